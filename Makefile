@@ -1,0 +1,39 @@
+# Two commands for a newcomer: `make demo` and `make test`. Everything else is set-up they call.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEMO_DB ?= sqlite:///demo.db
+
+.PHONY: demo test setup apertium lint typecheck bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+apertium:
+	@scripts/install-apertium.sh
+
+demo: setup apertium
+	@rm -f demo.db demo.db-wal demo.db-shm
+	$(BIN)/tolk --version
+	$(BIN)/tolk engines --config examples/tolk.toml
+	$(BIN)/tolk translate examples/catalog.jsonl --to es --config examples/tolk.toml \
+	  --glossary examples/glossary.csv --db $(DEMO_DB) --samples 6 --out demo-es.jsonl
+
+test: setup apertium
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+bench: setup apertium
+	$(BIN)/python bench/apertium_throughput
+	$(BIN)/python bench/rate_limit
+
+clean:
+	rm -rf $(VENV) demo.db* demo-es.jsonl .pytest_cache .mypy_cache .ruff_cache

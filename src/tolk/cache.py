@@ -1,0 +1,97 @@
+"""Translation cache: an engine's answer for a segment under the exact conditions that produced it.
+
+The key is sha256 over an unambiguous encoding of (normalised source, source lang, target lang, engine
+fingerprint, applicable glossary terms, profile): change any of them and the segment is translated again;
+change nothing and it never reaches the engine again. SQL-backed (the store) by default; Redis
+(`SET NX` + TTL) for workers that share it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from tolk.core import TolkError, digest, normalize_text
+from tolk.store.repo import Store
+
+KEY_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Cached:
+    text: str
+    engine: str
+    model: str
+
+
+def cache_key(source_text: str, source: str, target: str, engine: str, glossary: str, profile: str) -> str:
+    return digest(KEY_VERSION, normalize_text(source_text), source, target, engine, glossary, profile)
+
+
+class Cache(Protocol):
+    def get_many(self, keys: Sequence[str]) -> dict[str, Cached]: ...
+    def put_many(self, entries: dict[str, Cached]) -> None: ...
+    def close(self) -> None: ...
+
+
+class SqlCache:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Cached]:
+        return {k: Cached(*v) for k, v in self.store.cache_get(list(keys)).items()}
+
+    def put_many(self, entries: dict[str, Cached]) -> None:
+        self.store.cache_put({k: (c.text, c.engine, c.model) for k, c in entries.items()})
+
+    def close(self) -> None:
+        pass
+
+
+class RedisCache:
+    """Shared cache for many workers; the first writer of a key wins (`SET NX`), entries expire."""
+
+    prefix = "tolk:tr:"
+
+    def __init__(self, url: str, ttl_s: int) -> None:
+        try:
+            import redis
+        except ModuleNotFoundError:
+            raise TolkError("the Redis cache needs redis-py: pip install 'tolk[redis]'") from None
+        self.ttl_s = ttl_s
+        self.client = redis.Redis.from_url(url)
+        try:
+            self.client.ping()
+        except redis.RedisError as exc:
+            raise TolkError(f"cannot reach the Redis cache at {url}: {exc}") from None
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Cached]:
+        if not keys:
+            return {}
+        values = self.client.mget([self.prefix + k for k in keys])
+        out = {}
+        for key, raw in zip(keys, values, strict=True):
+            if raw is not None:
+                data = json.loads(raw)
+                out[key] = Cached(data["t"], data["e"], data["m"])
+        return out
+
+    def put_many(self, entries: dict[str, Cached]) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for key, c in entries.items():
+            value = json.dumps({"t": c.text, "e": c.engine, "m": c.model}, ensure_ascii=False)
+            pipe.set(self.prefix + key, value, nx=True, ex=self.ttl_s)
+        pipe.execute()
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def open_cache(url: str | None, store: Store, ttl_s: int) -> Cache:
+    if not url or url in {"sql", "store"}:
+        return SqlCache(store)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisCache(url, ttl_s)
+    raise TolkError(f"cache: unsupported URL {url!r} (use the store, or redis://host:6379/0)")

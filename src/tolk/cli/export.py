@@ -1,0 +1,37 @@
+"""`tolk export`: translations out of the store as JSONL or CSV."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tolk import languages
+from tolk.cli.common import ConfigOpt, DbOpt, err_console, open_store, settings
+from tolk.formats import catalog
+
+
+def export(
+    lang: Annotated[str | None, typer.Option("--lang", "-l", help="Only this language (default: all).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (default: stdout).")] = None,
+    db: DbOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Export one record per (id, field, lang): id, field, lang, source, text, grade, engine, model."""
+    if fmt not in {"jsonl", "csv"}:
+        raise typer.BadParameter(f"unknown format {fmt!r} (use jsonl or csv)", param_hint="--format")
+    tag = languages.normalize(lang) if lang else None
+    store = open_store(settings(config_path, db))
+    try:
+        rows = store.export_rows(tag)
+        if out is None:
+            n = catalog.write_export(rows, sys.stdout, fmt)
+        else:
+            with catalog.atomic_output(out) as fh:
+                n = catalog.write_export(rows, fh, fmt)
+    finally:
+        store.close()
+    err_console.print(f"exported {n} records" + (f" to {out}" if out else ""))

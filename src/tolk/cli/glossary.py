@@ -1,0 +1,55 @@
+"""`tolk glossary import|list`: the stored glossary every run uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tolk import glossary as glossary_mod
+from tolk import languages
+from tolk.cli.common import ConfigOpt, DbOpt, console, open_store, settings
+
+app = typer.Typer(help="Manage the glossary: forced term translations and do-not-translate terms.", no_args_is_help=True)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV/TSV: source,target_lang,target,do_not_translate,case_sensitive,note")],
+    db: DbOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Add or update terms from a file (the whole file is checked first; a bad row changes nothing)."""
+    terms = glossary_mod.load(file)
+    store = open_store(settings(config_path, db))
+    try:
+        added, updated = store.import_glossary(terms)
+    finally:
+        store.close()
+    console.print(f"glossary: {added} added, {updated} updated from {file}")
+
+
+@app.command("list")
+def list_(
+    lang: Annotated[str | None, typer.Option("--lang", "-l", help="Only terms for this language.")] = None,
+    db: DbOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Show the stored terms."""
+    store = open_store(settings(config_path, db))
+    try:
+        g = store.glossary()
+    finally:
+        store.close()
+    tag = languages.normalize(lang) if lang else None
+    table = Table(title=f"glossary ({len(g)} terms)")
+    for col in ("source", "lang", "target", "do not translate", "case", "note"):
+        table.add_column(col)
+    for e in g.entries():
+        if tag and e.lang not in (tag, glossary_mod.ANY_LANG):
+            continue
+        t = e.term
+        table.add_row(t.source, e.lang, t.target, "yes" if t.do_not_translate else "", "yes" if t.case_sensitive else "", t.note)
+    console.print(table)

@@ -1,0 +1,61 @@
+"""The `tolk` command. Expected errors print one line and exit non-zero, without a traceback."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from tolk import __version__
+from tolk.cli import engines, export, glossary, translate
+from tolk.cli.common import err_console
+from tolk.core import TolkError
+
+app = typer.Typer(
+    name="tolk",
+    help="Translate product catalogs and content with pluggable engines, glossaries and a cache.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command()(translate.translate)
+app.command()(export.export)
+app.command()(engines.engines)
+app.add_typer(glossary.app, name="glossary")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"tolk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """tolk: an AI translation agent for multilingual product data."""
+
+
+def run() -> None:
+    try:
+        rc = app(standalone_mode=False)
+        sys.exit(rc if isinstance(rc, int) else 0)
+    except TolkError as exc:
+        err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

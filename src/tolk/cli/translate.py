@@ -1,0 +1,145 @@
+"""`tolk translate`: a catalog into one or more languages."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from tolk import glossary as glossary_mod
+from tolk import languages
+from tolk.cache import open_cache
+from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
+from tolk.engines import registry
+from tolk.formats import catalog
+from tolk.pipeline import Job, Pipeline, Summary
+from tolk.store.repo import Store
+
+
+def translate(
+    input: Annotated[Path, typer.Argument(help="Catalog: .jsonl or .csv with id, [lang], [category], name, description…")],
+    to: Annotated[str | None, typer.Option("--to", "-t", help="Target languages, e.g. es,ko,zh-CN (default: config's targets).")] = None,
+    source: Annotated[str | None, typer.Option("--from", "-f", help="Source language of rows without 'lang' (or auto).")] = None,
+    engine: Annotated[str | None, typer.Option("--engine", "-e", help="Engine name from the config (default: default_engine).")] = None,
+    glossary: Annotated[Path | None, typer.Option("--glossary", "-g", help="CSV/TSV glossary, used with the stored one.")] = None,
+    fields: Annotated[str, typer.Option("--fields", help="Comma-separated fields to translate.")] = "name,description",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Also export the results (.jsonl or .csv).")] = None,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip malformed rows (reported) instead of stopping.")] = False,
+    samples: Annotated[int, typer.Option("--samples", help="Show this many translations at the end.")] = 0,
+    db: DbOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Translate a product catalog; re-running it translates only what changed."""
+    s = settings(config_path, db)
+    targets = languages.parse_list(to) if to else s.targets
+    if not targets:
+        raise typer.BadParameter("no target language: pass --to es,ko or set targets in tolk.toml", param_hint="--to")
+    src = languages.normalize(source or s.source_lang, allow_auto=True)
+    field_list = [f.strip() for f in fields.split(",") if f.strip()]
+    catalog.catalog_format(input)
+    if out is not None:
+        _export_format(out)
+    terms = glossary_mod.load(glossary) if glossary else None
+    store = open_store(s)
+    try:
+        merged = store.glossary().merged(terms) if terms else store.glossary()
+        job = Job(
+            path=input, targets=targets, source_lang=src, fields=field_list,
+            engine=registry.build(s, s.pick_engine(engine)), store=store,
+            cache=open_cache(s.cache, store, s.cache_ttl_s), glossary=merged, profile=s.profile,
+            skip_bad=skip_bad,
+        )  # fmt: skip
+        summary = asyncio.run(_run(job))
+        print_summary(summary, engine or s.default_engine or "")
+        if samples:
+            _print_samples(store, targets, samples)
+        if out is not None:
+            with catalog.atomic_output(out) as fh:
+                n = catalog.write_export(
+                    (r for t in targets for r in store.export_rows(t)), fh, _export_format(out)
+                )
+            console.print(f"exported {n} records to {out}")
+    finally:
+        store.close()
+    if summary.failures or summary.bad_rows:
+        raise typer.Exit(1)
+
+
+class _ItemsPerSecond(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed or 0:,.1f} items/s")
+
+
+async def _run(job: Job) -> Summary:
+    try:
+        with Progress(
+            TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            _ItemsPerSecond(), TextColumn("ETA"), TimeRemainingColumn(),
+            console=err_console, transient=True, disable=not err_console.is_terminal,
+        ) as bar:  # fmt: skip
+            task = bar.add_task("translating", total=None)
+            return await Pipeline(job).run(
+                on_start=lambda total: bar.update(task, total=total),
+                progress=lambda n: bar.advance(task, n),
+            )
+    finally:
+        await job.engine.aclose()
+        job.cache.close()
+
+
+def _export_format(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in {"jsonl", "csv"}:
+        raise typer.BadParameter(f"{path}: use a .jsonl or .csv file", param_hint="--out")
+    return suffix
+
+
+def print_summary(s: Summary, engine: str) -> None:
+    table = Table(title=f"tolk translate — engine {engine}", show_header=False, box=None)
+    rows = [
+        ("processed", f"{s.items} items, {s.segments} segments"),
+        ("translated", str(s.translated)),
+        ("skipped (cache)", f"{s.skipped} ({s.unchanged} unchanged, {s.cache_hits} cache hits)"),
+        ("kept (person's text)", str(s.suggestions)),
+        ("failures", str(s.failures)),
+        ("glossary misses", str(s.glossary_misses)),
+        ("cache miss", f"{s.cache_miss_pct:.1f} %"),
+        ("engine requests", str(s.usage.requests)),
+        ("tokens", f"{s.usage.tokens_in} in / {s.usage.tokens_out} out"),
+        ("estimated cost", f"${s.usage.cost:.4f}"),
+        ("time", f"{s.seconds:.1f} s"),
+    ]
+    if s.bad_rows:
+        rows.append(("bad rows skipped", ", ".join(f"line {b.line}: {b.reason}" for b in s.bad_rows[:5])))
+    for name, value in rows:
+        table.add_row(f"[bold]{name}[/]", value)
+    console.print(table)
+    for sample in s.failure_samples:
+        err_console.print(f"[red]failed[/] {sample}")
+
+
+def _print_samples(store: Store, targets: list[str], n: int) -> None:
+    table = Table(title="sample translations")
+    for col in ("id", "field", "lang", "source", "translation"):
+        table.add_column(col, overflow="fold")
+    shown = 0
+    for target in targets:
+        for rec in store.export_rows(target):
+            if shown >= n:
+                break
+            table.add_row(rec["id"], rec["field"], rec["lang"], rec["source"][:80], rec["text"][:80])
+            shown += 1
+    console.print(table)

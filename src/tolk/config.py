@@ -1,0 +1,159 @@
+"""Settings: one TOML file plus `TOLK_*` environment overrides; a working default with no file at all.
+
+The file is found by `--config`, else `TOLK_CONFIG`, else `./tolk.toml` when present. Strings may say
+`${VAR}` to pull secrets from the environment; an unset variable leaves that value empty (the engine then
+reports itself unusable) instead of failing every command.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from tolk import languages
+from tolk.core import ConfigError, digest
+
+DEFAULT_DB = "sqlite:///tolk.db"
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class EngineSettings(BaseModel):
+    """One `[engines.NAME]` section."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["apertium", "openai", "qwen-mt", "dummy"]
+    model: str = ""
+    base_url: str = ""
+    api_keys: list[SecretStr] = Field(default_factory=list)
+    rpm: float | None = None  # requests per minute, per key
+    tpm: float | None = None  # tokens per minute, per key
+    max_concurrency: int = Field(8, ge=1, le=1024)
+    timeout_s: float = Field(60, gt=0)  # total deadline of one call, retries included
+    attempts: int = Field(5, ge=1, le=20)
+    batch_size: int = Field(20, ge=1, le=500)  # segments per request, where the engine batches
+    temperature: float = 0.1
+    price_in_per_mtok: float = 0.0
+    price_out_per_mtok: float = 0.0
+    fallback: str | None = None
+    external: bool = True  # text leaves this machine (PII masking applies)
+    breaker_failures: int = Field(5, ge=1)
+    breaker_reset_s: float = Field(30, gt=0)
+    options: dict[str, Any] = Field(default_factory=dict)  # engine-specific extras
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _keys_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in value if v] if isinstance(value, list) else value
+
+    def fingerprint(self) -> str:
+        """Hash of what changes the output (model, options, prompt-relevant knobs); not keys or limits."""
+        return digest(self.kind, self.model, self.base_url, self.temperature, self.options)[:16]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TOLK_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
+    )
+
+    default_engine: str | None = None
+    store: str = DEFAULT_DB  # SQLAlchemy URL
+    cache: str | None = None  # None: the store; or redis://…
+    cache_ttl_s: int = 30 * 24 * 3600
+    targets: list[str] = Field(default_factory=list)
+    source_lang: str = "en"
+    profile: str = "ecommerce"
+    engines: dict[str, EngineSettings] = Field(default_factory=dict)
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _targets(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return languages.parse_list(value)
+        return [languages.normalize(v) for v in value] if isinstance(value, list) else value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # environment beats the file (passed as init kwargs)
+        return env_settings, init_settings
+
+    def engine(self, name: str) -> EngineSettings:
+        try:
+            return self.engines[name]
+        except KeyError:
+            known = ", ".join(sorted(self.engines)) or "none"
+            raise ConfigError(f"no engine named {name!r} (configured: {known})") from None
+
+    def pick_engine(self, name: str | None) -> str:
+        chosen = name or self.default_engine
+        if chosen is None:
+            raise ConfigError("no engine chosen: pass --engine NAME or set default_engine in tolk.toml")
+        self.engine(chosen)
+        return chosen
+
+
+def _expand(value: Any) -> Any:
+    if isinstance(value, str):
+        return _VAR.sub(lambda m: os.environ.get(m.group(1), ""), value)
+    if isinstance(value, list):
+        return [_expand(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _expand(v) for k, v in value.items()}
+    return value
+
+
+def find_config(path: str | Path | None) -> Path | None:
+    if path:
+        return Path(path)
+    if env := os.environ.get("TOLK_CONFIG"):
+        return Path(env)
+    local = Path("tolk.toml")
+    return local if local.is_file() else None
+
+
+def load(path: str | Path | None = None, *, db: str | None = None) -> Settings:
+    """Settings from the file (if any), the environment and built-in defaults.
+
+    `db` (from `--db`) beats both. A built-in `apertium` engine always exists unless the file defines one.
+    """
+    file = find_config(path)
+    data: dict[str, Any] = {}
+    if file is not None:
+        try:
+            data = _expand(tomllib.loads(file.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            raise ConfigError(f"{file}: config file not found") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{file}: {exc}") from None
+    try:
+        settings = Settings(**data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"{file or 'environment'}: {where}: {err['msg']}") from None
+    settings.engines.setdefault("apertium", EngineSettings(kind="apertium", external=False))
+    if db:
+        settings.store = db
+    elif env_db := os.environ.get("TOLK_DB"):
+        settings.store = env_db
+    if settings.default_engine is None:
+        from tolk.engines.apertium import apertium_installed
+
+        if apertium_installed():
+            settings.default_engine = "apertium"
+    return settings

@@ -1,0 +1,161 @@
+"""The domain's nouns: segments, hints, results, grades and the errors every layer raises.
+
+No I/O here; everything else imports this module.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Grade(enum.StrEnum):
+    """How far a person (or the gate) trusts a translation.
+
+    MACHINE and REWRITE are machine output and may be replaced by newer machine output;
+    APPROVED and HUMAN are never overwritten by a machine.
+    """
+
+    MACHINE = "MACHINE"
+    REWRITE = "REWRITE"
+    APPROVED = "APPROVED"
+    HUMAN = "HUMAN"
+
+    @property
+    def protected(self) -> bool:
+        return self in PROTECTED_GRADES
+
+
+PROTECTED_GRADES = frozenset({Grade.APPROVED, Grade.HUMAN})
+
+
+class Finish(enum.StrEnum):
+    """Why an engine stopped producing a segment."""
+
+    STOP = "stop"  # complete translation
+    LENGTH = "length"  # cut off by the output limit: a failure
+    ERROR = "error"  # the engine failed on this segment
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A glossary entry: `target` is forced; do-not-translate terms keep `source` verbatim."""
+
+    source: str
+    target: str
+    do_not_translate: bool = False
+    case_sensitive: bool = False
+    note: str = ""
+
+    @property
+    def expected(self) -> str:
+        return self.source if self.do_not_translate else self.target
+
+
+@dataclass(frozen=True, slots=True)
+class TmPair:
+    """A translation-memory example passed to engines as a hint."""
+
+    source: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One unit of text to translate. `id` is unique within a batch; `context` carries e.g. category."""
+
+    id: str
+    text: str
+    context: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """What an engine may use besides the text: terms, memory, domain."""
+
+    terms: tuple[Term, ...] = ()
+    tm: tuple[TmPair, ...] = ()
+    domain: str | None = None
+
+
+@dataclass(slots=True)
+class Usage:
+    requests: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost: float = 0.0
+
+    def add(self, other: Usage) -> None:
+        self.requests += other.requests
+        self.tokens_in += other.tokens_in
+        self.tokens_out += other.tokens_out
+        self.cost += other.cost
+
+
+@dataclass(slots=True)
+class Result:
+    """An engine's answer for one segment."""
+
+    id: str
+    text: str
+    finish: Finish = Finish.STOP
+    error: str | None = None
+    unknown_words: list[str] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    engine: str = ""  # the engine that produced it (a fallback may stand in)
+    model: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.finish is Finish.STOP and self.error is None
+
+
+# --- errors -----------------------------------------------------------------------------------------
+
+
+class TolkError(Exception):
+    """An expected failure: shown to the user as one line, without a traceback."""
+
+    exit_code = 1
+
+
+class InputError(TolkError):
+    """Bad input from the user (file, option, field): exit code 2."""
+
+    exit_code = 2
+
+
+class ConfigError(TolkError):
+    exit_code = 2
+
+
+class UnsupportedPair(TolkError):
+    def __init__(self, engine: str, source: str, target: str, why: str = "") -> None:
+        msg = f"engine {engine!r} cannot translate {source} -> {target}"
+        super().__init__(f"{msg}: {why}" if why else msg)
+
+
+class EngineError(TolkError):
+    """An engine call failed after retries."""
+
+
+class EngineUnavailable(EngineError):
+    """The engine cannot be used right now (breaker open, quota exhausted, no key)."""
+
+
+# --- hashing ----------------------------------------------------------------------------------------
+
+
+def normalize_text(text: str) -> str:
+    """What counts as 'the same source': NFC, trimmed. Inner whitespace is meaningful (markup, lists)."""
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def digest(*parts: Any) -> str:
+    """sha256 over an unambiguous encoding (a JSON array), so ('a|b', 'c') != ('a', 'b|c')."""
+    blob = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()

@@ -1,0 +1,202 @@
+"""Apertium, offline, from the OS packages (`apertium`, `apertium-eng-spa` …).
+
+One long-lived pipeline per language pair, in null-flush mode: segments stream through it separated by NUL
+and each comes back NUL-terminated — never a process per segment. Markup travels as Apertium superblanks
+(`[<b>]`), the stream format's own way of carrying formatting past the translator, and so do tolk's
+protection tokens. Unknown words (`*word`) are recorded and their marks removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+from tolk import languages
+from tolk.config import EngineSettings
+from tolk.core import EngineError, Hints, Result, Segment, Usage
+from tolk.engines.base import Engine
+
+DEFAULT_DATADIR = Path("/usr/share/apertium")
+# Characters with a meaning in Apertium's stream format; literal ones are escaped.
+_SPECIAL = re.compile(r"([\[\]{}^$/\\@<>*#~|+])")
+# What travels as a superblank: tags, comments, entities, tolk's tokens, line breaks.
+_BLANK = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);|⟦\d+⟧|\n+", re.S)
+# Output: a superblank, an escaped char, an unknown/error mark on a word, or plain text.
+_OUT = re.compile(r"\[((?:\\.|[^\]\\])*)\]|\\(.)|(?<![\w\\])[*#@](\w[\w'-]*)|([^\[\\*#@]+|.)", re.S)
+
+
+def apertium_installed() -> bool:
+    return shutil.which("apertium") is not None and shutil.which("lt-proc") is not None
+
+
+@cache
+def installed_modes(datadir: Path = DEFAULT_DATADIR) -> dict[tuple[str, str], Path]:
+    """(source tag, target tag) -> mode file, for every installed pair (variants like _US skipped)."""
+    modes: dict[tuple[str, str], Path] = {}
+    for mode in sorted((datadir / "modes").glob("*-*.mode")):
+        src, _, tgt = mode.stem.partition("-")
+        if "_" in tgt or "-" in tgt:
+            continue
+        try:
+            modes[(languages.normalize(src), languages.normalize(tgt))] = mode
+        except Exception:  # a pair tolk has no tag for is simply not offered
+            continue
+    return modes
+
+
+def to_stream(text: str) -> str:
+    """Text (maybe HTML) in Apertium's stream format: literal specials escaped, markup as superblanks."""
+    out, pos = [], 0
+    for m in _BLANK.finditer(text):
+        out.append(_SPECIAL.sub(r"\\\1", text[pos : m.start()]))
+        out.append("[" + _SPECIAL.sub(r"\\\1", m.group(0)) + "]")
+        pos = m.end()
+    out.append(_SPECIAL.sub(r"\\\1", text[pos:]))
+    return "".join(out)
+
+
+def from_stream(stream: str) -> tuple[str, list[str]]:
+    """Back to text; returns it with the words Apertium marked unknown."""
+    out, unknown = [], []
+    for m in _OUT.finditer(stream):
+        blank, escaped, marked, plain = m.groups()
+        if blank is not None:
+            out.append(re.sub(r"\\(.)", r"\1", blank, flags=re.S))
+        elif escaped is not None:
+            out.append(escaped)
+        elif marked is not None:
+            unknown.append(marked)
+            out.append(marked)
+        else:
+            out.append(plain)
+    return "".join(out), unknown
+
+
+class _Pipeline:
+    """One running `apertium` mode in null-flush mode; one batch at a time through it."""
+
+    def __init__(self, mode: Path) -> None:
+        self.mode = mode
+        self.proc: asyncio.subprocess.Process | None = None
+        self.lock = asyncio.Lock()
+
+    async def _start(self) -> asyncio.subprocess.Process:
+        if self.proc is None or self.proc.returncode is not None:
+            script = subprocess.run(
+                ["apertium-wblank-mode", "-z", str(self.mode)], capture_output=True, text=True, check=True
+            ).stdout
+            # $1: generator flags (-g keeps unknown-word marks); $2: tagger flags
+            self.proc = await asyncio.create_subprocess_exec(
+                "bash", "-c", script, "apertium", "-g", "",
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL, limit=1 << 24,
+            )  # fmt: skip
+        return self.proc
+
+    async def translate(self, texts: list[str]) -> list[str]:
+        async with self.lock:
+            proc = await self._start()
+            assert proc.stdin is not None and proc.stdout is not None
+            stdin, stdout = proc.stdin, proc.stdout
+
+            async def feed() -> None:
+                for text in texts:
+                    # the closing empty superblank ends the last word; without it the NUL does not flush
+                    stdin.write(text.encode("utf-8") + b"[]\0")
+                    await stdin.drain()
+
+            writer = asyncio.create_task(feed())
+            try:
+                outputs = []
+                for _ in texts:
+                    chunk = await stdout.readuntil(b"\0")
+                    outputs.append(chunk[:-1].decode("utf-8", errors="replace"))
+                await writer
+            except (asyncio.IncompleteReadError, BrokenPipeError, ConnectionResetError) as exc:
+                writer.cancel()
+                proc.kill()
+                raise EngineError(f"apertium pipeline {self.mode.stem} died: {exc}") from None
+            return outputs
+
+    async def close(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+            try:
+                await asyncio.wait_for(self.proc.wait(), 5)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+
+
+class ApertiumEngine(Engine):
+    kind = "apertium"
+    native_terms = False
+
+    def __init__(self, name: str, settings: EngineSettings) -> None:
+        super().__init__(name, settings)
+        self.datadir = Path(self.settings.options.get("datadir", DEFAULT_DATADIR))
+        self._pipelines: dict[tuple[str, str], _Pipeline] = {}
+
+    @property
+    def model(self) -> str:
+        return self.settings.model or "apertium"
+
+    @property
+    def batch_size(self) -> int:
+        return 10_000  # one stream; batching only bounds memory
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return sorted(installed_modes(self.datadir)) if apertium_installed() else []
+
+    def _mode(self, source: str, target: str) -> Path | None:
+        modes = installed_modes(self.datadir)
+        return modes.get((source, target)) or modes.get((source.split("-")[0], target.split("-")[0]))
+
+    def supports(self, source: str, target: str) -> bool:
+        return apertium_installed() and self._mode(source, target) is not None
+
+    def pair_hint(self) -> str:
+        if not apertium_installed():
+            return "Apertium is not installed (apt-get install apertium apertium-eng-spa)"
+        have = ", ".join(f"{s}->{t}" for s, t in self.pairs()) or "none"
+        return f"installed pairs: {have} (apt-get install apertium-XXX-YYY adds more)"
+
+    async def status(self) -> tuple[bool, str]:
+        if not apertium_installed():
+            return False, "not installed (apt-get install apertium apertium-eng-spa)"
+        pairs = self.pairs()
+        if not pairs:
+            return False, "no language pairs installed"
+        return True, "pairs: " + ", ".join(f"{s}->{t}" for s, t in pairs)
+
+    async def _translate_batch(
+        self, segments: list[Segment], source: str, target: str, hints: Hints
+    ) -> list[Result]:
+        mode = self._mode(source, target)
+        assert mode is not None  # check_pair ran first
+        pipeline = self._pipelines.setdefault((source, target), _Pipeline(mode))
+        outputs = await pipeline.translate([to_stream(s.text) for s in segments])
+        results = []
+        for i, (seg, out) in enumerate(zip(segments, outputs, strict=True)):
+            text, unknown = from_stream(out)
+            usage = Usage(requests=1 if i == 0 else 0)  # one pass through the pipeline per batch
+            results.append(Result(seg.id, _keep_edges(seg.text, text), unknown_words=unknown, usage=usage))
+        return results
+
+    async def aclose(self) -> None:
+        for pipeline in self._pipelines.values():
+            await pipeline.close()
+        self._pipelines.clear()
+        await super().aclose()
+
+
+def _keep_edges(source: str, text: str) -> str:
+    """Apertium trims or adds edge whitespace; the segment keeps the source's."""
+    lead = source[: len(source) - len(source.lstrip())]
+    trail = source[len(source.rstrip()) :]
+    return lead + text.strip() + trail

@@ -1,0 +1,159 @@
+"""The engine protocol and what every engine shares: protection, batching, fallback, usage.
+
+A concrete engine implements `_translate_batch` for already-protected segments and declares what it can do
+(`native_terms`, `languages`). Everything else — placeholder tokens, term handling for engines without term
+support, splitting into batches, restoring, the fallback engine, usage and cost — lives here once.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+from collections.abc import Sequence
+from typing import ClassVar
+
+from tolk import languages
+from tolk.config import EngineSettings
+from tolk.core import (
+    EngineError,
+    EngineUnavailable,
+    Finish,
+    Hints,
+    Result,
+    Segment,
+    UnsupportedPair,
+    Usage,
+)
+from tolk.text.protect import Protected, protect
+
+
+class Engine(abc.ABC):
+    kind: ClassVar[str]
+    native_terms: ClassVar[bool] = False  # True: terms travel as hints; False: they become tokens
+
+    def __init__(self, name: str, settings: EngineSettings) -> None:
+        self.name = name
+        self.settings = settings
+        self.usage = Usage()
+        self.fallback: Engine | None = None
+
+    # --- what the engine is ------------------------------------------------------------------------
+
+    @property
+    def model(self) -> str:
+        return self.settings.model or self.kind
+
+    @property
+    def fingerprint(self) -> str:
+        """Identity for cache keys: output-relevant settings, not keys or limits."""
+        return f"{self.kind}:{self.settings.fingerprint()}"
+
+    def supports(self, source: str, target: str) -> bool:
+        known = languages.LANGUAGES
+        return source != target and (source == languages.AUTO or source in known) and target in known
+
+    def check_pair(self, source: str, target: str) -> None:
+        if not self.supports(source, target):
+            raise UnsupportedPair(self.name, source, target, self.pair_hint())
+
+    def pair_hint(self) -> str:
+        return ""
+
+    async def status(self) -> tuple[bool, str]:
+        """Whether the engine can be used right now, and why (not)."""
+        return True, "ready"
+
+    async def aclose(self) -> None:
+        """Release processes and connections."""
+        if self.fallback is not None:
+            await self.fallback.aclose()
+
+    # --- translating ---------------------------------------------------------------------------------
+
+    async def translate(
+        self, segments: Sequence[Segment], source: str, target: str, hints: Hints = Hints()
+    ) -> list[Result]:
+        """Translate `segments` (ids unique); one Result per segment, in order. Never raises for one
+        bad segment: a failed segment comes back with `finish=ERROR` and its reason."""
+        self.check_pair(source, target)
+        batches = [list(segments[i : i + self.batch_size]) for i in range(0, len(segments), self.batch_size)]
+        done = await asyncio.gather(*(self._translate_guarded(b, source, target, hints) for b in batches))
+        return [r for batch in done for r in batch]
+
+    @property
+    def batch_size(self) -> int:
+        return self.settings.batch_size
+
+    async def _translate_guarded(
+        self, segments: list[Segment], source: str, target: str, hints: Hints
+    ) -> list[Result]:
+        try:
+            return await self._translate_protected(segments, source, target, hints)
+        except EngineUnavailable as exc:
+            if self.fallback is not None and self.fallback.supports(source, target):
+                return await self.fallback.translate(segments, source, target, hints)
+            return [self._failed(s.id, str(exc)) for s in segments]
+        except EngineError as exc:
+            return [self._failed(s.id, str(exc)) for s in segments]
+
+    async def _translate_protected(
+        self, segments: list[Segment], source: str, target: str, hints: Hints
+    ) -> list[Result]:
+        guarded: list[Protected] = []
+        batch: list[Segment] = []
+        for seg in segments:
+            terms = () if self.native_terms else hints.terms
+            p = protect(seg.text, terms)
+            guarded.append(p)
+            batch.append(Segment(seg.id, p.text, seg.context))
+        raw = await self._translate_batch(batch, source, target, hints)
+        if [r.id for r in raw] != [s.id for s in batch]:
+            raise EngineError(f"{self.name}: engine answered other segments than asked")
+        results = []
+        for res, p in zip(raw, guarded, strict=True):
+            results.append(self._finish(res, p))
+        return results
+
+    def _finish(self, res: Result, guard: Protected) -> Result:
+        res.engine, res.model = self.name, self.model
+        res.usage.cost = self.cost(res.usage)
+        self.usage.add(res.usage)
+        if res.finish is Finish.LENGTH:
+            res.error = res.error or "output cut off by the length limit"
+        elif res.ok and not res.text.strip():
+            res.finish, res.error = Finish.ERROR, "empty translation"
+        if res.ok:
+            try:
+                res.text = guard.restore(res.text)
+            except ValueError as exc:
+                res.finish, res.error = Finish.ERROR, str(exc)
+        return res
+
+    def _failed(self, seg_id: str, why: str) -> Result:
+        return Result(seg_id, "", Finish.ERROR, error=why, engine=self.name, model=self.model)
+
+    def cost(self, usage: Usage) -> float:
+        s = self.settings
+        return (usage.tokens_in * s.price_in_per_mtok + usage.tokens_out * s.price_out_per_mtok) / 1e6
+
+    @abc.abstractmethod
+    async def _translate_batch(
+        self, segments: list[Segment], source: str, target: str, hints: Hints
+    ) -> list[Result]:
+        """Translate protected segments; tokens `⟦n⟧` must come back unchanged."""
+
+
+def share_usage(total: Usage, texts: Sequence[str]) -> list[Usage]:
+    """Split one request's usage over its segments by length, so per-segment sums equal the total."""
+    weights = [max(len(t), 1) for t in texts]
+    whole = sum(weights)
+    shares = []
+    given_in = given_out = 0
+    for i, w in enumerate(weights):
+        last = i == len(weights) - 1
+        t_in = total.tokens_in - given_in if last else total.tokens_in * w // whole
+        t_out = total.tokens_out - given_out if last else total.tokens_out * w // whole
+        given_in += t_in
+        given_out += t_out
+        shares.append(Usage(requests=total.requests if i == 0 else 0, tokens_in=t_in, tokens_out=t_out))
+    return shares

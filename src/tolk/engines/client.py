@@ -1,0 +1,217 @@
+"""One resilient client for every HTTP engine: pacing, key rotation, retries, deadline, breaker.
+
+The openai SDK does the wire format; its own retries are off so that this is the only retry layer.
+Requests are paced evenly per key (providers also enforce their limits over short windows, DashScope per
+second), `Retry-After` is honoured on 429, 5xx and timeouts back off exponentially with jitter, and every
+call has a total deadline. A circuit breaker per endpoint turns a dead provider into `EngineUnavailable`
+quickly, so the caller can switch to a fallback engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import httpx2
+import openai
+import stamina
+from aiolimiter import AsyncLimiter
+
+from tolk.config import EngineSettings
+from tolk.core import EngineError, EngineUnavailable
+
+T = TypeVar("T")
+
+# Pace a little under the provider's bound: client-side timing jitter must not turn into 429s.
+PACE_HEADROOM = 0.97
+KEY_REJECTED_PAUSE_S = 600.0
+
+
+class _Retry(Exception):
+    """A failure worth another attempt; `after` is the server's Retry-After, if it gave one."""
+
+    def __init__(self, why: str, after: float | None = None) -> None:
+        super().__init__(why)
+        self.after = after
+
+
+def _backoff(exc: Exception) -> bool | float:
+    if isinstance(exc, _Retry):
+        return exc.after if exc.after is not None else True
+    return False
+
+
+class CircuitBreaker:
+    """Opens after `failures` consecutive failed calls; lets one trial call through after `reset_s`."""
+
+    def __init__(self, failures: int, reset_s: float) -> None:
+        self.failures, self.reset_s = failures, reset_s
+        self._count = 0
+        self._opened_at: float | None = None
+
+    @property
+    def state(self) -> str:
+        if self._opened_at is None:
+            return "closed"
+        return "half-open" if time.monotonic() - self._opened_at >= self.reset_s else "open"
+
+    def check(self, name: str) -> None:
+        if self.state == "open":
+            raise EngineUnavailable(f"{name}: circuit open after {self._count} failed calls")
+
+    def success(self) -> None:
+        self._count, self._opened_at = 0, None
+
+    def failure(self) -> None:
+        self._count += 1
+        if self._count >= self.failures or self._opened_at is not None:
+            self._opened_at = time.monotonic()
+
+
+@dataclass
+class KeySlot:
+    """One API key with its own pacing; a rejected key rests instead of failing every call."""
+
+    client: openai.AsyncOpenAI
+    rpm: AsyncLimiter | None
+    tpm: AsyncLimiter | None
+    resting_until: float = 0.0
+
+    async def acquire(self, tokens: int) -> None:
+        if self.rpm is not None:
+            await self.rpm.acquire()
+        if self.tpm is not None:
+            await self.tpm.acquire(min(float(tokens), self.tpm.max_rate))
+
+
+@dataclass
+class ClientStats:
+    calls: int = 0
+    attempts: int = 0
+    rate_limited: int = 0
+    server_errors: int = 0
+    failures: int = 0
+    latencies: list[float] = field(default_factory=list)
+
+
+class ResilientClient:
+    def __init__(
+        self, name: str, settings: EngineSettings, transport: httpx2.AsyncBaseTransport | None = None
+    ) -> None:
+        self.name, self.settings = name, settings
+        keys = [k.get_secret_value() for k in settings.api_keys] or ["none"]  # local servers take no key
+        self._http = httpx2.AsyncClient(
+            transport=transport,
+            timeout=settings.timeout_s,
+            limits=httpx2.Limits(max_connections=settings.max_concurrency * 2),
+        )
+        self._slots = [self._slot(k) for k in keys]
+        self._rotation = itertools.cycle(range(len(self._slots)))
+        self._concurrency = asyncio.Semaphore(settings.max_concurrency)
+        self.breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_reset_s)
+        self.stats = ClientStats()
+
+    def _slot(self, key: str) -> KeySlot:
+        s = self.settings
+        client = openai.AsyncOpenAI(
+            api_key=key, base_url=s.base_url or None, max_retries=0, timeout=s.timeout_s, http_client=self._http
+        )
+        rpm = AsyncLimiter(1, 60.0 / (s.rpm * PACE_HEADROOM)) if s.rpm else None
+        # a bucket of ten seconds' worth of tokens: smooth, yet a long segment still fits
+        tpm = AsyncLimiter(s.tpm * PACE_HEADROOM / 6, 10) if s.tpm else None
+        return KeySlot(client, rpm, tpm)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def _next_slot(self) -> KeySlot:
+        now = time.monotonic()
+        for _ in range(len(self._slots)):
+            slot = self._slots[next(self._rotation)]
+            if slot.resting_until <= now:
+                return slot
+        raise EngineUnavailable(f"{self.name}: every API key was rejected or is out of quota")
+
+    async def call(self, send: Callable[[openai.AsyncOpenAI], Awaitable[T]], tokens: int = 0) -> T:
+        """Run `send` with a paced key, retrying what is worth retrying, within the total deadline."""
+        self.breaker.check(self.name)
+        self.stats.calls += 1
+        async with self._concurrency:
+            try:
+                result = await self._with_retries(send, tokens)
+            except (EngineUnavailable, EngineError):
+                self.stats.failures += 1
+                self.breaker.failure()
+                raise
+        self.breaker.success()
+        return result
+
+    async def _with_retries(self, send: Callable[[openai.AsyncOpenAI], Awaitable[T]], tokens: int) -> T:
+        s = self.settings
+        try:
+            async for attempt in stamina.retry_context(
+                on=_backoff, attempts=s.attempts, timeout=s.timeout_s, wait_initial=0.5, wait_max=20.0
+            ):
+                with attempt:
+                    slot = self._next_slot()
+                    await slot.acquire(tokens)
+                    return await self._attempt(slot, send)
+        except _Retry as exc:
+            raise EngineError(f"{self.name}: gave up after retries: {exc}") from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(self, slot: KeySlot, send: Callable[[openai.AsyncOpenAI], Awaitable[T]]) -> T:
+        self.stats.attempts += 1
+        started = time.perf_counter()
+        try:
+            result = await send(slot.client)
+        except openai.RateLimitError as exc:
+            self.stats.rate_limited += 1
+            if _quota_exhausted(exc):
+                slot.resting_until = time.monotonic() + KEY_REJECTED_PAUSE_S
+            raise _Retry("429 rate limited", _retry_after(exc.response)) from None
+        except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
+            slot.resting_until = time.monotonic() + KEY_REJECTED_PAUSE_S
+            if any(x.resting_until <= time.monotonic() for x in self._slots):
+                raise _Retry(f"key rejected ({exc.status_code}), trying another", 0.0) from None
+            raise EngineUnavailable(f"{self.name}: API key rejected ({exc.status_code})") from None
+        except openai.InternalServerError as exc:
+            self.stats.server_errors += 1
+            raise _Retry(f"server error {exc.status_code}", _retry_after(exc.response)) from None
+        except (openai.APITimeoutError, openai.APIConnectionError) as exc:
+            raise _Retry(type(exc).__name__) from None
+        except openai.APIStatusError as exc:
+            raise EngineError(f"{self.name}: HTTP {exc.status_code}: {_message(exc)}") from None
+        self.stats.latencies.append(time.perf_counter() - started)
+        return result
+
+
+def _retry_after(response: httpx2.Response) -> float | None:
+    headers = response.headers
+    if ms := headers.get("retry-after-ms"):
+        try:
+            return max(float(ms) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        return None  # an HTTP date: fall back to our own backoff
+
+
+def _quota_exhausted(exc: openai.APIStatusError) -> bool:
+    body = exc.body if isinstance(exc.body, dict) else {}
+    err = body.get("error", body)
+    code = str(err.get("code", "")).lower() if isinstance(err, dict) else ""
+    return "quota" in code or "arrearage" in code
+
+
+def _message(exc: openai.APIStatusError) -> str:
+    return str(exc.message)[:200]

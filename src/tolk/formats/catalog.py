@@ -1,0 +1,231 @@
+"""Product catalogs in (JSONL, CSV, TSV) and translations out (JSONL, CSV), streamed.
+
+Reading never holds the file in memory: rows are yielded one by one, and the duplicate-id check keeps its
+index in a temporary SQLite file, so memory stays flat on a million rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from tolk.core import InputError, digest
+
+CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_COLUMNS = ("id", "field", "lang", "source", "text", "grade", "engine", "model")
+
+
+@dataclass(slots=True)
+class Row:
+    line: int
+    id: str
+    data: dict[str, Any]
+
+
+@dataclass(slots=True)
+class BadRow:
+    line: int
+    reason: str
+
+
+@dataclass(slots=True)
+class Scan:
+    """What a validation pass found: good rows counted, bad ones listed."""
+
+    path: Path
+    rows: int = 0
+    duplicates: int = 0
+    bad: list[BadRow] = field(default_factory=list)
+
+    @property
+    def bad_lines(self) -> set[int]:
+        return {b.line for b in self.bad}
+
+
+def catalog_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in {".jsonl", ".ndjson", ".json"}:
+        return "jsonl"
+    if suffix in {".csv", ".tsv"}:
+        return suffix[1:]
+    raise InputError(f"{path}: unknown catalog format {suffix or '(no extension)'} (use .jsonl, .csv or .tsv)")
+
+
+def read(path: Path) -> Iterator[Row | BadRow]:
+    """Every data row of the catalog, or the reason it is bad, with its line number."""
+    kind = catalog_format(path)
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    with fh:
+        if kind == "jsonl":
+            yield from _read_jsonl(fh)
+        else:
+            yield from _read_csv(fh, "\t" if kind == "tsv" else ",")
+
+
+def _row(line: int, data: Any) -> Row | BadRow:
+    if not isinstance(data, dict):
+        return BadRow(line, f"expected a JSON object, got {type(data).__name__}")
+    raw_id = data.get("id")
+    if raw_id is None or (isinstance(raw_id, str) and not raw_id.strip()):
+        return BadRow(line, "missing id")
+    if not isinstance(raw_id, str | int) or isinstance(raw_id, bool):
+        return BadRow(line, f"id must be a string or integer, got {type(raw_id).__name__}")
+    item_id = str(raw_id).strip()
+    if len(item_id) > 191:
+        return BadRow(line, "id longer than 191 characters")
+    return Row(line, item_id, data)
+
+
+def _read_jsonl(fh: IO[bytes]) -> Iterator[Row | BadRow]:
+    for n, raw in enumerate(fh, 1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield BadRow(n, f"invalid UTF-8 at byte {exc.start}")
+            continue
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield BadRow(n, f"bad JSON: {exc.msg} (column {exc.colno})")
+            continue
+        yield _row(n, data)
+
+
+class _Lines:
+    """Decoded lines for csv.reader, remembering where a UTF-8 error happened."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh, self.line, self.error = fh, 0, ""
+
+    def __iter__(self) -> Iterator[str]:
+        for raw in self.fh:
+            self.line += 1
+            try:
+                yield raw.decode("utf-8-sig" if self.line == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                self.error = f"invalid UTF-8 at byte {exc.start}"
+                yield "\0BAD\0\n"
+
+
+def _read_csv(fh: IO[bytes], delimiter: str) -> Iterator[Row | BadRow]:
+    lines = _Lines(fh)
+    reader = csv.reader(lines, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    header = [h.strip() for h in header]
+    if "id" not in header:
+        yield BadRow(1, "header has no 'id' column")
+        return
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield BadRow(lines.line, f"bad CSV: {exc}")
+            continue
+        if lines.error:
+            yield BadRow(lines.line, lines.error)
+            lines.error = ""
+            continue
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            yield BadRow(lines.line, f"{len(values)} cells, header has {len(header)}")
+            continue
+        yield _row(lines.line, dict(zip(header, values, strict=True)))
+
+
+@contextmanager
+def _id_index() -> Iterator[sqlite3.Connection]:
+    with tempfile.TemporaryDirectory(prefix="tolk-ids-") as tmp:
+        db = sqlite3.connect(os.path.join(tmp, "ids.db"))
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("CREATE TABLE ids (id TEXT PRIMARY KEY, h TEXT, line INTEGER)")
+        try:
+            yield db
+        finally:
+            db.close()
+
+
+def scan(path: Path, *, skip_bad: bool) -> Scan:
+    """Validate the whole catalog before anything is written.
+
+    Without `skip_bad` the first bad row raises `FILE:LINE: reason`. A repeated id with identical content
+    is a harmless duplicate; with different content it is an error.
+    """
+    result = Scan(path)
+    with _id_index() as ids:
+        for row in read(path):
+            if isinstance(row, Row):
+                h = digest(row.data)
+                seen = ids.execute("SELECT h, line FROM ids WHERE id = ?", (row.id,)).fetchone()
+                if seen is None:
+                    ids.execute("INSERT INTO ids VALUES (?, ?, ?)", (row.id, h, row.line))
+                    result.rows += 1
+                    continue
+                if seen[0] == h:
+                    result.duplicates += 1
+                    continue
+                row = BadRow(row.line, f"duplicate id {row.id!r} with different content (first at line {seen[1]})")
+            if not skip_bad:
+                raise InputError(f"{path}:{row.line}: {row.reason}")
+            result.bad.append(row)
+    return result
+
+
+# --- export ---------------------------------------------------------------------------------------------
+
+
+def neutralise(cell: Any) -> Any:
+    """Keep spreadsheet apps from running a cell as a formula (CSV injection)."""
+    if isinstance(cell, str) and cell.startswith(CSV_DANGEROUS):
+        return "'" + cell
+    return cell
+
+
+def write_export(records: Iterable[dict[str, Any]], out: IO[str], fmt: str) -> int:
+    count = 0
+    if fmt == "jsonl":
+        for rec in records:
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            count += 1
+    elif fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for rec in records:
+            writer.writerow({k: neutralise(rec.get(k)) for k in EXPORT_COLUMNS})
+            count += 1
+    else:
+        raise InputError(f"--format: unknown export format {fmt!r} (use jsonl or csv)")
+    return count
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[IO[str]]:
+    """Write to a temp file beside `path` and rename on success: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,283 @@
+"""A catalog's trip, top to bottom: scan → items → plan → reuse → draft → verify → commit.
+
+    scan    validate the whole file first: a bad row stops the run before anything is written
+    items   store each item and its source fields (unchanged items are not touched)
+    plan    per (item, field, lang): skip what is already translated from this exact source under these
+            exact conditions, and what a person owns
+    reuse   the cache answers what was translated before; identical segments go to the engine once
+    draft   the engine translates the rest, grouped by the glossary terms that apply
+    verify  every applicable term is checked in the output; misses and unknown words are recorded
+    commit  one transaction per chunk and language; a HUMAN/APPROVED text is never overwritten
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tolk import languages
+from tolk.cache import Cache, Cached, cache_key
+from tolk.core import PROTECTED_GRADES, Grade, Hints, Result, Segment, Term, TolkError, Usage, digest, normalize_text
+from tolk.engines.base import Engine
+from tolk.formats import catalog
+from tolk.glossary import Glossary, missing_terms, terms_version
+from tolk.store.repo import ItemRecord, MachineWrite, Store
+
+DOMAINS = {
+    "ecommerce": "E-commerce product listings: product names and descriptions for online shoppers; "
+    "keep brand names, model numbers and units; concise, natural marketing tone.",
+}
+
+
+@dataclass
+class Job:
+    path: Path
+    targets: list[str]
+    source_lang: str
+    fields: list[str]
+    engine: Engine
+    store: Store
+    cache: Cache
+    glossary: Glossary
+    profile: str = "ecommerce"
+    skip_bad: bool = False
+    chunk_size: int = 200
+
+
+@dataclass
+class Summary:
+    items: int = 0
+    items_changed: int = 0
+    segments: int = 0
+    translated: int = 0
+    unchanged: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    suggestions: int = 0
+    failures: int = 0
+    glossary_misses: int = 0
+    bad_rows: list[catalog.BadRow] = field(default_factory=list)
+    failure_samples: list[str] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    seconds: float = 0.0
+
+    @property
+    def skipped(self) -> int:
+        return self.unchanged + self.cache_hits
+
+    @property
+    def cache_miss_pct(self) -> float:
+        return 100.0 * self.cache_misses / self.segments if self.segments else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "items": self.items, "items_changed": self.items_changed, "segments": self.segments,
+            "translated": self.translated, "skipped": self.skipped, "unchanged": self.unchanged,
+            "cache_hits": self.cache_hits, "cache_misses": self.cache_misses, "suggestions": self.suggestions,
+            "failures": self.failures, "glossary_misses": self.glossary_misses, "bad_rows": len(self.bad_rows),
+            "requests": self.usage.requests, "tokens_in": self.usage.tokens_in,
+            "tokens_out": self.usage.tokens_out, "cost": round(self.usage.cost, 6),
+            "seconds": round(self.seconds, 3),
+        }  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Todo:
+    """One (item, field) that needs a translation into the current language."""
+
+    item_id: str
+    field: str
+    text: str
+    source_hash: str
+    key: str
+    terms: tuple[Term, ...]
+    context: dict[str, str]
+
+
+Progress = Callable[[int], None]
+
+
+class Pipeline:
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.summary = Summary()
+
+    async def run(self, on_start: Callable[[int], None] | None = None, progress: Progress | None = None) -> Summary:
+        job, started = self.job, time.perf_counter()
+        scan = catalog.scan(job.path, skip_bad=job.skip_bad)
+        self.summary.bad_rows = scan.bad
+        if job.source_lang != languages.AUTO:
+            for target in job.targets:
+                if target != job.source_lang:
+                    job.engine.check_pair(job.source_lang, target)
+        if on_start:
+            on_start(scan.rows)
+        usage_before = _copy(job.engine.usage)
+        run_id = job.store.start_run("translate")
+        for chunk in self._chunks(scan):
+            await self._translate_chunk(chunk)
+            if progress:
+                progress(len(chunk))
+        self.summary.usage = _delta(job.engine.usage, usage_before)
+        self.summary.seconds = time.perf_counter() - started
+        job.store.finish_run(run_id, self.summary.as_dict())
+        return self.summary
+
+    # --- items ---------------------------------------------------------------------------------------
+
+    def _chunks(self, scan: catalog.Scan) -> Iterator[list[ItemRecord]]:
+        bad, seen_dupes, chunk = scan.bad_lines, set(), []
+        for row in catalog.read(self.job.path):
+            if isinstance(row, catalog.BadRow) or row.line in bad:
+                continue
+            record = self._record(row)
+            if record.id in seen_dupes:  # an identical repeat: scan already vouched for it
+                continue
+            if scan.duplicates:
+                seen_dupes.add(record.id)
+            chunk.append(record)
+            if len(chunk) >= self.job.chunk_size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def _record(self, row: catalog.Row) -> ItemRecord:
+        data = dict(row.data)
+        data.pop("id", None)
+        lang_raw = data.pop("lang", None)
+        try:
+            lang = languages.normalize(str(lang_raw), allow_auto=True) if lang_raw else self.job.source_lang
+        except TolkError as exc:
+            raise TolkError(f"{self.job.path}:{row.line}: lang: {exc}") from None
+        category = data.get("category")
+        fields = {f: data[f] for f in self.job.fields if isinstance(data.get(f), str) and data[f].strip()}
+        attrs = {k: v for k, v in data.items() if k not in fields}
+        return ItemRecord(
+            id=row.id, source_lang=lang, category=str(category) if category is not None else None,
+            fields=fields, attrs=attrs, content_hash=digest(lang, row.data),
+        )  # fmt: skip
+
+    async def _translate_chunk(self, records: list[ItemRecord]) -> None:
+        store = self.job.store
+        with store.transaction() as session:
+            self.summary.items_changed += store.save_items(session, records)
+        self.summary.items += len(records)
+        by_source: dict[str, list[ItemRecord]] = defaultdict(list)
+        for r in records:
+            by_source[r.source_lang].append(r)
+        await asyncio.gather(
+            *(self._translate_lang(group, src, tgt) for src, group in by_source.items() for tgt in self.job.targets)
+        )
+
+    # --- one language ------------------------------------------------------------------------------
+
+    async def _translate_lang(self, records: list[ItemRecord], source: str, target: str) -> None:
+        if source == target:
+            return
+        todo = self._plan(records, source, target)
+        if not todo:
+            return
+        done = self._reuse(todo)
+        fresh = await self._draft([t for t in todo if t.key not in done], source, target)
+        done.update(fresh)
+        self._commit(todo, done, target)
+
+    def _plan(self, records: list[ItemRecord], source: str, target: str) -> list[_Todo]:
+        job, s = self.job, self.summary
+        with job.store.sessions() as session:
+            existing = job.store.existing(session, [r.id for r in records], target)
+        todo = []
+        for r in records:
+            for name, text in r.fields.items():
+                s.segments += 1
+                source_hash = digest(normalize_text(text))
+                terms = job.glossary.applicable(text, target)
+                key = cache_key(text, source, target, job.engine.fingerprint, terms_version(terms), job.profile)
+                have = existing.get((r.id, name))
+                if have is not None and (
+                    have.cache_key == key
+                    or (have.grade in PROTECTED_GRADES and have.source_hash == source_hash)
+                ):
+                    s.unchanged += 1
+                    continue
+                context = {"field": name, **({"category": r.category} if r.category else {})}
+                todo.append(_Todo(r.id, name, text, source_hash, key, terms, context))
+        return todo
+
+    def _reuse(self, todo: list[_Todo]) -> dict[str, Result]:
+        hits = self.job.cache.get_many(sorted({t.key for t in todo}))
+        for t in todo:
+            if t.key in hits:
+                self.summary.cache_hits += 1
+        return {k: Result(k, c.text, engine=c.engine, model=c.model) for k, c in hits.items()}
+
+    async def _draft(self, todo: list[_Todo], source: str, target: str) -> dict[str, Result]:
+        """Each distinct segment once, grouped by the terms that apply (they travel as hints)."""
+        unique: dict[str, _Todo] = {}
+        for t in todo:
+            unique.setdefault(t.key, t)
+        self.summary.cache_misses += len(todo)
+        groups: dict[tuple[Term, ...], list[Segment]] = defaultdict(list)
+        for key, t in unique.items():
+            groups[t.terms].append(Segment(key, t.text, t.context))
+        domain = DOMAINS.get(self.job.profile)
+        engine = self.job.engine
+        answers = await asyncio.gather(
+            *(engine.translate(segs, source, target, Hints(terms, domain=domain)) for terms, segs in groups.items())
+        )
+        results = {r.id: r for batch in answers for r in batch}
+        fresh = {k: Cached(r.text, r.engine, r.model) for k, r in results.items() if r.ok and r.engine == engine.name}
+        self.job.cache.put_many(fresh)
+        return results
+
+    def _commit(self, todo: list[_Todo], done: dict[str, Result], target: str) -> None:
+        s, store = self.summary, self.job.store
+        with store.transaction() as session:
+            for t in todo:
+                res = done.get(t.key)
+                if res is None or not res.ok:
+                    s.failures += 1
+                    if res is not None and len(s.failure_samples) < 5:
+                        s.failure_samples.append(f"{t.item_id}/{t.field} -> {target}: {res.error}")
+                    continue
+                checks = _checks(res, t.terms)
+                s.glossary_misses += sum(1 for c in checks if c["id"] == "glossary")
+                outcome = store.write_machine(
+                    session,
+                    MachineWrite(
+                        item_id=t.item_id, field=t.field, lang=target, text=res.text, engine=res.engine,
+                        model=res.model, source_hash=t.source_hash, cache_key=t.key, checks=checks,
+                        grade=Grade.MACHINE,
+                    ),
+                )  # fmt: skip
+                if outcome == "suggested":
+                    s.suggestions += 1
+                else:
+                    s.translated += 1
+
+
+def _checks(res: Result, terms: tuple[Term, ...]) -> list[dict[str, Any]]:
+    checks: list[dict[str, Any]] = [
+        {"id": "glossary", "severity": "error", "term": t.source, "expected": t.expected}
+        for t in missing_terms(res.text, terms)
+    ]
+    if res.unknown_words:
+        checks.append({"id": "unknown_words", "severity": "warning", "words": sorted(set(res.unknown_words))})
+    return checks
+
+
+def _copy(u: Usage) -> Usage:
+    return Usage(u.requests, u.tokens_in, u.tokens_out, u.cost)
+
+
+def _delta(now: Usage, before: Usage) -> Usage:
+    return Usage(
+        now.requests - before.requests, now.tokens_in - before.tokens_in,
+        now.tokens_out - before.tokens_out, now.cost - before.cost,
+    )  # fmt: skip

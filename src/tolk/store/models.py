@@ -1,0 +1,109 @@
+"""Tables. Changing one means a new Alembic migration in `migrations/versions/`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects import mysql
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# 191 chars keep utf8mb4 index keys within MariaDB's limits
+ID = String(191)
+LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Item(Base):
+    """A product (or any record) as it came in."""
+
+    __tablename__ = "items"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    source_lang: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(255))
+    attrs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # fields not translated
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=now, onupdate=now)
+
+
+class SourceField(Base):
+    """One translatable field of an item, e.g. (sku-1, description)."""
+
+    __tablename__ = "source_fields"
+    item_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    field: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(LongText)
+    source_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Translation(Base):
+    """The current translation of one (item, field, lang), with its grade and provenance.
+
+    `version` increases on every write. Machine writes are conditional on the grade, so a HUMAN or
+    APPROVED text is never replaced by a machine; such machine output lands in `suggestion` instead.
+    """
+
+    __tablename__ = "translations"
+    __table_args__ = (
+        UniqueConstraint("item_id", "field", "lang", name="uq_translation_target"),
+        Index("ix_translations_lang_grade", "lang", "grade"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(ID)
+    field: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(LongText)
+    grade: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str | None] = mapped_column(String(32))
+    engine: Mapped[str | None] = mapped_column(String(64))
+    model: Mapped[str | None] = mapped_column(String(128))
+    source_hash: Mapped[str] = mapped_column(String(64))
+    cache_key: Mapped[str | None] = mapped_column(String(64))
+    score: Mapped[float | None] = mapped_column(Float)
+    checks: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    suggestion: Mapped[str | None] = mapped_column(LongText)
+    suggestion_engine: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class CacheEntry(Base):
+    __tablename__ = "cache_entries"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(LongText)
+    engine: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class GlossaryTerm(Base):
+    __tablename__ = "glossary_terms"
+    __table_args__ = (UniqueConstraint("source", "target_lang", name="uq_glossary_term"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(191))
+    target_lang: Mapped[str] = mapped_column(String(16))  # "*" = every language
+    target: Mapped[str] = mapped_column(String(512))
+    do_not_translate: Mapped[bool] = mapped_column(Boolean, default=False)
+    case_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(String(1024), default="")
+
+
+class Run(Base):
+    """One `tolk translate` (or job): what it did and what it cost."""
+
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    command: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

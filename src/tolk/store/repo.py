@@ -1,0 +1,297 @@
+"""The repository: every read and write tolk makes to its SQL store.
+
+Works on SQLite (the default, WAL with synchronous=FULL), PostgreSQL and MariaDB/MySQL. The rule that no
+machine overwrites a person's work is enforced by the write itself (a conditional UPDATE), so it holds with
+any number of concurrent writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, insert, select, update
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tolk.core import PROTECTED_GRADES, Grade, InputError, Term, TolkError
+from tolk.glossary import Glossary, GlossaryEntry
+from tolk.store.models import CacheEntry, GlossaryTerm, Item, Run, SourceField, Translation, now
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_PROTECTED = [g.value for g in PROTECTED_GRADES]
+
+
+@dataclass(slots=True)
+class ItemRecord:
+    id: str
+    source_lang: str
+    category: str | None
+    fields: dict[str, str]  # translatable fields
+    attrs: dict[str, Any]  # everything else
+    content_hash: str
+
+
+@dataclass(slots=True)
+class MachineWrite:
+    item_id: str
+    field: str
+    lang: str
+    text: str
+    engine: str
+    model: str
+    source_hash: str
+    cache_key: str | None
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    score: float | None = None
+    status: str | None = None
+    grade: Grade = Grade.MACHINE
+
+
+@dataclass(frozen=True, slots=True)
+class Existing:
+    grade: str
+    source_hash: str
+    cache_key: str | None
+    version: int
+
+
+def _normalise_url(url: str) -> str:
+    if "://" not in url:  # a bare path means a SQLite file
+        return f"sqlite:///{url}"
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith(("mysql://", "mariadb://")):
+        return "mysql+pymysql://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+class Store:
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = _normalise_url(url)
+        try:
+            parsed = make_url(self.url)
+        except ArgumentError:
+            raise InputError(f"--db: not a database URL: {url!r}") from None
+        self.dialect = parsed.get_backend_name()
+        kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        if self.dialect == "sqlite":
+            kwargs["connect_args"] = {"timeout": 30}
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        elif self.dialect == "mysql":
+            kwargs["connect_args"] = {"charset": "utf8mb4"}
+        try:
+            self.engine: Engine = create_engine(self.url, **kwargs)
+        except ModuleNotFoundError as exc:
+            raise TolkError(f"the driver for {self.dialect} is not installed ({exc.name}); "
+                            "pip install 'tolk[postgres]' or 'tolk[mysql]'") from None
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate:
+            self.migrate()
+
+    def migrate(self) -> None:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except OperationalError as exc:
+            raise TolkError(f"cannot open database {self.safe_url}: {exc.orig}") from None
+
+    @property
+    def safe_url(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.sessions.begin() as session:
+            yield session
+
+    # --- items ---------------------------------------------------------------------------------------
+
+    def save_items(self, session: Session, records: Sequence[ItemRecord]) -> int:
+        """Insert new items and update changed ones; unchanged items are not touched. Returns changes."""
+        if not records:
+            return 0
+        ids = [r.id for r in records]
+        known = dict(session.execute(select(Item.id, Item.content_hash).where(Item.id.in_(ids))).tuples().all())
+        changed = 0
+        for r in records:
+            if known.get(r.id) == r.content_hash:
+                continue
+            changed += 1
+            values = {"source_lang": r.source_lang, "category": r.category, "attrs": r.attrs,
+                      "content_hash": r.content_hash, "updated_at": now()}  # fmt: skip
+            if r.id in known:
+                session.execute(update(Item).where(Item.id == r.id).values(**values))
+            else:
+                session.execute(insert(Item).values(id=r.id, created_at=now(), **values))
+            self._save_fields(session, r)
+        return changed
+
+    def _save_fields(self, session: Session, record: ItemRecord) -> None:
+        from tolk.core import digest, normalize_text
+
+        have = set(session.scalars(select(SourceField.field).where(SourceField.item_id == record.id)))
+        for name, text in record.fields.items():
+            values = {"text": text, "source_hash": digest(normalize_text(text))}
+            if name in have:
+                stmt = update(SourceField).where(SourceField.item_id == record.id, SourceField.field == name)
+                session.execute(stmt.values(**values))
+            else:
+                session.execute(insert(SourceField).values(item_id=record.id, field=name, **values))
+
+    # --- translations --------------------------------------------------------------------------------
+
+    def existing(self, session: Session, item_ids: Iterable[str], lang: str) -> dict[tuple[str, str], Existing]:
+        stmt = select(
+            Translation.item_id, Translation.field, Translation.grade, Translation.source_hash,
+            Translation.cache_key, Translation.version,
+        ).where(Translation.item_id.in_(list(item_ids)), Translation.lang == lang)  # fmt: skip
+        return {(r[0], r[1]): Existing(r[2], r[3], r[4], r[5]) for r in session.execute(stmt)}
+
+    def write_machine(self, session: Session, w: MachineWrite) -> str:
+        """Store machine output: 'inserted', 'updated', or 'suggested' when a person's text is there."""
+        values = {
+            "text": w.text, "grade": w.grade.value, "status": w.status, "engine": w.engine, "model": w.model,
+            "source_hash": w.source_hash, "cache_key": w.cache_key, "checks": w.checks, "score": w.score,
+            "updated_at": now(),
+        }  # fmt: skip
+        inserted = session.execute(
+            self._insert_ignore(Translation).values(
+                item_id=w.item_id, field=w.field, lang=w.lang, version=1, created_at=now(), **values
+            )
+        )
+        if inserted.rowcount == 1:
+            return "inserted"
+        target = (Translation.item_id == w.item_id, Translation.field == w.field, Translation.lang == w.lang)
+        machine_owned = update(Translation).where(*target, Translation.grade.not_in(_PROTECTED))
+        if session.execute(machine_owned.values(version=Translation.version + 1, **values)).rowcount == 1:
+            return "updated"
+        keep = update(Translation).where(*target, Translation.grade.in_(_PROTECTED))
+        session.execute(keep.values(suggestion=w.text, suggestion_engine=w.engine))
+        return "suggested"
+
+    def write_human(
+        self, session: Session, item_id: str, field: str, lang: str, text: str,
+        *, grade: Grade = Grade.HUMAN, expected_version: int | None = None,
+    ) -> bool:  # fmt: skip
+        """A person's edit or approval. With `expected_version`, a concurrent change makes it fail (False)."""
+        conds = [Translation.item_id == item_id, Translation.field == field, Translation.lang == lang]
+        if expected_version is not None:
+            conds.append(Translation.version == expected_version)
+        stmt = update(Translation).where(*conds).values(
+            text=text, grade=grade.value, status=None, version=Translation.version + 1, updated_at=now()
+        )
+        return session.execute(stmt).rowcount == 1
+
+    def translation(self, session: Session, item_id: str, field: str, lang: str) -> Translation | None:
+        stmt = select(Translation).where(
+            Translation.item_id == item_id, Translation.field == field, Translation.lang == lang
+        )
+        return session.scalars(stmt).one_or_none()
+
+    def export_rows(self, lang: str | None = None) -> Iterator[dict[str, Any]]:
+        """(id, field, lang) records with their source, streamed in id order."""
+        stmt = (
+            select(
+                Translation.item_id, Translation.field, Translation.lang, SourceField.text,
+                Translation.text, Translation.grade, Translation.engine, Translation.model,
+            )
+            .join(SourceField, (SourceField.item_id == Translation.item_id) & (SourceField.field == Translation.field))
+            .order_by(Translation.item_id, Translation.field, Translation.lang)
+        )  # fmt: skip
+        if lang:
+            stmt = stmt.where(Translation.lang == lang)
+        keys = ("id", "field", "lang", "source", "text", "grade", "engine", "model")
+        with self.sessions() as session:
+            for row in session.execute(stmt.execution_options(yield_per=1000)):
+                yield dict(zip(keys, row, strict=True))
+
+    # --- cache ---------------------------------------------------------------------------------------
+
+    def cache_get(self, keys: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+        if not keys:
+            return {}
+        stmt = select(CacheEntry.key, CacheEntry.text, CacheEntry.engine, CacheEntry.model)
+        with self.sessions() as session:
+            return {r[0]: (r[1], r[2], r[3]) for r in session.execute(stmt.where(CacheEntry.key.in_(keys)))}
+
+    def cache_put(self, entries: dict[str, tuple[str, str, str]]) -> None:
+        if not entries:
+            return
+        rows = [{"key": k, "text": t, "engine": e, "model": m, "created_at": now()} for k, (t, e, m) in entries.items()]
+        with self.transaction() as session:
+            session.execute(self._insert_ignore(CacheEntry), rows)
+
+    # --- glossary ------------------------------------------------------------------------------------
+
+    def import_glossary(self, glossary: Glossary) -> tuple[int, int]:
+        """Upsert terms by (source, lang). Returns (added, updated)."""
+        added = updated = 0
+        with self.transaction() as session:
+            for entry in glossary.entries():
+                t = entry.term
+                values = {"target": t.target, "do_not_translate": t.do_not_translate,
+                          "case_sensitive": t.case_sensitive, "note": t.note}  # fmt: skip
+                stmt = update(GlossaryTerm).where(
+                    GlossaryTerm.source == t.source, GlossaryTerm.target_lang == entry.lang
+                )
+                if session.execute(stmt.values(**values)).rowcount:
+                    updated += 1
+                else:
+                    session.execute(insert(GlossaryTerm).values(source=t.source, target_lang=entry.lang, **values))
+                    added += 1
+        return added, updated
+
+    def glossary(self) -> Glossary:
+        with self.sessions() as session:
+            rows = session.scalars(select(GlossaryTerm).order_by(GlossaryTerm.target_lang, GlossaryTerm.source))
+            return Glossary(
+                GlossaryEntry(r.target_lang, Term(r.source, r.target, r.do_not_translate, r.case_sensitive, r.note))
+                for r in rows
+            )
+
+    # --- runs ----------------------------------------------------------------------------------------
+
+    def start_run(self, command_name: str) -> int:
+        with self.transaction() as session:
+            run = Run(command=command_name, stats={})
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, stats: dict[str, Any]) -> None:
+        with self.transaction() as session:
+            session.execute(update(Run).where(Run.id == run_id).values(finished_at=now(), stats=stats))
+
+    # --- dialect helpers -----------------------------------------------------------------------------
+
+    def _insert_ignore(self, table: Any) -> Any:
+        if self.dialect == "postgresql":
+            return postgresql.insert(table).on_conflict_do_nothing()
+        if self.dialect == "mysql":
+            return mysql.insert(table).prefix_with("IGNORE")
+        return sqlite.insert(table).on_conflict_do_nothing()
