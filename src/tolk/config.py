@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from tolk import languages
-from tolk.core import ConfigError, digest
+from tolk.core import ConfigError, TolkError, digest
 
 DEFAULT_DB = "sqlite:///tolk.db"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -76,9 +76,12 @@ class Settings(BaseSettings):
     @field_validator("targets", mode="before")
     @classmethod
     def _targets(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return languages.parse_list(value)
-        return [languages.normalize(v) for v in value] if isinstance(value, list) else value
+        try:
+            if isinstance(value, str):
+                return languages.parse_list(value)
+            return [languages.normalize(v) for v in value] if isinstance(value, list) else value
+        except TolkError as exc:
+            raise ValueError(str(exc)) from None
 
     @classmethod
     def settings_customise_sources(

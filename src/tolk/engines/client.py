@@ -128,6 +128,19 @@ class ResilientClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    async def probe(self, timeout_s: float = 3.0) -> tuple[bool, str]:
+        """Is the endpoint answering, and does it take our key? (`GET /models`, no tokens spent.)"""
+        client = self._slots[0].client.with_options(timeout=timeout_s)
+        try:
+            await client.models.list()
+        except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
+            return False, f"API key rejected ({exc.status_code})"
+        except openai.APIStatusError:
+            return True, "reachable"  # some servers have no /models; they still answered
+        except (openai.APIConnectionError, openai.APITimeoutError) as exc:
+            return False, f"unreachable: {type(exc).__name__}"
+        return True, "reachable"
+
     def _next_slot(self) -> KeySlot:
         now = time.monotonic()
         for _ in range(len(self._slots)):
@@ -138,9 +151,9 @@ class ResilientClient:
 
     async def call(self, send: Callable[[openai.AsyncOpenAI], Awaitable[T]], tokens: int = 0) -> T:
         """Run `send` with a paced key, retrying what is worth retrying, within the total deadline."""
-        self.breaker.check(self.name)
-        self.stats.calls += 1
         async with self._concurrency:
+            self.breaker.check(self.name)  # checked once a slot is ours: waiters see what went before
+            self.stats.calls += 1
             try:
                 result = await self._with_retries(send, tokens)
             except (EngineUnavailable, EngineError):

@@ -31,7 +31,10 @@ class HttpEngine(Engine):
         state = self.client.breaker.state
         if state == "open":
             return False, "circuit open after repeated failures"
-        return True, f"{len(s.api_keys) or 'no'} key(s), {s.rpm or '∞'} rpm, breaker {state}"
+        reachable, why = await self.client.probe()
+        if not reachable:
+            return False, why
+        return True, f"{len(s.api_keys) or 'no'} key(s), {s.rpm or 'no'} rpm limit, breaker {state}"
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -1,0 +1,90 @@
+"""Shared fixtures. Service-backed tests talk to real servers; with TOLK_REQUIRE_SERVICES=1 a missing
+server fails the test instead of skipping it."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tolk.engines.apertium import apertium_installed, installed_modes
+
+REQUIRE = os.environ.get("TOLK_REQUIRE_SERVICES") == "1"
+PG_ADMIN = os.environ.get("TOLK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+MY_ADMIN = os.environ.get("TOLK_TEST_MYSQL", "mysql+pymysql://root@127.0.0.1:3306/test")
+REDIS_URL = os.environ.get("TOLK_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+def need(available: bool, what: str) -> None:
+    """Skip when a service is missing, or fail when TOLK_REQUIRE_SERVICES=1."""
+    if available:
+        return
+    if REQUIRE:
+        pytest.fail(f"{what} is required (TOLK_REQUIRE_SERVICES=1) but not available")
+    pytest.skip(f"{what} not available")
+
+
+def need_apertium() -> None:
+    need(apertium_installed() and ("en", "es") in installed_modes(), "Apertium with the eng-spa pair")
+
+
+@pytest.fixture
+def apertium() -> None:
+    need_apertium()
+
+
+def _server_database(admin_url: str, what: str) -> Iterator[str]:
+    """A fresh, empty database on a real server for one test; dropped afterwards."""
+    name = f"tolk_t_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name}"))
+    except Exception as exc:
+        need(False, f"{what} at {make_url(admin_url).render_as_string(hide_password=True)} ({exc.__class__.__name__})")
+        return
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            if admin.dialect.name == "postgresql":
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            else:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
+def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same test body against every supported store."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'tolk.db'}"
+    elif request.param == "postgresql":
+        yield from _server_database(PG_ADMIN, "PostgreSQL")
+    else:
+        yield from _server_database(MY_ADMIN, "MariaDB/MySQL")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: object) -> str:
+    return f"sqlite:///{tmp_path}/tolk.db"
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        client.ping()
+    except Exception as exc:
+        need(False, f"Redis at {REDIS_URL} ({exc.__class__.__name__})")
+        return
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+    client.close()
