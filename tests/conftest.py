@@ -45,7 +45,10 @@ def _server_database(admin_url: str, what: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f"CREATE DATABASE {name}"))
     except Exception as exc:
-        need(False, f"{what} at {make_url(admin_url).render_as_string(hide_password=True)} ({exc.__class__.__name__})")
+        need(
+            False,
+            f"{what} at {make_url(admin_url).render_as_string()} ({exc.__class__.__name__})",
+        )
         return
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)

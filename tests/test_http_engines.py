@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from typing import Any
 
@@ -21,10 +22,14 @@ def build(server: StandIn, kind: str = "qwen-mt", **extra: Any) -> Engine:
     return registry.build(Settings(engines=engines), "e")
 
 
-def translate(engine: Engine, texts: list[str], hints: Hints = Hints(), source: str = "en", target: str = "es"):  # type: ignore[no-untyped-def]
+def translate(
+    engine: Engine, texts: list[str], hints: Hints = Hints(), source: str = "en", target: str = "es"
+):  # type: ignore[no-untyped-def]
     async def go():  # type: ignore[no-untyped-def]
         try:
-            return await engine.translate([Segment(str(i), t) for i, t in enumerate(texts)], source, target, hints)
+            return await engine.translate(
+                [Segment(str(i), t) for i, t in enumerate(texts)], source, target, hints
+            )
         finally:
             await engine.aclose()
 
@@ -46,7 +51,10 @@ def test_qwen_mt_request_is_exactly_as_documented() -> None:
     assert body["translation_options"] == {
         "source_lang": "English",
         "target_lang": "Traditional Chinese",
-        "terms": [{"source": "Nike", "target": "Nike"}, {"source": "Free shipping", "target": "Envío gratis"}],
+        "terms": [
+            {"source": "Nike", "target": "Nike"},
+            {"source": "Free shipping", "target": "Envío gratis"},
+        ],
         "tm_list": [{"source": "Red shoes", "target": "Zapatos rojos"}],
         "domains": "E-commerce listings",
     }
@@ -76,7 +84,11 @@ def test_openai_batches_with_data_not_instructions() -> None:
     assert json.loads(user["content"])["segments"][1]["text"] == injected  # data, inside JSON
     assert seen.body["temperature"] <= 0.2
     assert seen.body["response_format"] == {"type": "json_object"}
-    assert [r.text for r in results] == ["<Spanish>Red shoes", f"<Spanish>{injected}", "<Spanish>Free shipping"]
+    assert [r.text for r in results] == [
+        "<Spanish>Red shoes",
+        f"<Spanish>{injected}",
+        "<Spanish>Free shipping",
+    ]
     assert sum(r.usage.tokens_in for r in results) > 0
 
 
@@ -98,7 +110,11 @@ def test_openai_misaligned_reply_is_split_not_misplaced() -> None:
 def test_openai_swapped_ids_are_matched_by_id() -> None:
     def reverses(body: dict[str, Any]) -> Answer:
         segments = json.loads(body["messages"][-1]["content"])["segments"]
-        return Answer(json.dumps({"translations": [{"id": s["id"], "text": s["text"].upper()} for s in reversed(segments)]}))
+        return Answer(
+            json.dumps(
+                {"translations": [{"id": s["id"], "text": s["text"].upper()} for s in reversed(segments)]}
+            )
+        )
 
     with StandIn(reverses) as server:
         results = translate(build(server, "openai"), ["a", "b"])
@@ -117,7 +133,9 @@ def test_length_and_empty_replies_fail(kind: str) -> None:
 
 def test_retry_after_is_honoured_on_429() -> None:
     with StandIn() as server:
-        server.script.append(Answer(status=429, headers={"Retry-After": "0.4"}, error={"message": "slow down"}))
+        server.script.append(
+            Answer(status=429, headers={"Retry-After": "0.4"}, error={"message": "slow down"})
+        )
         [res] = translate(build(server), ["x"])
         first, second = server.requests
     assert res.ok
@@ -176,7 +194,7 @@ def test_rpm_pacing_spreads_requests_evenly() -> None:
         limited = server.rate_limited
     assert all(r.ok for r in results)
     assert limited == 0
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 0.08  # 600 rpm = one per 0.1 s, never a burst
 
 
@@ -191,4 +209,12 @@ def test_status_reports_reachability() -> None:
 
 
 def test_echo_translator_understands_both_formats() -> None:
-    assert echo_translator({"messages": [{"role": "user", "content": "hi"}], "translation_options": {"target_lang": "Korean"}}).content == "<Korean>hi"
+    assert (
+        echo_translator(
+            {
+                "messages": [{"role": "user", "content": "hi"}],
+                "translation_options": {"target_lang": "Korean"},
+            }
+        ).content
+        == "<Korean>hi"
+    )

@@ -58,7 +58,10 @@ def test_term_matching_respects_word_edges_and_case() -> None:
 def test_missing_terms() -> None:
     terms = [Term("Free shipping", "Envío gratis"), Term("Nike", "Nike", True, True)]
     assert glossary.missing_terms("envío gratis de Nike", terms) == []
-    assert [t.source for t in glossary.missing_terms("Envío libre de nike", terms)] == ["Free shipping", "Nike"]
+    assert [t.source for t in glossary.missing_terms("Envío libre de nike", terms)] == [
+        "Free shipping",
+        "Nike",
+    ]
 
 
 def test_load_glossary(tmp_path: Path) -> None:

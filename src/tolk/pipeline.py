@@ -1,13 +1,13 @@
 """A catalog's trip, top to bottom: scan → items → plan → reuse → draft → verify → commit.
 
-    scan    validate the whole file first: a bad row stops the run before anything is written
-    items   store each item and its source fields (unchanged items are not touched)
-    plan    per (item, field, lang): skip what is already translated from this exact source under these
-            exact conditions, and what a person owns
-    reuse   the cache answers what was translated before; identical segments go to the engine once
-    draft   the engine translates the rest, grouped by the glossary terms that apply
-    verify  every applicable term is checked in the output; misses and unknown words are recorded
-    commit  one transaction per chunk and language; a HUMAN/APPROVED text is never overwritten
+scan    validate the whole file first: a bad row stops the run before anything is written
+items   store each item and its source fields (unchanged items are not touched)
+plan    per (item, field, lang): skip what is already translated from this exact source under these
+        exact conditions, and what a person owns
+reuse   the cache answers what was translated before; identical segments go to the engine once
+draft   the engine translates the rest, grouped by the glossary terms that apply
+verify  every applicable term is checked in the output; misses and unknown words are recorded
+commit  one transaction per chunk and language; a HUMAN/APPROVED text is never overwritten
 """
 
 from __future__ import annotations
@@ -22,7 +22,18 @@ from typing import Any
 
 from tolk import languages
 from tolk.cache import Cache, Cached, cache_key
-from tolk.core import PROTECTED_GRADES, Grade, Hints, Result, Segment, Term, TolkError, Usage, digest, normalize_text
+from tolk.core import (
+    PROTECTED_GRADES,
+    Grade,
+    Hints,
+    Result,
+    Segment,
+    Term,
+    TolkError,
+    Usage,
+    digest,
+    normalize_text,
+)
 from tolk.engines.base import Engine
 from tolk.formats import catalog
 from tolk.glossary import Glossary, missing_terms, terms_version
@@ -79,7 +90,8 @@ class Summary:
             "items": self.items, "items_changed": self.items_changed, "segments": self.segments,
             "translated": self.translated, "skipped": self.skipped, "unchanged": self.unchanged,
             "cache_hits": self.cache_hits, "cache_misses": self.cache_misses, "suggestions": self.suggestions,
-            "failures": self.failures, "glossary_misses": self.glossary_misses, "bad_rows": len(self.bad_rows),
+            "failures": self.failures, "glossary_misses": self.glossary_misses,
+            "bad_rows": len(self.bad_rows),
             "requests": self.usage.requests, "tokens_in": self.usage.tokens_in,
             "tokens_out": self.usage.tokens_out, "cost": round(self.usage.cost, 6),
             "seconds": round(self.seconds, 3),
@@ -107,7 +119,9 @@ class Pipeline:
         self.job = job
         self.summary = Summary()
 
-    async def run(self, on_start: Callable[[int], None] | None = None, progress: Progress | None = None) -> Summary:
+    async def run(
+        self, on_start: Callable[[int], None] | None = None, progress: Progress | None = None
+    ) -> Summary:
         job, started = self.job, time.perf_counter()
         scan = catalog.scan(job.path, skip_bad=job.skip_bad)
         self.summary.bad_rows = scan.bad
@@ -172,7 +186,11 @@ class Pipeline:
         for r in records:
             by_source[r.source_lang].append(r)
         await asyncio.gather(
-            *(self._translate_lang(group, src, tgt) for src, group in by_source.items() for tgt in self.job.targets)
+            *(
+                self._translate_lang(group, src, tgt)
+                for src, group in by_source.items()
+                for tgt in self.job.targets
+            )
         )
 
     # --- one language ------------------------------------------------------------------------------
@@ -198,7 +216,9 @@ class Pipeline:
                 s.segments += 1
                 source_hash = digest(normalize_text(text))
                 terms = job.glossary.applicable(text, target)
-                key = cache_key(text, source, target, job.engine.fingerprint, terms_version(terms), job.profile)
+                key = cache_key(
+                    text, source, target, job.engine.fingerprint, terms_version(terms), job.profile
+                )
                 have = existing.get((r.id, name))
                 if have is not None and (
                     have.cache_key == key
@@ -229,10 +249,17 @@ class Pipeline:
         domain = DOMAINS.get(self.job.profile)
         engine = self.job.engine
         answers = await asyncio.gather(
-            *(engine.translate(segs, source, target, Hints(terms, domain=domain)) for terms, segs in groups.items())
+            *(
+                engine.translate(segs, source, target, Hints(terms, domain=domain))
+                for terms, segs in groups.items()
+            )
         )
         results = {r.id: r for batch in answers for r in batch}
-        fresh = {k: Cached(r.text, r.engine, r.model) for k, r in results.items() if r.ok and r.engine == engine.name}
+        fresh = {
+            k: Cached(r.text, r.engine, r.model)
+            for k, r in results.items()
+            if r.ok and r.engine == engine.name
+        }
         self.job.cache.put_many(fresh)
         return results
 

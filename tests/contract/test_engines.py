@@ -33,7 +33,9 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
         yield registry.build(Settings(engines={"e": conf}), "e")
 
 
-def run(engine: Engine, segments: list[Segment], source: str = "en", target: str = "es", hints: Hints = Hints()):  # type: ignore[no-untyped-def]
+def run(
+    engine: Engine, segments: list[Segment], source: str = "en", target: str = "es", hints: Hints = Hints()
+):  # type: ignore[no-untyped-def]
     async def go():  # type: ignore[no-untyped-def]
         try:
             return await engine.translate(segments, source, target, hints)

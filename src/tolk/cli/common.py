@@ -16,11 +16,16 @@ err_console = Console(stderr=True)
 
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="tolk.toml to use (default: $TOLK_CONFIG, else ./tolk.toml if present)."),
+    typer.Option(
+        "--config", "-c", help="tolk.toml to use (default: $TOLK_CONFIG, else ./tolk.toml if present)."
+    ),
 ]
 DbOpt = Annotated[
     str | None,
-    typer.Option("--db", help="Store URL: sqlite:///file.db, postgresql://…, mysql://… (default: $TOLK_DB or ./tolk.db)."),
+    typer.Option(
+        "--db",
+        help="Store URL: sqlite:///file.db, postgresql://…, mysql://… (default: $TOLK_DB or ./tolk.db).",
+    ),
 ]
 
 

@@ -12,7 +12,7 @@ from tolk.engines import registry
 
 
 def engines(config_path: ConfigOpt = None) -> None:
-    """List configured engines with kind, model, limits and whether each can be used now. Keys are never shown."""
+    """List configured engines and whether each can be used right now (keys are never shown)."""
     s = settings(config_path)
     table = Table(title="engines")
     for col in ("name", "kind", "model", "default", "usable", "details"):

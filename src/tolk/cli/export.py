@@ -14,7 +14,9 @@ from tolk.formats import catalog
 
 
 def export(
-    lang: Annotated[str | None, typer.Option("--lang", "-l", help="Only this language (default: all).")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", "-l", help="Only this language (default: all).")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (default: stdout).")] = None,
     db: DbOpt = None,

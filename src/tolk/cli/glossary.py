@@ -12,12 +12,16 @@ from tolk import glossary as glossary_mod
 from tolk import languages
 from tolk.cli.common import ConfigOpt, DbOpt, console, open_store, settings
 
-app = typer.Typer(help="Manage the glossary: forced term translations and do-not-translate terms.", no_args_is_help=True)
+app = typer.Typer(
+    help="Manage the glossary: forced term translations and do-not-translate terms.", no_args_is_help=True
+)
 
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="CSV/TSV: source,target_lang,target,do_not_translate,case_sensitive,note")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV/TSV: source,target_lang,target,do_not_translate,case_sensitive,note")
+    ],
     db: DbOpt = None,
     config_path: ConfigOpt = None,
 ) -> None:
@@ -51,5 +55,12 @@ def list_(
         if tag and e.lang not in (tag, glossary_mod.ANY_LANG):
             continue
         t = e.term
-        table.add_row(t.source, e.lang, t.target, "yes" if t.do_not_translate else "", "yes" if t.case_sensitive else "", t.note)
+        table.add_row(
+            t.source,
+            e.lang,
+            t.target,
+            "yes" if t.do_not_translate else "",
+            "yes" if t.case_sensitive else "",
+            t.note,
+        )
     console.print(table)

@@ -30,14 +30,32 @@ from tolk.store.repo import Store
 
 
 def translate(
-    input: Annotated[Path, typer.Argument(help="Catalog: .jsonl or .csv with id, [lang], [category], name, description…")],
-    to: Annotated[str | None, typer.Option("--to", "-t", help="Target languages, e.g. es,ko,zh-CN (default: config's targets).")] = None,
-    source: Annotated[str | None, typer.Option("--from", "-f", help="Source language of rows without 'lang' (or auto).")] = None,
-    engine: Annotated[str | None, typer.Option("--engine", "-e", help="Engine name from the config (default: default_engine).")] = None,
-    glossary: Annotated[Path | None, typer.Option("--glossary", "-g", help="CSV/TSV glossary, used with the stored one.")] = None,
-    fields: Annotated[str, typer.Option("--fields", help="Comma-separated fields to translate.")] = "name,description",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Also export the results (.jsonl or .csv).")] = None,
-    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip malformed rows (reported) instead of stopping.")] = False,
+    input: Annotated[
+        Path, typer.Argument(help="Catalog: .jsonl or .csv with id, [lang], [category], name, description…")
+    ],
+    to: Annotated[
+        str | None,
+        typer.Option("--to", "-t", help="Target languages, e.g. es,ko,zh-CN (default: config's targets)."),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--from", "-f", help="Source language of rows without 'lang' (or auto).")
+    ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option("--engine", "-e", help="Engine name from the config (default: default_engine)."),
+    ] = None,
+    glossary: Annotated[
+        Path | None, typer.Option("--glossary", "-g", help="CSV/TSV glossary, used with the stored one.")
+    ] = None,
+    fields: Annotated[
+        str, typer.Option("--fields", help="Comma-separated fields to translate.")
+    ] = "name,description",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also export the results (.jsonl or .csv).")
+    ] = None,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Skip malformed rows (reported) instead of stopping.")
+    ] = False,
     samples: Annotated[int, typer.Option("--samples", help="Show this many translations at the end.")] = 0,
     db: DbOpt = None,
     config_path: ConfigOpt = None,
@@ -46,7 +64,9 @@ def translate(
     s = settings(config_path, db)
     targets = languages.parse_list(to) if to else s.targets
     if not targets:
-        raise typer.BadParameter("no target language: pass --to es,ko or set targets in tolk.toml", param_hint="--to")
+        raise typer.BadParameter(
+            "no target language: pass --to es,ko or set targets in tolk.toml", param_hint="--to"
+        )
     src = languages.normalize(source or s.source_lang, allow_auto=True)
     field_list = [f.strip() for f in fields.split(",") if f.strip()]
     catalog.catalog_format(input)
@@ -74,7 +94,7 @@ def translate(
             console.print(f"exported {n} records to {out}")
     finally:
         store.close()
-    if summary.failures or summary.bad_rows:
+    if summary.failures:
         raise typer.Exit(1)
 
 

@@ -118,7 +118,11 @@ class ResilientClient:
     def _slot(self, key: str) -> KeySlot:
         s = self.settings
         client = openai.AsyncOpenAI(
-            api_key=key, base_url=s.base_url or None, max_retries=0, timeout=s.timeout_s, http_client=self._http
+            api_key=key,
+            base_url=s.base_url or None,
+            max_retries=0,
+            timeout=s.timeout_s,
+            http_client=self._http,
         )
         rpm = AsyncLimiter(1, 60.0 / (s.rpm * PACE_HEADROOM)) if s.rpm else None
         # a bucket of ten seconds' worth of tokens: smooth, yet a long segment still fits

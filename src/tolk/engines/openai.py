@@ -47,7 +47,9 @@ class OpenAIEngine(HttpEngine):
         if dnt:
             lines.append("- Never translate these names: " + "; ".join(dnt))
         if forced:
-            lines.append("- Use these term translations: " + "; ".join(f"{t.source} => {t.target}" for t in forced))
+            lines.append(
+                "- Use these term translations: " + "; ".join(f"{t.source} => {t.target}" for t in forced)
+            )
         if hints.tm:
             examples = "; ".join(f"{p.source} => {p.target}" for p in hints.tm[:5])
             lines.append("- Earlier approved translations to stay consistent with: " + examples)
@@ -79,7 +81,11 @@ class OpenAIEngine(HttpEngine):
             shares = share_usage(usage, [s.text for s in segments])
             return [Result(s.id, parsed[s.id], usage=u) for s, u in zip(segments, shares, strict=True)]
         if len(segments) == 1:
-            why = "output cut off by the length limit" if finish is Finish.LENGTH else "reply is not the JSON asked for"
+            why = (
+                "output cut off by the length limit"
+                if finish is Finish.LENGTH
+                else "reply is not the JSON asked for"
+            )
             status = Finish.LENGTH if finish is Finish.LENGTH else Finish.ERROR
             return [Result(segments[0].id, "", status, error=why, usage=usage)]
         # misaligned or cut off: halve the batch so one bad segment cannot misplace the others

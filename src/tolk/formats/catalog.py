@@ -56,7 +56,9 @@ def catalog_format(path: Path) -> str:
         return "jsonl"
     if suffix in {".csv", ".tsv"}:
         return suffix[1:]
-    raise InputError(f"{path}: unknown catalog format {suffix or '(no extension)'} (use .jsonl, .csv or .tsv)")
+    raise InputError(
+        f"{path}: unknown catalog format {suffix or '(no extension)'} (use .jsonl, .csv or .tsv)"
+    )
 
 
 def read(path: Path) -> Iterator[Row | BadRow]:
@@ -183,7 +185,9 @@ def scan(path: Path, *, skip_bad: bool) -> Scan:
                 if seen[0] == h:
                     result.duplicates += 1
                     continue
-                row = BadRow(row.line, f"duplicate id {row.id!r} with different content (first at line {seen[1]})")
+                row = BadRow(
+                    row.line, f"duplicate id {row.id!r} with different content (first at line {seen[1]})"
+                )
             if not skip_bad:
                 raise InputError(f"{path}:{row.line}: {row.reason}")
             result.bad.append(row)

@@ -7,15 +7,16 @@ any number of concurrent writers.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, insert, select, update
+from sqlalchemy import Engine, create_engine, event, insert, literal_column, select, update
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -49,7 +50,7 @@ class MachineWrite:
     model: str
     source_hash: str
     cache_key: str | None
-    checks: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     score: float | None = None
     status: str | None = None
     grade: Grade = Grade.MACHINE
@@ -61,6 +62,12 @@ class Existing:
     source_hash: str
     cache_key: str | None
     version: int
+
+
+def _rowcount(result: Any) -> int:
+    """Rows an UPDATE matched (MySQL dialects are set to report matched, not changed, rows)."""
+    count: int = result.rowcount
+    return count
 
 
 def _normalise_url(url: str) -> str:
@@ -99,8 +106,10 @@ class Store:
         try:
             self.engine: Engine = create_engine(self.url, **kwargs)
         except ModuleNotFoundError as exc:
-            raise TolkError(f"the driver for {self.dialect} is not installed ({exc.name}); "
-                            "pip install 'tolk[postgres]' or 'tolk[mysql]'") from None
+            raise TolkError(
+                f"the driver for {self.dialect} is not installed ({exc.name}); "
+                "pip install 'tolk[postgres]' or 'tolk[mysql]'"
+            ) from None
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -136,7 +145,9 @@ class Store:
         if not records:
             return 0
         ids = [r.id for r in records]
-        known = dict(session.execute(select(Item.id, Item.content_hash).where(Item.id.in_(ids))).tuples().all())
+        known = {
+            r[0]: r[1] for r in session.execute(select(Item.id, Item.content_hash).where(Item.id.in_(ids)))
+        }
         changed = 0
         for r in records:
             if known.get(r.id) == r.content_hash:
@@ -165,7 +176,9 @@ class Store:
 
     # --- translations --------------------------------------------------------------------------------
 
-    def existing(self, session: Session, item_ids: Iterable[str], lang: str) -> dict[tuple[str, str], Existing]:
+    def existing(
+        self, session: Session, item_ids: Iterable[str], lang: str
+    ) -> dict[tuple[str, str], Existing]:
         stmt = select(
             Translation.item_id, Translation.field, Translation.grade, Translation.source_hash,
             Translation.cache_key, Translation.version,
@@ -179,16 +192,19 @@ class Store:
             "source_hash": w.source_hash, "cache_key": w.cache_key, "checks": w.checks, "score": w.score,
             "updated_at": now(),
         }  # fmt: skip
-        inserted = session.execute(
-            self._insert_ignore(Translation).values(
-                item_id=w.item_id, field=w.field, lang=w.lang, version=1, created_at=now(), **values
-            )
-        )
-        if inserted.rowcount == 1:
-            return "inserted"
         target = (Translation.item_id == w.item_id, Translation.field == w.field, Translation.lang == w.lang)
         machine_owned = update(Translation).where(*target, Translation.grade.not_in(_PROTECTED))
-        if session.execute(machine_owned.values(version=Translation.version + 1, **values)).rowcount == 1:
+        machine_owned = machine_owned.values(version=Translation.version + 1, **values)
+        # update first: it takes the row's write lock at once (no shared-then-exclusive upgrade that
+        # deadlocks concurrent writers on InnoDB); insert only when there is no row yet
+        if _rowcount(session.execute(machine_owned)) == 1:
+            return "updated"
+        insert_row = self._insert_ignore(Translation).values(
+            item_id=w.item_id, field=w.field, lang=w.lang, version=1, created_at=now(), **values
+        )
+        if self._inserted(session, insert_row):
+            return "inserted"
+        if _rowcount(session.execute(machine_owned)) == 1:  # another machine writer inserted it meanwhile
             return "updated"
         keep = update(Translation).where(*target, Translation.grade.in_(_PROTECTED))
         session.execute(keep.values(suggestion=w.text, suggestion_engine=w.engine))
@@ -202,10 +218,14 @@ class Store:
         conds = [Translation.item_id == item_id, Translation.field == field, Translation.lang == lang]
         if expected_version is not None:
             conds.append(Translation.version == expected_version)
-        stmt = update(Translation).where(*conds).values(
-            text=text, grade=grade.value, status=None, version=Translation.version + 1, updated_at=now()
+        stmt = (
+            update(Translation)
+            .where(*conds)
+            .values(
+                text=text, grade=grade.value, status=None, version=Translation.version + 1, updated_at=now()
+            )
         )
-        return session.execute(stmt).rowcount == 1
+        return _rowcount(session.execute(stmt)) == 1
 
     def translation(self, session: Session, item_id: str, field: str, lang: str) -> Translation | None:
         stmt = select(Translation).where(
@@ -220,7 +240,10 @@ class Store:
                 Translation.item_id, Translation.field, Translation.lang, SourceField.text,
                 Translation.text, Translation.grade, Translation.engine, Translation.model,
             )
-            .join(SourceField, (SourceField.item_id == Translation.item_id) & (SourceField.field == Translation.field))
+            .join(
+                SourceField,
+                (SourceField.item_id == Translation.item_id) & (SourceField.field == Translation.field),
+            )
             .order_by(Translation.item_id, Translation.field, Translation.lang)
         )  # fmt: skip
         if lang:
@@ -242,7 +265,10 @@ class Store:
     def cache_put(self, entries: dict[str, tuple[str, str, str]]) -> None:
         if not entries:
             return
-        rows = [{"key": k, "text": t, "engine": e, "model": m, "created_at": now()} for k, (t, e, m) in entries.items()]
+        rows = [
+            {"key": k, "text": t, "engine": e, "model": m, "created_at": now()}
+            for k, (t, e, m) in entries.items()
+        ]
         with self.transaction() as session:
             session.execute(self._insert_ignore(CacheEntry), rows)
 
@@ -259,18 +285,24 @@ class Store:
                 stmt = update(GlossaryTerm).where(
                     GlossaryTerm.source == t.source, GlossaryTerm.target_lang == entry.lang
                 )
-                if session.execute(stmt.values(**values)).rowcount:
+                if _rowcount(session.execute(stmt.values(**values))):
                     updated += 1
                 else:
-                    session.execute(insert(GlossaryTerm).values(source=t.source, target_lang=entry.lang, **values))
+                    session.execute(
+                        insert(GlossaryTerm).values(source=t.source, target_lang=entry.lang, **values)
+                    )
                     added += 1
         return added, updated
 
     def glossary(self) -> Glossary:
         with self.sessions() as session:
-            rows = session.scalars(select(GlossaryTerm).order_by(GlossaryTerm.target_lang, GlossaryTerm.source))
+            rows = session.scalars(
+                select(GlossaryTerm).order_by(GlossaryTerm.target_lang, GlossaryTerm.source)
+            )
             return Glossary(
-                GlossaryEntry(r.target_lang, Term(r.source, r.target, r.do_not_translate, r.case_sensitive, r.note))
+                GlossaryEntry(
+                    r.target_lang, Term(r.source, r.target, r.do_not_translate, r.case_sensitive, r.note)
+                )
                 for r in rows
             )
 
@@ -288,6 +320,12 @@ class Store:
             session.execute(update(Run).where(Run.id == run_id).values(finished_at=now(), stats=stats))
 
     # --- dialect helpers -----------------------------------------------------------------------------
+
+    def _inserted(self, session: Session, stmt: Any) -> bool:
+        """Did an insert-or-ignore add its row? (psycopg reports no rowcount for it: ask RETURNING.)"""
+        if self.dialect == "mysql":
+            return _rowcount(session.execute(stmt)) == 1
+        return session.execute(stmt.returning(literal_column("1"))).first() is not None
 
     def _insert_ignore(self, table: Any) -> Any:
         if self.dialect == "postgresql":

@@ -134,7 +134,9 @@ class StandIn:
             if self.api_keys is not None:
                 key = headers.get("authorization", "").removeprefix("Bearer ")
                 if key not in self.api_keys:
-                    return Answer(status=401, error={"message": "Incorrect API key", "code": "invalid_api_key"})
+                    return Answer(
+                        status=401, error={"message": "Incorrect API key", "code": "invalid_api_key"}
+                    )
             wait = self._admit(now)
             if wait is not None:
                 return Answer(
@@ -176,7 +178,9 @@ class StandIn:
                     return
                 self._send(200, _completion(body, answer), answer.headers)
 
-            def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+            def _send(
+                self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+            ) -> None:
                 data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
@@ -204,5 +208,9 @@ def _completion(body: dict[str, Any], answer: Answer) -> dict[str, Any]:
                 "finish_reason": answer.finish_reason,
             }
         ],
-        "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        },
     }

@@ -1,0 +1,3 @@
+from tolk.cli.main import run
+
+run()

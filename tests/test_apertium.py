@@ -1,0 +1,81 @@
+"""Apertium through its real pipeline (Debian's packages)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tolk.config import EngineSettings
+from tolk.core import Segment
+from tolk.engines.apertium import ApertiumEngine, from_stream, to_stream
+
+
+def test_stream_format_round_trip() -> None:
+    text = "Price [50%] <b>$5</b> & more\nline two ⟦1⟧ a*b {x} @home #tag"
+    stream = to_stream(text)
+    assert "[\\<b\\>]" in stream and "[⟦1⟧]" in stream and "[\n]" in stream
+    back, unknown = from_stream(stream)
+    assert back == text and unknown == []
+
+
+def test_unknown_marks_are_recorded_and_removed() -> None:
+    text, unknown = from_stream("Hola *Xyzzyq mundo #cosa @otra [<b>]")
+    assert text == "Hola Xyzzyq mundo cosa otra <b>"
+    assert unknown == ["Xyzzyq", "cosa", "otra"]
+
+
+def _translate(engine: ApertiumEngine, texts: list[str]) -> list:  # type: ignore[type-arg]
+    async def go():  # type: ignore[no-untyped-def]
+        try:
+            return await engine.translate([Segment(str(i), t) for i, t in enumerate(texts)], "en", "es")
+        finally:
+            await engine.aclose()
+
+    return asyncio.run(go())
+
+
+@pytest.fixture
+def engine(apertium: None) -> ApertiumEngine:
+    return ApertiumEngine("apertium", EngineSettings(kind="apertium", external=False))
+
+
+def test_translates_to_spanish(engine: ApertiumEngine) -> None:
+    [res] = _translate(engine, ["The red shoes are cheap."])
+    assert res.ok
+    assert "zapatos" in res.text and "barato" in res.text
+
+
+def test_html_is_kept(engine: ApertiumEngine) -> None:
+    [res] = _translate(engine, ["<p>Classic <b>white</b> shoes &amp; socks.</p>"])
+    assert res.text.startswith("<p>") and res.text.endswith("</p>")
+    assert "<b>" in res.text and "</b>" in res.text and "&amp;" in res.text
+
+
+def test_unknown_words_are_recorded(engine: ApertiumEngine) -> None:
+    [res] = _translate(engine, ["The Blorptastic shoes."])
+    assert "Blorptastic" in res.unknown_words
+    assert "*" not in res.text
+
+
+def test_many_segments_one_process(engine: ApertiumEngine) -> None:
+    async def go() -> tuple[int, set[int | None]]:
+        pids = set()
+        segments = [Segment(str(i), f"I have {i} dogs.") for i in range(300)]
+        for _ in range(3):
+            results = await engine.translate(segments, "en", "es")
+            assert [r.id for r in results] == [s.id for s in segments]
+            assert all(f"{i} " in r.text for i, r in enumerate(results))
+            pids |= {p.proc.pid for p in engine._pipelines.values() if p.proc}
+        await engine.aclose()
+        return engine.usage.requests, pids
+
+    requests, pids = asyncio.run(go())
+    assert len(pids) == 1  # one long-lived pipeline, never a process per segment
+    assert requests == 3
+
+
+def test_pairs_and_unsupported(engine: ApertiumEngine) -> None:
+    assert ("en", "es") in engine.pairs()
+    assert not engine.supports("en", "ko")
+    assert "installed pairs" in engine.pair_hint()

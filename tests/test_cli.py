@@ -1,0 +1,242 @@
+"""The `tolk` command end to end, as a user runs it: a real process, real files, a real store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from tests.conftest import need_apertium
+from tolk.store.repo import Store
+from tolk.testing.standin import StandIn
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def tolk(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "TOLK_CONFIG": "", "COLUMNS": "200", **(env or {})}
+    full_env.pop("TOLK_DB", None)
+    return subprocess.run(
+        [sys.executable, "-m", "tolk", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def dump(db_url: str) -> dict[str, list[Any]]:
+    """Every row of every table but the run log: to prove a command changed nothing."""
+    engine = create_engine(db_url)
+    out = {}
+    with engine.connect() as conn:
+        for table in inspect(engine).get_table_names():
+            if table not in {"runs", "alembic_version"}:
+                out[table] = [tuple(r) for r in conn.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2"))]
+    engine.dispose()
+    return out
+
+
+@pytest.fixture
+def server() -> Iterator[StandIn]:
+    with StandIn() as s:
+        yield s
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, server: StandIn) -> Path:
+    (tmp_path / "tolk.toml").write_text(
+        'default_engine = "qwen"\n'
+        "[engines.qwen]\n"
+        'kind = "qwen-mt"\nmodel = "qwen-mt-turbo"\n'
+        f'base_url = "{server.base_url}"\napi_keys = ["${{TEST_KEY}}"]\n'
+        "price_in_per_mtok = 0.16\nprice_out_per_mtok = 0.49\n"
+        "[engines.other]\n"
+        'kind = "dummy"\nmodel = "other"\n'
+    )
+    return tmp_path
+
+
+def test_translate_rerun_makes_no_engine_calls_and_changes_nothing(workdir: Path, server: StandIn) -> None:
+    env = {"TEST_KEY": "sk-super-secret-test-key"}
+    args = [
+        "translate",
+        str(EXAMPLES / "catalog.jsonl"),
+        "--to",
+        "es,ko",
+        "--glossary",
+        str(EXAMPLES / "glossary.csv"),
+    ]
+    first = tolk(*args, cwd=workdir, env=env)
+    assert first.returncode == 0, first.stderr
+    assert "100" in first.stdout and "sk-super-secret" not in first.stdout + first.stderr
+    calls = len(server.requests)
+    assert calls > 0
+    # identical segments go to the engine once: fewer calls than segments
+    assert calls <= 204
+    before = dump("sqlite:///" + str(workdir / "tolk.db"))
+    assert len(before["translations"]) == 208
+
+    second = tolk(*args, cwd=workdir, env=env)
+    assert second.returncode == 0, second.stderr
+    assert len(server.requests) == calls  # 0 engine calls
+    assert dump("sqlite:///" + str(workdir / "tolk.db")) == before  # no row changed
+    [requests_line] = [line for line in second.stdout.splitlines() if "engine requests" in line]
+    assert requests_line.split()[-1] == "0"
+
+
+def test_glossary_is_applied_by_the_engine(workdir: Path, server: StandIn) -> None:
+    result = tolk("translate", str(EXAMPLES / "catalog.jsonl"), "--to", "es", "--glossary",
+                  str(EXAMPLES / "glossary.csv"), cwd=workdir, env={"TEST_KEY": "k"})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    nike = [r for r in server.requests if "Nike Air" in r.body["messages"][0]["content"]]
+    assert nike and {"source": "Nike", "target": "Nike"} in nike[0].body["translation_options"]["terms"]
+
+
+BAD_CATALOGS = [
+    ('{"id": "a", "name": "x"}\n{"id": "b", "name": "y"\n', "cat.jsonl:2: bad JSON"),
+    ('{"id": "a", "name": "x"}\n{"name": "no id"}\n', "cat.jsonl:2: missing id"),
+    ('{"id": "a", "name": "x"}\n{"id": "a", "name": "different"}\n', "cat.jsonl:2: duplicate id 'a'"),
+    ('{"id": "a", "name": "x"}\n[1, 2]\n', "cat.jsonl:2: expected a JSON object"),
+    (b'{"id": "a", "name": "x"}\n{"id": "b", "name": "\xff\xfe"}\n', "cat.jsonl:2: invalid UTF-8"),
+    ("id,name\na,x\nb,y,z\n", "cat.csv:3: 3 cells, header has 2"),
+    ("id,name\na,x\n,y\n", "cat.csv:3: missing id"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), BAD_CATALOGS)
+def test_malformed_catalog_is_one_line_exit_2_and_nothing_written(
+    workdir: Path, server: StandIn, content: str | bytes, message: str
+) -> None:
+    good = workdir / "good.jsonl"
+    good.write_text('{"id": "z", "name": "Existing"}\n')
+    assert tolk("translate", str(good), "--to", "es", cwd=workdir).returncode == 0
+    db = "sqlite:///" + str(workdir / "tolk.db")
+    before, calls = dump(db), len(server.requests)
+
+    name = message.split(":")[0]
+    path = workdir / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = tolk("translate", name, "--to", "es", cwd=workdir)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert dump(db) == before and len(server.requests) == calls
+
+
+def test_skip_bad_continues_and_reports(workdir: Path) -> None:
+    (workdir / "cat.jsonl").write_text('{"id": "a", "name": "x"}\nnot json\n{"id": "b", "name": "y"}\n')
+    result = tolk("translate", "cat.jsonl", "--to", "es", "--engine", "other", "--skip-bad", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert "line 2: bad JSON" in result.stdout
+    rows = [json.loads(x) for x in tolk("export", "--lang", "es", cwd=workdir).stdout.splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b"]
+
+
+def test_human_translation_survives_machine_retranslation(workdir: Path) -> None:
+    (workdir / "cat.jsonl").write_text('{"id": "a", "name": "Red shoes"}\n{"id": "b", "name": "Blue hat"}\n')
+    assert tolk("translate", "cat.jsonl", "--to", "es", cwd=workdir, env={"TEST_KEY": "k"}).returncode == 0
+    store = Store("sqlite:///" + str(workdir / "tolk.db"))
+    with store.transaction() as s:
+        assert store.write_human(s, "a", "name", "es", "Zapatos rojos (revisado)")
+    # another engine means a new cache key: every segment is re-translated by machine
+    result = tolk("translate", "cat.jsonl", "--to", "es", "--engine", "other", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    with store.sessions() as s:
+        a = store.translation(s, "a", "name", "es")
+        b = store.translation(s, "b", "name", "es")
+    store.close()
+    assert a is not None and b is not None
+    assert (a.text, a.grade, a.suggestion) == (
+        "Zapatos rojos (revisado)",
+        "HUMAN",
+        None,
+    )  # same source: skipped
+    assert (b.text, b.engine) == ("[es] Blue hat", "other")
+
+    (workdir / "cat.jsonl").write_text('{"id": "a", "name": "Red shoes, new"}\n')
+    assert tolk("translate", "cat.jsonl", "--to", "es", "--engine", "other", cwd=workdir).returncode == 0
+    store = Store("sqlite:///" + str(workdir / "tolk.db"))
+    with store.sessions() as s:
+        a = store.translation(s, "a", "name", "es")
+    store.close()
+    assert a is not None and a.text == "Zapatos rojos (revisado)" and a.suggestion == "[es] Red shoes, new"
+
+
+def test_export_csv_neutralises_formulas(workdir: Path) -> None:
+    (workdir / "cat.csv").write_text('id,name\n=cmd,"=HYPERLINK(""http://x"")"\nok,+1 plain\n')
+    assert tolk("translate", "cat.csv", "--to", "es", "--engine", "other", cwd=workdir).returncode == 0
+    out = workdir / "out.csv"
+    result = tolk("export", "--lang", "es", "--format", "csv", "--out", str(out), cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0] == "id,field,lang,source,text,grade,engine,model"
+    assert lines[1].startswith("'=cmd,name,es,\"'=HYPERLINK(")
+    assert lines[2].startswith("ok,name,es,'+1 plain,[es] +1 plain,MACHINE")
+
+
+def test_glossary_commands(workdir: Path) -> None:
+    result = tolk("glossary", "import", str(EXAMPLES / "glossary.csv"), cwd=workdir)
+    assert result.returncode == 0 and "11 added" in result.stdout
+    listing = tolk("glossary", "list", "--lang", "es", cwd=workdir)
+    assert "Envío gratis" in listing.stdout and "무료 배송" not in listing.stdout
+    (workdir / "bad.csv").write_text("source,target_lang,target\nSale,es,\n")
+    bad = tolk("glossary", "import", "bad.csv", cwd=workdir)
+    assert bad.returncode == 2 and "bad.csv:2: target is empty" in bad.stderr
+
+
+def test_engines_lists_without_secrets(workdir: Path) -> None:
+    result = tolk("engines", cwd=workdir, env={"TEST_KEY": "sk-super-secret-test-key"})
+    assert result.returncode == 0, result.stderr
+    assert "qwen" in result.stdout and "other" in result.stdout and "apertium" in result.stdout
+    assert "sk-super-secret" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--to", "klingon"], "unknown language 'klingon'"),
+        (["--to", "ko", "--engine", "nope"], "no engine named 'nope'"),
+        (["--to", "es", "--glossary", "missing.csv"], "missing.csv: glossary file not found"),
+    ],
+)
+def test_bad_options_are_one_line_errors(workdir: Path, args: list[str], message: str) -> None:
+    (workdir / "cat.jsonl").write_text('{"id": "a", "name": "x"}\n')
+    result = tolk("translate", "cat.jsonl", *args, cwd=workdir)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unsupported_pair_names_engine_and_pair(workdir: Path, apertium: None) -> None:
+    (workdir / "cat.jsonl").write_text('{"id": "a", "name": "x"}\n')
+    result = tolk("translate", "cat.jsonl", "--to", "ko", "--engine", "apertium", cwd=workdir)
+    assert result.returncode == 1
+    assert "engine 'apertium' cannot translate en -> ko" in result.stderr
+    assert not (workdir / "tolk.db").exists() or dump("sqlite:///" + str(workdir / "tolk.db"))["items"] == []
+
+
+def test_demo_path_apertium_spanish(tmp_path: Path) -> None:
+    need_apertium()
+    args = ["--config", str(EXAMPLES / "tolk.toml"), "--glossary", str(EXAMPLES / "glossary.csv")]
+    result = tolk(
+        "translate", str(EXAMPLES / "catalog.jsonl"), "--to", "es", *args, "--out", "es.jsonl", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    rows = {
+        (r["id"], r["field"]): r for r in map(json.loads, (tmp_path / "es.jsonl").read_text().splitlines())
+    }
+    assert len(rows) == 104
+    assert rows[("sku-1003", "name")]["text"] == "Pava de acero inoxidable 1.7 L"
+    assert rows[("sku-1001", "name")]["text"].startswith("Nike")  # brand kept
+    assert "Envío gratis" in rows[("sku-1033", "description")]["text"]  # forced term
+    assert "{days}" in rows[("sku-1014", "description")]["text"]  # placeholder kept
+    assert "<b>" in rows[("sku-1002", "description")]["text"]
+    assert all(r["engine"] == "apertium" and r["grade"] == "MACHINE" for r in rows.values())
