@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import typer
@@ -35,8 +36,13 @@ def main(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version."
     ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log retries and engine events."),
 ) -> None:
     """tolk: an AI translation agent for multilingual product data."""
+    level = logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:  # retries are counted in the summary; a line per retry would drown the progress bar
+        logging.getLogger("stamina").setLevel(logging.ERROR)
 
 
 def run() -> None:
