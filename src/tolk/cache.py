@@ -8,8 +8,9 @@ change nothing and it never reaches the engine again. SQL-backed (the store) by 
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -28,6 +29,32 @@ class Cached:
 
 def cache_key(source_text: str, source: str, target: str, engine: str, glossary: str, profile: str) -> str:
     return digest(KEY_VERSION, normalize_text(source_text), source, target, engine, glossary, profile)
+
+
+class InFlight:
+    """Concurrent requests for the same key share one engine call (per process).
+
+    The first caller of a key owns it and must `settle` it; later callers get a future to await.
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[str, asyncio.Future[Cached | None]] = {}
+
+    def claim(self, keys: Iterable[str]) -> tuple[list[str], dict[str, asyncio.Future[Cached | None]]]:
+        mine, theirs = [], {}
+        for key in keys:
+            if key in self._pending:
+                theirs[key] = self._pending[key]
+            else:
+                self._pending[key] = asyncio.get_running_loop().create_future()
+                mine.append(key)
+        return mine, theirs
+
+    def settle(self, key: str, value: Cached | None) -> None:
+        """Hand the owner's answer (None: it failed) to everyone waiting on `key`."""
+        future = self._pending.pop(key, None)
+        if future is not None and not future.done():
+            future.set_result(value)
 
 
 class Cache(Protocol):

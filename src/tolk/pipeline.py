@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from tolk import languages
-from tolk.cache import Cache, Cached, cache_key
+from tolk.cache import Cache, Cached, InFlight, cache_key
 from tolk.core import (
     PROTECTED_GRADES,
+    Finish,
     Grade,
     Hints,
     Result,
@@ -58,6 +59,7 @@ class Job:
     profile: str = "ecommerce"
     skip_bad: bool = False
     chunk_size: int = 200
+    inflight: InFlight = field(default_factory=InFlight)  # share one between pipelines of a process
 
 
 @dataclass
@@ -131,13 +133,13 @@ class Pipeline:
                     job.engine.check_pair(job.source_lang, target)
         if on_start:
             on_start(scan.rows)
-        usage_before = _copy(job.engine.usage)
+        usage_before = job.engine.total_usage()
         run_id = job.store.start_run("translate")
         for chunk in self._chunks(scan):
             await self._translate_chunk(chunk)
             if progress:
                 progress(len(chunk))
-        self.summary.usage = _delta(job.engine.usage, usage_before)
+        self.summary.usage = _delta(job.engine.total_usage(), usage_before)
         self.summary.seconds = time.perf_counter() - started
         job.store.finish_run(run_id, self.summary.as_dict())
         return self.summary
@@ -238,29 +240,48 @@ class Pipeline:
         return {k: Result(k, c.text, engine=c.engine, model=c.model) for k, c in hits.items()}
 
     async def _draft(self, todo: list[_Todo], source: str, target: str) -> dict[str, Result]:
-        """Each distinct segment once, grouped by the terms that apply (they travel as hints)."""
+        """Each distinct segment once, grouped by the terms that apply (they travel as hints).
+
+        A segment another pipeline of this process is already translating is awaited, not re-sent.
+        """
         unique: dict[str, _Todo] = {}
         for t in todo:
             unique.setdefault(t.key, t)
         self.summary.cache_misses += len(todo)
+        mine, theirs = self.job.inflight.claim(unique)
         groups: dict[tuple[Term, ...], list[Segment]] = defaultdict(list)
-        for key, t in unique.items():
+        for key in mine:
+            t = unique[key]
             groups[t.terms].append(Segment(key, t.text, t.context))
-        domain = DOMAINS.get(self.job.profile)
-        engine = self.job.engine
-        answers = await asyncio.gather(
-            *(
-                engine.translate(segs, source, target, Hints(terms, domain=domain))
-                for terms, segs in groups.items()
+        engine, domain = self.job.engine, DOMAINS.get(self.job.profile)
+        results: dict[str, Result] = {}
+        try:
+            answers = await asyncio.gather(
+                *(
+                    engine.translate(segs, source, target, Hints(terms, domain=domain))
+                    for terms, segs in groups.items()
+                )
             )
-        )
-        results = {r.id: r for batch in answers for r in batch}
+            results = {r.id: r for batch in answers for r in batch}
+        finally:  # waiters are released even if this pipeline fails
+            for key in mine:
+                res = results.get(key)
+                self.job.inflight.settle(
+                    key, Cached(res.text, res.engine, res.model) if res and res.ok else None
+                )
         fresh = {
             k: Cached(r.text, r.engine, r.model)
             for k, r in results.items()
             if r.ok and r.engine == engine.name
         }
         self.job.cache.put_many(fresh)
+        for key, future in theirs.items():
+            shared = await future
+            results[key] = (
+                Result(key, shared.text, engine=shared.engine, model=shared.model)
+                if shared
+                else Result(key, "", Finish.ERROR, error="the shared translation of this segment failed")
+            )
         return results
 
     def _commit(self, todo: list[_Todo], done: dict[str, Result], target: str) -> None:
@@ -297,10 +318,6 @@ def _checks(res: Result, terms: tuple[Term, ...]) -> list[dict[str, Any]]:
     if res.unknown_words:
         checks.append({"id": "unknown_words", "severity": "warning", "words": sorted(set(res.unknown_words))})
     return checks
-
-
-def _copy(u: Usage) -> Usage:
-    return Usage(u.requests, u.tokens_in, u.tokens_out, u.cost)
 
 
 def _delta(now: Usage, before: Usage) -> Usage:

@@ -132,6 +132,15 @@ class Engine(abc.ABC):
     def _failed(self, seg_id: str, why: str) -> Result:
         return Result(seg_id, "", Finish.ERROR, error=why, engine=self.name, model=self.model)
 
+    def total_usage(self) -> Usage:
+        """This engine's usage plus its fallbacks'."""
+        total = Usage()
+        engine: Engine | None = self
+        while engine is not None:
+            total.add(engine.usage)
+            engine = engine.fallback
+        return total
+
     def cost(self, usage: Usage) -> float:
         s = self.settings
         return (usage.tokens_in * s.price_in_per_mtok + usage.tokens_out * s.price_out_per_mtok) / 1e6

@@ -160,9 +160,12 @@ class ResilientClient:
             self.stats.calls += 1
             try:
                 result = await self._with_retries(send, tokens)
-            except (EngineUnavailable, EngineError):
+            except EngineError as exc:
                 self.stats.failures += 1
                 self.breaker.failure()
+                if self.breaker.state == "open" and not isinstance(exc, EngineUnavailable):
+                    # this failure opened the circuit: the caller may switch to a fallback now
+                    raise EngineUnavailable(f"{exc}; circuit now open") from None
                 raise
         self.breaker.success()
         return result
