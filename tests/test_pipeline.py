@@ -36,7 +36,8 @@ def job(path: Path, store: Store, engine_conf: EngineSettings, **extra: Any) -> 
     settings = Settings(engines={"e": engine_conf, "backup": EngineSettings(kind="dummy")})
     return Job(
         path=path, targets=["es"], source_lang="en", fields=["name", "description"],
-        engine=registry.build(settings, "e"), store=store, cache=SqlCache(store), glossary=Glossary(), **extra,
+        engine=registry.build(settings, "e"), store=store, cache=SqlCache(store), glossary=Glossary(),
+        **extra,
     )  # fmt: skip
 
 
