@@ -240,3 +240,23 @@ def test_demo_path_apertium_spanish(tmp_path: Path) -> None:
     assert "{days}" in rows[("sku-1014", "description")]["text"]  # placeholder kept
     assert "<b>" in rows[("sku-1002", "description")]["text"]
     assert all(r["engine"] == "apertium" and r["grade"] == "MACHINE" for r in rows.values())
+
+
+def test_rows_in_a_language_the_engine_cannot_take_fail_alone(workdir: Path, apertium: None) -> None:
+    (workdir / "cat.jsonl").write_text(
+        '{"id": "a", "name": "Red shoes"}\n{"id": "b", "lang": "ko", "name": "빨간 신발"}\n'
+    )
+    result = tolk("translate", "cat.jsonl", "--to", "es", "--engine", "apertium", cwd=workdir)
+    assert result.returncode == 1
+    assert "ko -> es: engine cannot translate this pair" in result.stderr
+    rows = [json.loads(x) for x in tolk("export", cwd=workdir).stdout.splitlines()]
+    assert [(r["id"], r["text"]) for r in rows] == [("a", "Zapatos rojos")]
+
+
+def test_auto_source_with_an_engine_that_cannot_detect(workdir: Path, apertium: None) -> None:
+    (workdir / "cat.jsonl").write_text('{"id": "a", "name": "Red shoes"}\n')
+    result = tolk(
+        "translate", "cat.jsonl", "--to", "es", "--from", "auto", "--engine", "apertium", cwd=workdir
+    )
+    assert result.returncode == 1 and "cannot translate auto -> es" in result.stderr
+    assert not (workdir / "tolk.db").exists() or dump("sqlite:///" + str(workdir / "tolk.db"))["items"] == []

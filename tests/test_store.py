@@ -142,3 +142,15 @@ def test_cache_table_first_writer_wins(db_url: str) -> None:
     store.cache_put({"k1": ("otro", "e", "m"), "k2": ("dos", "e", "m")})
     assert store.cache_get(["k1", "k2", "k3"]) == {"k1": ("uno", "e", "m"), "k2": ("dos", "e", "m")}
     store.close()
+
+
+def test_head_constant_matches_alembic() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from tolk.store.migrations import HEAD
+    from tolk.store.repo import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD

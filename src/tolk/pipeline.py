@@ -127,10 +127,9 @@ class Pipeline:
         job, started = self.job, time.perf_counter()
         scan = catalog.scan(job.path, skip_bad=job.skip_bad)
         self.summary.bad_rows = scan.bad
-        if job.source_lang != languages.AUTO:
-            for target in job.targets:
-                if target != job.source_lang:
-                    job.engine.check_pair(job.source_lang, target)
+        for target in job.targets:  # before anything is written
+            if target != job.source_lang:
+                job.engine.check_pair(job.source_lang, target)
         if on_start:
             on_start(scan.rows)
         usage_before = job.engine.total_usage()
@@ -202,6 +201,12 @@ class Pipeline:
             return
         todo = self._plan(records, source, target)
         if not todo:
+            return
+        if not self.job.engine.supports(source, target):  # rows whose own `lang` the engine cannot take
+            self.summary.failures += len(todo)
+            self._sample_failure(
+                f"{len(todo)} segments {source} -> {target}: engine cannot translate this pair"
+            )
             return
         done = self._reuse(todo)
         fresh = await self._draft([t for t in todo if t.key not in done], source, target)
@@ -284,6 +289,10 @@ class Pipeline:
             )
         return results
 
+    def _sample_failure(self, what: str) -> None:
+        if len(self.summary.failure_samples) < 5:
+            self.summary.failure_samples.append(what)
+
     def _commit(self, todo: list[_Todo], done: dict[str, Result], target: str) -> None:
         s, store = self.summary, self.job.store
         with store.transaction() as session:
@@ -291,8 +300,9 @@ class Pipeline:
                 res = done.get(t.key)
                 if res is None or not res.ok:
                     s.failures += 1
-                    if res is not None and len(s.failure_samples) < 5:
-                        s.failure_samples.append(f"{t.item_id}/{t.field} -> {target}: {res.error}")
+                    self._sample_failure(
+                        f"{t.item_id}/{t.field} -> {target}: {res.error if res else 'no answer'}"
+                    )
                     continue
                 checks = _checks(res, t.terms)
                 s.glossary_misses += sum(1 for c in checks if c["id"] == "glossary")

@@ -172,6 +172,9 @@ class ResilientClient:
 
     async def _with_retries(self, send: Callable[[openai.AsyncOpenAI], Awaitable[T]], tokens: int) -> T:
         s = self.settings
+        deadline: float | None = (
+            None  # starts with the first attempt: waiting for a pacing slot is not the call
+        )
         try:
             async for attempt in stamina.retry_context(
                 on=_backoff, attempts=s.attempts, timeout=s.timeout_s, wait_initial=0.5, wait_max=20.0
@@ -179,16 +182,22 @@ class ResilientClient:
                 with attempt:
                     slot = self._next_slot()
                     await slot.acquire(tokens)
-                    return await self._attempt(slot, send)
+                    deadline = deadline or time.monotonic() + s.timeout_s
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise EngineError(f"{self.name}: no answer within the {s.timeout_s:g} s deadline")
+                    return await self._attempt(slot, send, remaining)
         except _Retry as exc:
             raise EngineError(f"{self.name}: gave up after retries: {exc}") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _attempt(self, slot: KeySlot, send: Callable[[openai.AsyncOpenAI], Awaitable[T]]) -> T:
+    async def _attempt(
+        self, slot: KeySlot, send: Callable[[openai.AsyncOpenAI], Awaitable[T]], timeout_s: float
+    ) -> T:
         self.stats.attempts += 1
         started = time.perf_counter()
         try:
-            result = await send(slot.client)
+            result = await send(slot.client.with_options(timeout=timeout_s))
         except openai.RateLimitError as exc:
             self.stats.rate_limited += 1
             if _quota_exhausted(exc):

@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, insert, literal_column, select, update
+from sqlalchemy import Engine, create_engine, event, insert, inspect, literal_column, select, text, update
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tolk.core import PROTECTED_GRADES, Grade, InputError, Term, TolkError
+from tolk.core import PROTECTED_GRADES, Grade, InputError, Term, TolkError, digest, normalize_text
 from tolk.glossary import Glossary, GlossaryEntry
+from tolk.store.migrations import HEAD
 from tolk.store.models import CacheEntry, GlossaryTerm, Item, Run, SourceField, Translation, now
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -117,12 +116,27 @@ class Store:
             self.migrate()
 
     def migrate(self) -> None:
+        """Bring the schema to the newest revision (a cheap check when it already is)."""
+        if self.schema_revision() == HEAD:
+            return
+        from alembic import command
+        from alembic.config import Config
+
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         try:
             with self.engine.begin() as conn:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
+        except OperationalError as exc:
+            raise TolkError(f"cannot open database {self.safe_url}: {exc.orig}") from None
+
+    def schema_revision(self) -> str | None:
+        try:
+            with self.engine.connect() as conn:
+                if not inspect(conn).has_table("alembic_version"):
+                    return None
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except OperationalError as exc:
             raise TolkError(f"cannot open database {self.safe_url}: {exc.orig}") from None
 
@@ -163,11 +177,9 @@ class Store:
         return changed
 
     def _save_fields(self, session: Session, record: ItemRecord) -> None:
-        from tolk.core import digest, normalize_text
-
         have = set(session.scalars(select(SourceField.field).where(SourceField.item_id == record.id)))
-        for name, text in record.fields.items():
-            values = {"text": text, "source_hash": digest(normalize_text(text))}
+        for name, source in record.fields.items():
+            values = {"text": source, "source_hash": digest(normalize_text(source))}
             if name in have:
                 stmt = update(SourceField).where(SourceField.item_id == record.id, SourceField.field == name)
                 session.execute(stmt.values(**values))
