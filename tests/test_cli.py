@@ -260,3 +260,31 @@ def test_auto_source_with_an_engine_that_cannot_detect(workdir: Path, apertium: 
     )
     assert result.returncode == 1 and "cannot translate auto -> es" in result.stderr
     assert not (workdir / "tolk.db").exists() or dump("sqlite:///" + str(workdir / "tolk.db"))["items"] == []
+
+
+def test_translate_on_every_store(tmp_path: Path, db_url: str) -> None:
+    """The same CLI run against SQLite, PostgreSQL and MariaDB: translate, re-run, nothing changes."""
+    (tmp_path / "tolk.toml").write_text('[engines.d]\nkind = "dummy"\n')
+    args = ["translate", str(EXAMPLES / "catalog.jsonl"), "--to", "es", "--engine", "d", "--db", db_url]
+    first = tolk(*args, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    before = dump(Store(db_url).url)
+    assert len(before["translations"]) == 104
+    second = tolk(*args, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert dump(Store(db_url).url) == before
+    exported = tolk("export", "--lang", "es", "--db", db_url, cwd=tmp_path)
+    assert len(exported.stdout.splitlines()) == 104
+
+
+def test_shared_redis_cache_serves_a_second_store(workdir: Path, server: StandIn, redis_url: str) -> None:
+    """Two workers with their own stores and one Redis cache: the second pays for nothing."""
+    env = {"TEST_KEY": "k", "TOLK_CACHE": redis_url}
+    args = ["translate", str(EXAMPLES / "catalog.jsonl"), "--to", "es"]
+    assert tolk(*args, "--db", f"sqlite:///{workdir}/one.db", cwd=workdir, env=env).returncode == 0
+    calls = len(server.requests)
+    result = tolk(*args, "--db", f"sqlite:///{workdir}/two.db", cwd=workdir, env=env)
+    assert result.returncode == 0, result.stderr
+    assert len(server.requests) == calls
+    rows = tolk("export", "--db", f"sqlite:///{workdir}/two.db", cwd=workdir).stdout.splitlines()
+    assert len(rows) == 104

@@ -218,3 +218,29 @@ def test_echo_translator_understands_both_formats() -> None:
         ).content
         == "<Korean>hi"
     )
+
+
+def test_openai_sends_context_and_short_ids() -> None:
+    with StandIn() as server:
+        engine = build(server, "openai")
+        segs = [
+            Segment(
+                "a" * 64, "Soft and warm.", {"field": "description", "category": "Pets", "product": "Dog bed"}
+            )
+        ]
+
+        async def go() -> None:
+            await engine.translate(segs, "en", "es")
+            await engine.aclose()
+
+        asyncio.run(go())
+        sent = json.loads(server.requests[0].body["messages"][1]["content"])["segments"]
+    assert sent == [
+        {
+            "id": "1",
+            "text": "Soft and warm.",
+            "field": "description",
+            "category": "Pets",
+            "product": "Dog bed",
+        }
+    ]

@@ -233,7 +233,11 @@ class Pipeline:
                 ):
                     s.unchanged += 1
                     continue
-                context = {"field": name, **({"category": r.category} if r.category else {})}
+                context = {"field": name}
+                if r.category:
+                    context["category"] = r.category
+                if name != "name" and "name" in r.fields:  # the neighbouring field disambiguates
+                    context["product"] = r.fields["name"]
                 todo.append(_Todo(r.id, name, text, source_hash, key, terms, context))
         return todo
 

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from tolk import languages
-from tolk.core import Finish, Hints, Result, Segment, Usage
+from tolk.core import Finish, Hints, Result, Segment
 from tolk.engines.base import share_usage
 from tolk.engines.http import HttpEngine, estimate_tokens
 
@@ -58,7 +58,8 @@ class OpenAIEngine(HttpEngine):
         return SYSTEM.format(source=src, target=languages.display_name(target), extra=extra)
 
     def request(self, segments: list[Segment], source: str, target: str, hints: Hints) -> dict[str, Any]:
-        data = {"segments": [{"id": s.id, "text": s.text, **s.context} for s in segments]}
+        # short positional ids: the caller's ids (cache keys) would cost tokens both ways
+        data = {"segments": [{"id": str(n), "text": s.text, **s.context} for n, s in enumerate(segments, 1)]}
         body: dict[str, Any] = {
             "model": self.model,
             "temperature": self.settings.temperature,
@@ -76,10 +77,11 @@ class OpenAIEngine(HttpEngine):
     ) -> list[Result]:
         body = self.request(segments, source, target, hints)
         text, finish, usage = await self.chat(body, estimate_tokens(*(s.text for s in segments)) * 2)
-        parsed = _parse(text, [s.id for s in segments]) if finish is Finish.STOP else None
+        ids = [str(n) for n in range(1, len(segments) + 1)]
+        parsed = _parse(text, ids) if finish is Finish.STOP else None
         if parsed is not None:
             shares = share_usage(usage, [s.text for s in segments])
-            return [Result(s.id, parsed[s.id], usage=u) for s, u in zip(segments, shares, strict=True)]
+            return [Result(s.id, parsed[i], usage=u) for s, i, u in zip(segments, ids, shares, strict=True)]
         if len(segments) == 1:
             why = (
                 "output cut off by the length limit"
@@ -114,6 +116,3 @@ def _parse(reply: str, ids: list[str]) -> dict[str, str] | None:
             return None
         out[str(item.get("id"))] = item["text"]
     return out if sorted(out) == sorted(ids) else None
-
-
-__all__ = ["PROMPT_VERSION", "OpenAIEngine", "Usage"]
