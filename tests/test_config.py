@@ -77,3 +77,19 @@ def test_fingerprint_ignores_keys_and_limits() -> None:
     b = config.EngineSettings(kind="openai", model="m", api_keys=["k2"], rpm=99)
     c = config.EngineSettings(kind="openai", model="m2")
     assert a.fingerprint() == b.fingerprint() != c.fingerprint()
+
+
+def test_nested_env_overrides_merge_into_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    conf = tmp_path / "x.toml"
+    conf.write_text('[engines.qwen]\nkind = "qwen-mt"\nmodel = "m"\nrpm = 60\n')
+    monkeypatch.setenv("TOLK_ENGINES__QWEN__RPM", "30")
+    monkeypatch.setenv("TOLK_TARGETS", "es, ko_KR")
+    s = config.load(conf)
+    assert (s.engines["qwen"].rpm, s.engines["qwen"].model) == (30, "m")
+    assert s.targets == ["es", "ko"]
+
+
+def test_unparsable_env_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOLK_ENGINES", "{not json")
+    with pytest.raises(ConfigError, match="environment"):
+        config.load(None)

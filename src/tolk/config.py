@@ -11,10 +11,16 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from tolk import languages
 from tolk.core import ConfigError, TolkError, digest
@@ -68,7 +74,7 @@ class Settings(BaseSettings):
     store: str = DEFAULT_DB  # SQLAlchemy URL
     cache: str | None = None  # None: the store; or redis://…
     cache_ttl_s: int = 30 * 24 * 3600
-    targets: list[str] = Field(default_factory=list)
+    targets: Annotated[list[str], NoDecode] = Field(default_factory=list)  # env: TOLK_TARGETS=es,ko
     source_lang: str = "en"
     profile: str = "ecommerce"
     engines: dict[str, EngineSettings] = Field(default_factory=dict)
@@ -145,6 +151,8 @@ def load(path: str | Path | None = None, *, db: str | None = None) -> Settings:
             raise ConfigError(f"{file}: {exc}") from None
     try:
         settings = Settings(**data)
+    except SettingsError as exc:  # an environment value that does not parse
+        raise ConfigError(f"environment: {exc}") from None
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
