@@ -19,7 +19,6 @@ apertium:
 	@scripts/install-apertium.sh
 
 demo: setup apertium
-	@rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN)/tolk --version
 	$(BIN)/tolk engines --config examples/tolk.toml
 	$(BIN)/tolk translate examples/catalog.jsonl --to es --config examples/tolk.toml \

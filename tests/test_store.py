@@ -79,9 +79,10 @@ def test_human_survives_concurrent_machine_writers(db_url: str) -> None:
     def machine_writer(n: int) -> None:
         try:
             for j in range(25):
+                after_human = human_done.is_set()  # read before the write: it must then be refused
                 with store.transaction() as s:
                     outcome = store.write_machine(s, machine(f"machine {n}-{j}"))
-                if human_done.is_set():
+                if after_human:
                     outcomes.append(outcome)
         except BaseException as exc:
             errors.append(exc)
