@@ -155,3 +155,23 @@ def test_head_constant_matches_alembic() -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD
+
+
+def test_changed_items_replace_their_source_fields(db_url: str) -> None:
+    from sqlalchemy import select
+
+    from tolk.store.models import Item, SourceField
+
+    store = Store(db_url)
+    with store.transaction() as s:
+        store.save_items(s, [ItemRecord("a", "en", None, {"name": "Red", "description": "Old"}, {}, "h1")])
+    with store.transaction() as s:
+        store.save_items(s, [ItemRecord("a", "de", "Shoes", {"name": "Rot"}, {"x": 1}, "h2")])
+    with store.sessions() as s:
+        fields = s.execute(
+            select(SourceField.field, SourceField.text).where(SourceField.item_id == "a")
+        ).all()
+        item = s.get(Item, "a")
+    assert [tuple(f) for f in fields] == [("name", "Rot")]
+    assert item is not None and (item.source_lang, item.category, item.attrs) == ("de", "Shoes", {"x": 1})
+    store.close()

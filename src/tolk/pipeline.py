@@ -111,6 +111,7 @@ class _Todo:
     key: str
     terms: tuple[Term, ...]
     context: dict[str, str]
+    exists: bool  # a translation row is already there (then it is updated, not inserted)
 
 
 Progress = Callable[[int], None]
@@ -238,7 +239,7 @@ class Pipeline:
                     context["category"] = r.category
                 if name != "name" and "name" in r.fields:  # the neighbouring field disambiguates
                     context["product"] = r.fields["name"]
-                todo.append(_Todo(r.id, name, text, source_hash, key, terms, context))
+                todo.append(_Todo(r.id, name, text, source_hash, key, terms, context, have is not None))
         return todo
 
     def _reuse(self, todo: list[_Todo]) -> dict[str, Result]:
@@ -310,14 +311,12 @@ class Pipeline:
                     continue
                 checks = _checks(res, t.terms)
                 s.glossary_misses += sum(1 for c in checks if c["id"] == "glossary")
-                outcome = store.write_machine(
-                    session,
-                    MachineWrite(
-                        item_id=t.item_id, field=t.field, lang=target, text=res.text, engine=res.engine,
-                        model=res.model, source_hash=t.source_hash, cache_key=t.key, checks=checks,
-                        grade=Grade.MACHINE,
-                    ),
+                write = MachineWrite(
+                    item_id=t.item_id, field=t.field, lang=target, text=res.text, engine=res.engine,
+                    model=res.model, source_hash=t.source_hash, cache_key=t.key, checks=checks,
+                    grade=Grade.MACHINE,
                 )  # fmt: skip
+                outcome = store.write_machine(session, write, exists=t.exists)
                 if outcome == "suggested":
                     s.suggestions += 1
                 else:

@@ -14,7 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, inspect, literal_column, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    insert,
+    inspect,
+    literal_column,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -61,6 +74,50 @@ class Existing:
     source_hash: str
     cache_key: str | None
     version: int
+
+
+class _Statements:
+    """The hot-path statements, built once per store: building SQL per row costs more than running it."""
+
+    def __init__(self, store: Store) -> None:
+        t = Translation.__table__.c
+        where = (
+            t.item_id == bindparam("k_item"),
+            t.field == bindparam("k_field"),
+            t.lang == bindparam("k_lang"),
+        )
+        cols = ("text", "grade", "status", "engine", "model", "source_hash", "cache_key", "checks", "score",
+                "updated_at")  # fmt: skip
+        set_values = {c: bindparam(f"v_{c}", type_=t[c].type) for c in cols}
+        self.update_machine = (
+            update(Translation)
+            .where(*where, t.grade.not_in(_PROTECTED))
+            .values(version=t.version + 1, **set_values)
+        )
+        self.suggest = (
+            update(Translation)
+            .where(*where, t.grade.in_(_PROTECTED))
+            .values(
+                suggestion=bindparam("v_suggestion", type_=t.suggestion.type),
+                suggestion_engine=bindparam("v_suggestion_engine"),
+            )
+        )
+        insert_translation = store._insert_ignore(Translation)
+        if store.dialect != "mysql":
+            insert_translation = insert_translation.returning(literal_column("1"))
+        self.insert_translation = insert_translation
+        i = Item.__table__.c
+        item_cols = ("source_lang", "category", "attrs", "content_hash", "updated_at")
+        self.update_item = (
+            update(Item)
+            .where(i.id == bindparam("k_id"))
+            .values(**{c: bindparam(f"v_{c}", type_=i[c].type) for c in item_cols})
+        )
+
+
+def _item_row(r: ItemRecord, stamp: Any) -> dict[str, Any]:
+    return {"id": r.id, "source_lang": r.source_lang, "category": r.category, "attrs": r.attrs,
+            "content_hash": r.content_hash, "updated_at": stamp}  # fmt: skip
 
 
 def _rowcount(result: Any) -> int:
@@ -112,6 +169,7 @@ class Store:
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sql = _Statements(self)
         if migrate:
             self.migrate()
 
@@ -155,36 +213,36 @@ class Store:
     # --- items ---------------------------------------------------------------------------------------
 
     def save_items(self, session: Session, records: Sequence[ItemRecord]) -> int:
-        """Insert new items and update changed ones; unchanged items are not touched. Returns changes."""
+        """Insert new items and update changed ones; unchanged items are not touched. Returns changes.
+
+        Rows go in as one executemany per table: per-row statements dominate large catalogs.
+        """
         if not records:
             return 0
         ids = [r.id for r in records]
         known = {
             r[0]: r[1] for r in session.execute(select(Item.id, Item.content_hash).where(Item.id.in_(ids)))
         }
-        changed = 0
-        for r in records:
-            if known.get(r.id) == r.content_hash:
-                continue
-            changed += 1
-            values = {"source_lang": r.source_lang, "category": r.category, "attrs": r.attrs,
-                      "content_hash": r.content_hash, "updated_at": now()}  # fmt: skip
-            if r.id in known:
-                session.execute(update(Item).where(Item.id == r.id).values(**values))
-            else:
-                session.execute(insert(Item).values(id=r.id, created_at=now(), **values))
-            self._save_fields(session, r)
-        return changed
-
-    def _save_fields(self, session: Session, record: ItemRecord) -> None:
-        have = set(session.scalars(select(SourceField.field).where(SourceField.item_id == record.id)))
-        for name, source in record.fields.items():
-            values = {"text": source, "source_hash": digest(normalize_text(source))}
-            if name in have:
-                stmt = update(SourceField).where(SourceField.item_id == record.id, SourceField.field == name)
-                session.execute(stmt.values(**values))
-            else:
-                session.execute(insert(SourceField).values(item_id=record.id, field=name, **values))
+        fresh = [r for r in records if r.id not in known]
+        changed = [r for r in records if r.id in known and known[r.id] != r.content_hash]
+        conn, stamp = session.connection(), now()
+        if fresh:
+            conn.execute(insert(Item), [_item_row(r, stamp) | {"created_at": stamp} for r in fresh])
+        if changed:
+            rows = [
+                {f"v_{k}": v for k, v in _item_row(r, stamp).items() if k != "id"} | {"k_id": r.id}
+                for r in changed
+            ]
+            conn.execute(self._sql.update_item, rows)
+            conn.execute(delete(SourceField).where(SourceField.item_id.in_([r.id for r in changed])))
+        fields = [
+            {"item_id": r.id, "field": name, "text": text, "source_hash": digest(normalize_text(text))}
+            for r in (*fresh, *changed)
+            for name, text in r.fields.items()
+        ]
+        if fields:
+            conn.execute(insert(SourceField), fields)
+        return len(fresh) + len(changed)
 
     # --- translations --------------------------------------------------------------------------------
 
@@ -197,29 +255,31 @@ class Store:
         ).where(Translation.item_id.in_(list(item_ids)), Translation.lang == lang)  # fmt: skip
         return {(r[0], r[1]): Existing(r[2], r[3], r[4], r[5]) for r in session.execute(stmt)}
 
-    def write_machine(self, session: Session, w: MachineWrite) -> str:
-        """Store machine output: 'inserted', 'updated', or 'suggested' when a person's text is there."""
+    def write_machine(self, session: Session, w: MachineWrite, *, exists: bool = True) -> str:
+        """Store machine output: 'inserted', 'updated', or 'suggested' when a person's text is there.
+
+        `exists=False` (the caller saw no row) tries the insert first; either order ends the same.
+        """
+        conn, sql = session.connection(), self._sql
         values = {
-            "text": w.text, "grade": w.grade.value, "status": w.status, "engine": w.engine, "model": w.model,
-            "source_hash": w.source_hash, "cache_key": w.cache_key, "checks": w.checks, "score": w.score,
-            "updated_at": now(),
+            "v_text": w.text, "v_grade": w.grade.value, "v_status": w.status, "v_engine": w.engine,
+            "v_model": w.model, "v_source_hash": w.source_hash, "v_cache_key": w.cache_key,
+            "v_checks": w.checks, "v_score": w.score, "v_updated_at": now(),
         }  # fmt: skip
-        target = (Translation.item_id == w.item_id, Translation.field == w.field, Translation.lang == w.lang)
-        machine_owned = update(Translation).where(*target, Translation.grade.not_in(_PROTECTED))
-        machine_owned = machine_owned.values(version=Translation.version + 1, **values)
-        # update first: it takes the row's write lock at once (no shared-then-exclusive upgrade that
-        # deadlocks concurrent writers on InnoDB); insert only when there is no row yet
-        if _rowcount(session.execute(machine_owned)) == 1:
+        key = {"k_item": w.item_id, "k_field": w.field, "k_lang": w.lang}
+        row = {c.removeprefix("v_"): v for c, v in values.items()} | {
+            "item_id": w.item_id, "field": w.field, "lang": w.lang, "version": 1,
+            "created_at": values["v_updated_at"],
+        }  # fmt: skip
+        # update first where a row exists: it takes the row's write lock at once (no shared-then-exclusive
+        # upgrade that deadlocks concurrent writers on InnoDB)
+        if exists and _rowcount(conn.execute(sql.update_machine, key | values)) == 1:
             return "updated"
-        insert_row = self._insert_ignore(Translation).values(
-            item_id=w.item_id, field=w.field, lang=w.lang, version=1, created_at=now(), **values
-        )
-        if self._inserted(session, insert_row):
+        if self._inserted(conn, row):
             return "inserted"
-        if _rowcount(session.execute(machine_owned)) == 1:  # another machine writer inserted it meanwhile
+        if _rowcount(conn.execute(sql.update_machine, key | values)) == 1:  # inserted by another writer
             return "updated"
-        keep = update(Translation).where(*target, Translation.grade.in_(_PROTECTED))
-        session.execute(keep.values(suggestion=w.text, suggestion_engine=w.engine))
+        conn.execute(sql.suggest, key | {"v_suggestion": w.text, "v_suggestion_engine": w.engine})
         return "suggested"
 
     def write_human(
@@ -333,11 +393,11 @@ class Store:
 
     # --- dialect helpers -----------------------------------------------------------------------------
 
-    def _inserted(self, session: Session, stmt: Any) -> bool:
-        """Did an insert-or-ignore add its row? (psycopg reports no rowcount for it: ask RETURNING.)"""
+    def _inserted(self, conn: Connection, row: dict[str, Any]) -> bool:
+        """Did the insert-or-ignore add the row? (psycopg reports no rowcount for it: RETURNING says.)"""
         if self.dialect == "mysql":
-            return _rowcount(session.execute(stmt)) == 1
-        return session.execute(stmt.returning(literal_column("1"))).first() is not None
+            return _rowcount(conn.execute(self._sql.insert_translation, row)) == 1
+        return conn.execute(self._sql.insert_translation, row).first() is not None
 
     def _insert_ignore(self, table: Any) -> Any:
         if self.dialect == "postgresql":
