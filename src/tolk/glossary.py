@@ -10,6 +10,7 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from tolk import languages
@@ -63,6 +64,7 @@ def terms_version(terms: Iterable[Term]) -> str:
     return digest(*sorted((t.source, t.target, t.do_not_translate, t.case_sensitive) for t in terms))[:16]
 
 
+@lru_cache(maxsize=65536)
 def _pattern(term: Term) -> re.Pattern[str]:
     body = re.escape(term.source)
     # word boundaries only where the term edge is a word character: `Nike` must not match `Nikes`,
