@@ -109,6 +109,10 @@ BAD_CATALOGS = [
     (b'{"id": "a", "name": "x"}\n{"id": "b", "name": "\xff\xfe"}\n', "cat.jsonl:2: invalid UTF-8"),
     ("id,name\na,x\nb,y,z\n", "cat.csv:3: 3 cells, header has 2"),
     ("id,name\na,x\n,y\n", "cat.csv:3: missing id"),
+    (
+        '{"id": "a", "name": "x"}\n' * 300 + '{"id": "b", "lang": "klingon", "name": "y"}\n',
+        "cat.jsonl:301: lang:",
+    ),
 ]
 
 
@@ -130,6 +134,13 @@ def test_malformed_catalog_is_one_line_exit_2_and_nothing_written(
     assert message in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert dump(db) == before and len(server.requests) == calls
+
+
+def test_exact_repeats_are_translated_once(workdir: Path) -> None:
+    (workdir / "cat.jsonl").write_text('{"id": "a", "name": "x"}\n' * 3 + '{"id": "b", "name": "y"}\n')
+    result = tolk("translate", "cat.jsonl", "--to", "es", "--engine", "other", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert "2 items, 2 segments" in result.stdout
 
 
 def test_skip_bad_continues_and_reports(workdir: Path) -> None:

@@ -126,7 +126,7 @@ class Pipeline:
         self, on_start: Callable[[int], None] | None = None, progress: Progress | None = None
     ) -> Summary:
         job, started = self.job, time.perf_counter()
-        scan = catalog.scan(job.path, skip_bad=job.skip_bad)
+        scan = catalog.scan(job.path, skip_bad=job.skip_bad, check=_check_row)
         self.summary.bad_rows = scan.bad
         for target in job.targets:  # before anything is written
             if target != job.source_lang:
@@ -147,16 +147,11 @@ class Pipeline:
     # --- items ---------------------------------------------------------------------------------------
 
     def _chunks(self, scan: catalog.Scan) -> Iterator[list[ItemRecord]]:
-        bad, seen_dupes, chunk = scan.bad_lines, set(), []
+        skip, chunk = scan.skip_lines, []
         for row in catalog.read(self.job.path):
-            if isinstance(row, catalog.BadRow) or row.line in bad:
+            if isinstance(row, catalog.BadRow) or row.line in skip:
                 continue
-            record = self._record(row)
-            if record.id in seen_dupes:  # an identical repeat: scan already vouched for it
-                continue
-            if scan.duplicates:
-                seen_dupes.add(record.id)
-            chunk.append(record)
+            chunk.append(self._record(row))
             if len(chunk) >= self.job.chunk_size:
                 yield chunk
                 chunk = []
@@ -166,11 +161,8 @@ class Pipeline:
     def _record(self, row: catalog.Row) -> ItemRecord:
         data = dict(row.data)
         data.pop("id", None)
-        lang_raw = data.pop("lang", None)
-        try:
-            lang = languages.normalize(str(lang_raw), allow_auto=True) if lang_raw else self.job.source_lang
-        except TolkError as exc:
-            raise TolkError(f"{self.job.path}:{row.line}: lang: {exc}") from None
+        lang_raw = data.pop("lang", None)  # scan checked it
+        lang = languages.normalize(str(lang_raw), allow_auto=True) if lang_raw else self.job.source_lang
         category = data.get("category")
         fields = {f: data[f] for f in self.job.fields if isinstance(data.get(f), str) and data[f].strip()}
         attrs = {k: v for k, v in data.items() if k not in fields}
@@ -321,6 +313,18 @@ class Pipeline:
                     s.suggestions += 1
                 else:
                     s.translated += 1
+
+
+def _check_row(row: catalog.Row) -> str | None:
+    """Catalog rules beyond the format: a row's own `lang` must be a language tolk knows."""
+    lang = row.data.get("lang")
+    if lang in (None, ""):
+        return None
+    try:
+        languages.normalize(str(lang), allow_auto=True)
+    except TolkError as exc:
+        return f"lang: {exc}"
+    return None
 
 
 def _checks(res: Result, terms: tuple[Term, ...]) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,12 +42,13 @@ class Scan:
 
     path: Path
     rows: int = 0
-    duplicates: int = 0
     bad: list[BadRow] = field(default_factory=list)
+    repeats: set[int] = field(default_factory=set)  # lines repeating an earlier row exactly
 
     @property
-    def bad_lines(self) -> set[int]:
-        return {b.line for b in self.bad}
+    def skip_lines(self) -> set[int]:
+        """Lines the translation pass leaves out: bad rows and exact repeats."""
+        return {b.line for b in self.bad} | self.repeats
 
 
 def catalog_format(path: Path) -> str:
@@ -166,15 +167,18 @@ def _id_index() -> Iterator[sqlite3.Connection]:
             db.close()
 
 
-def scan(path: Path, *, skip_bad: bool) -> Scan:
+def scan(path: Path, *, skip_bad: bool, check: Callable[[Row], str | None] | None = None) -> Scan:
     """Validate the whole catalog before anything is written.
 
     Without `skip_bad` the first bad row raises `FILE:LINE: reason`. A repeated id with identical content
-    is a harmless duplicate; with different content it is an error.
+    is a harmless repeat; with different content it is an error. `check` adds the caller's own rules
+    (it returns the reason a row is bad, or None).
     """
     result = Scan(path)
     with _id_index() as ids:
         for row in read(path):
+            if isinstance(row, Row) and check is not None and (reason := check(row)):
+                row = BadRow(row.line, reason)
             if isinstance(row, Row):
                 h = digest(row.data)
                 seen = ids.execute("SELECT h, line FROM ids WHERE id = ?", (row.id,)).fetchone()
@@ -183,7 +187,7 @@ def scan(path: Path, *, skip_bad: bool) -> Scan:
                     result.rows += 1
                     continue
                 if seen[0] == h:
-                    result.duplicates += 1
+                    result.repeats.add(row.line)
                     continue
                 row = BadRow(
                     row.line, f"duplicate id {row.id!r} with different content (first at line {seen[1]})"
