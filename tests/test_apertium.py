@@ -75,6 +75,12 @@ def test_many_segments_one_process(engine: ApertiumEngine) -> None:
     assert requests == 3
 
 
+def test_a_nul_in_the_source_cannot_misalign_segments(engine: ApertiumEngine) -> None:
+    results = _translate(engine, ["The red\0shoes.", "The cat.", "The dog."])
+    assert [r.id for r in results] == ["0", "1", "2"]
+    assert "gato" in results[1].text and "perro" in results[2].text
+
+
 def test_pairs_and_unsupported(engine: ApertiumEngine) -> None:
     assert ("en", "es") in engine.pairs()
     assert not engine.supports("en", "ko")

@@ -50,6 +50,7 @@ def installed_modes(datadir: Path = DEFAULT_DATADIR) -> dict[tuple[str, str], Pa
 
 def to_stream(text: str) -> str:
     """Text (maybe HTML) in Apertium's stream format: literal specials escaped, markup as superblanks."""
+    text = text.replace("\0", " ")  # NUL frames segments in the pipeline: one inside would misalign all
     out, pos = [], 0
     for m in _BLANK.finditer(text):
         out.append(_SPECIAL.sub(r"\\\1", text[pos : m.start()]))
