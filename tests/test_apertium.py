@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +86,15 @@ def test_pairs_and_unsupported(engine: ApertiumEngine) -> None:
     assert ("en", "es") in engine.pairs()
     assert not engine.supports("en", "ko")
     assert "installed pairs" in engine.pair_hint()
+
+
+@pytest.mark.parametrize(("command", "why"), [("tail -f /dev/null", "no output within"), ("false", "failed")])
+def test_a_stuck_or_dead_pipeline_fails_the_batch_not_the_run(
+    tmp_path: Path, apertium: None, command: str, why: str
+) -> None:
+    (tmp_path / "modes").mkdir()
+    (tmp_path / "modes" / "eng-spa.mode").write_text(command + "\n")
+    conf = EngineSettings(kind="apertium", timeout_s=0.5, options={"datadir": str(tmp_path)})
+    results = _translate(ApertiumEngine("apertium", conf), ["One.", "Two."])
+    assert [r.ok for r in results] == [False, False]
+    assert why in (results[0].error or "")

@@ -9,6 +9,7 @@ protection tokens. Unknown words (`*word`) are recorded and their marks removed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import shutil
 import subprocess
@@ -80,8 +81,8 @@ def from_stream(stream: str) -> tuple[str, list[str]]:
 class _Pipeline:
     """One running `apertium` mode in null-flush mode; one batch at a time through it."""
 
-    def __init__(self, mode: Path) -> None:
-        self.mode = mode
+    def __init__(self, mode: Path, timeout_s: float) -> None:
+        self.mode, self.timeout_s = mode, timeout_s
         self.proc: asyncio.subprocess.Process | None = None
         self.lock = asyncio.Lock()
 
@@ -114,13 +115,19 @@ class _Pipeline:
             try:
                 outputs = []
                 for _ in texts:
-                    chunk = await stdout.readuntil(b"\0")
+                    # a segment that never comes back (a stage that lost its flush) must not hang the run
+                    chunk = await asyncio.wait_for(stdout.readuntil(b"\0"), self.timeout_s)
                     outputs.append(chunk[:-1].decode("utf-8", errors="replace"))
                 await writer
-            except (asyncio.IncompleteReadError, BrokenPipeError, ConnectionResetError) as exc:
+            except (TimeoutError, asyncio.IncompleteReadError, BrokenPipeError, ConnectionResetError) as exc:
                 writer.cancel()
-                proc.kill()
-                raise EngineError(f"apertium pipeline {self.mode.stem} died: {exc}") from None
+                with contextlib.suppress(ProcessLookupError):  # it may have died already
+                    proc.kill()
+                await proc.wait()
+                with contextlib.suppress(asyncio.CancelledError, OSError):
+                    await writer  # collect its broken pipe, if any
+                why = f"no output within {self.timeout_s:g} s" if isinstance(exc, TimeoutError) else str(exc)
+                raise EngineError(f"apertium pipeline {self.mode.stem} failed: {why}") from None
             return outputs
 
     async def close(self) -> None:
@@ -180,7 +187,7 @@ class ApertiumEngine(Engine):
     ) -> list[Result]:
         mode = self._mode(source, target)
         assert mode is not None  # check_pair ran first
-        pipeline = self._pipelines.setdefault((source, target), _Pipeline(mode))
+        pipeline = self._pipelines.setdefault((source, target), _Pipeline(mode, self.settings.timeout_s))
         outputs = await pipeline.translate([to_stream(s.text) for s in segments])
         results = []
         for i, (seg, out) in enumerate(zip(segments, outputs, strict=True)):
