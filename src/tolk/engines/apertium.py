@@ -114,10 +114,14 @@ class _Pipeline:
             writer = asyncio.create_task(feed())
             try:
                 outputs = []
-                for _ in texts:
-                    # a segment that never comes back (a stage that lost its flush) must not hang the run
-                    chunk = await asyncio.wait_for(stdout.readuntil(b"\0"), self.timeout_s)
-                    outputs.append(chunk[:-1].decode("utf-8", errors="replace"))
+                loop = asyncio.get_running_loop()
+                # a segment that never comes back (a stage that lost its flush) must not hang the run;
+                # one deadline moved forward per segment costs less than a timer task per read
+                async with asyncio.timeout(self.timeout_s) as deadline:
+                    for _ in texts:
+                        chunk = await stdout.readuntil(b"\0")
+                        outputs.append(chunk[:-1].decode("utf-8", errors="replace"))
+                        deadline.reschedule(loop.time() + self.timeout_s)
                 await writer
             except (TimeoutError, asyncio.IncompleteReadError, BrokenPipeError, ConnectionResetError) as exc:
                 writer.cancel()
