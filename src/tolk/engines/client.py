@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -95,7 +96,8 @@ class ClientStats:
     rate_limited: int = 0
     server_errors: int = 0
     failures: int = 0
-    latencies: list[float] = field(default_factory=list)
+    # recent successful latencies (bounded: a worker runs for weeks), for p50/p95 reporting
+    latencies: deque[float] = field(default_factory=lambda: deque(maxlen=2048))
 
 
 class ResilientClient:

@@ -73,7 +73,6 @@ class Existing:
     grade: str
     source_hash: str
     cache_key: str | None
-    version: int
 
 
 class _Statements:
@@ -251,9 +250,9 @@ class Store:
     ) -> dict[tuple[str, str], Existing]:
         stmt = select(
             Translation.item_id, Translation.field, Translation.grade, Translation.source_hash,
-            Translation.cache_key, Translation.version,
+            Translation.cache_key,
         ).where(Translation.item_id.in_(list(item_ids)), Translation.lang == lang)  # fmt: skip
-        return {(r[0], r[1]): Existing(r[2], r[3], r[4], r[5]) for r in session.execute(stmt)}
+        return {(r[0], r[1]): Existing(r[2], r[3], r[4]) for r in session.execute(stmt)}
 
     def write_machine(self, session: Session, w: MachineWrite, *, exists: bool = True) -> str:
         """Store machine output: 'inserted', 'updated', or 'suggested' when a person's text is there.
