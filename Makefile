@@ -33,6 +33,7 @@ test: setup apertium
 bench: setup apertium
 	$(BIN)/python bench/apertium_throughput
 	$(BIN)/python bench/rate_limit
+	$(BIN)/python bench/qe_accuracy
 
 clean:
 	rm -rf $(VENV) demo.db* demo-es.jsonl .pytest_cache .mypy_cache .ruff_cache

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from tolk import __version__
-from tolk.cli import engines, export, glossary, translate
+from tolk.cli import check, engines, export, glossary, translate
 from tolk.cli.common import err_console
 from tolk.core import TolkError
 
@@ -22,6 +22,7 @@ app = typer.Typer(
 app.command()(translate.translate)
 app.command()(export.export)
 app.command()(engines.engines)
+app.command()(check.check)
 app.add_typer(glossary.app, name="glossary")
 
 

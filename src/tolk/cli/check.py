@@ -1,0 +1,124 @@
+"""`tolk check`: score existing translations with the quality gate, without calling any engine."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from tolk import languages
+from tolk.cli.common import console
+from tolk.core import InputError, Term, TolkError
+from tolk.quality.base import Sample
+from tolk.quality.gate import Gate
+from tolk.quality.policy import Decision, Verdict
+
+REQUIRED = ("id", "src_lang", "tgt_lang", "source", "translation")
+
+
+def check(
+    file: Annotated[
+        Path,
+        typer.Argument(help="JSONL: id, src_lang, tgt_lang, source, translation, [reference], [glossary]"),
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", help="text (a table and totals) or jsonl (one verdict per line).")
+    ] = "text",
+) -> None:
+    """Score translations: a 0-100 score, the failed checks and a decision (pass / rewrite / review).
+
+    Exit code 0 when every translation passes, 1 when any needs a rewrite or review, 2 on bad input.
+    """
+    if fmt not in {"text", "jsonl"}:
+        raise typer.BadParameter(f"unknown format {fmt!r} (use text or jsonl)", param_hint="--format")
+    samples = list(read(file))  # validate the whole file before printing anything
+    gate = Gate()
+    verdicts = [(item_id, gate.judge(sample)) for item_id, sample in samples]
+    if fmt == "jsonl":
+        for item_id, v in verdicts:
+            sys.stdout.write(json.dumps(_record(item_id, v), ensure_ascii=False) + "\n")
+    else:
+        _table(verdicts)
+    if any(v.decision is not Decision.PASS for _, v in verdicts):
+        raise typer.Exit(1)
+
+
+def _record(item_id: str, v: Verdict) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": item_id, "score": v.score, "decision": v.decision.value, "failed": v.failed}
+    if v.metrics is not None:
+        out["metrics"] = v.metrics.as_dict()
+    return out
+
+
+def _table(verdicts: list[tuple[str, Verdict]]) -> None:
+    table = Table(title="tolk check")
+    for col in ("id", "score", "decision", "failed checks"):
+        table.add_column(col, overflow="fold")
+    for item_id, v in verdicts:
+        reasons = "; ".join(f.message for f in v.findings)
+        table.add_row(item_id, f"{v.score:.0f}", v.decision.value, reasons)
+    console.print(table)
+    counts = Counter(v.decision.value for _, v in verdicts)
+    average = sum(v.score for _, v in verdicts) / len(verdicts) if verdicts else 0.0
+    console.print(
+        f"{len(verdicts)} translations, average score {average:.1f}: "
+        + ", ".join(f"{counts.get(d.value, 0)} {d.value}" for d in Decision)
+    )
+
+
+def read(path: Path) -> Iterator[tuple[str, Sample]]:
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    with fh:
+        for n, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                yield _sample(json.loads(raw.decode("utf-8")))
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{path}:{n}: invalid UTF-8 at byte {exc.start}") from None
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{n}: bad JSON: {exc.msg} (column {exc.colno})") from None
+            except (TolkError, ValueError, TypeError) as exc:
+                raise InputError(f"{path}:{n}: {exc}") from None
+
+
+def _sample(data: Any) -> tuple[str, Sample]:
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object")
+    missing = [k for k in REQUIRED if not isinstance(data.get(k), str) and k != "id"]
+    if missing or data.get("id") in (None, ""):
+        raise ValueError(f"missing or non-string field(s): {', '.join(missing or ['id'])}")
+    reference = data.get("reference")
+    if reference is not None and not isinstance(reference, str):
+        raise ValueError("reference must be a string")
+    sample = Sample(
+        source=data["source"], target=data["translation"],
+        src_lang=languages.normalize(data["src_lang"]), tgt_lang=languages.normalize(data["tgt_lang"]),
+        terms=_terms(data.get("glossary", [])), reference=reference,
+    )  # fmt: skip
+    return str(data["id"]), sample
+
+
+def _terms(entries: Any) -> tuple[Term, ...]:
+    if not isinstance(entries, list):
+        raise ValueError("glossary must be a list of {source, target}")
+    terms = []
+    for e in entries:
+        if (
+            not isinstance(e, dict)
+            or not isinstance(e.get("source"), str)
+            or not isinstance(e.get("target"), str)
+        ):
+            raise ValueError("glossary entries need string source and target")
+        dnt = bool(e.get("do_not_translate", e["source"] == e["target"]))
+        terms.append(Term(e["source"], e["target"], do_not_translate=dnt))
+    return tuple(terms)

@@ -1,0 +1,32 @@
+"""Checks, one small class each, grouped by theme. `ALL` is the registry the gate and profiles use."""
+
+from tolk.quality.base import Check
+from tolk.quality.checks.fidelity import (
+    Commentary,
+    InjectionObeyed,
+    NewContacts,
+    NotACopy,
+    Truncation,
+    UnknownWords,
+)
+from tolk.quality.checks.language import TargetLanguage
+from tolk.quality.checks.markup import Placeholders, Tags
+from tolk.quality.checks.numbers import Numbers
+from tolk.quality.checks.terms import ForbiddenTerms, GlossaryTerms, RequiredTerms
+
+ALL: tuple[type[Check], ...] = (
+    Numbers,
+    Placeholders,
+    Tags,
+    GlossaryTerms,
+    TargetLanguage,
+    NotACopy,
+    Commentary,
+    Truncation,
+    UnknownWords,
+    NewContacts,
+    InjectionObeyed,
+    RequiredTerms,
+    ForbiddenTerms,
+)
+BY_ID: dict[str, type[Check]] = {c.id: c for c in ALL}

@@ -1,0 +1,70 @@
+"""Placeholders and markup come through intact."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from tolk.quality.base import Check, Sample, Severity
+from tolk.text.protect import PLACEHOLDER_RE
+
+_ICU = re.compile(r"\{\s*(\w+)\s*,\s*(plural|select|selectordinal)\s*,")
+_TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)[^<>]*?(/?)>")
+_VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col", "embed"}
+
+
+def placeholders(text: str) -> Counter[str]:
+    found = Counter(m.group(0).replace(" ", "") for m in PLACEHOLDER_RE.finditer(text))
+    found.update(f"{{{name}, {kind}}}" for name, kind in _ICU.findall(text))
+    return found
+
+
+class Placeholders(Check):
+    id = "placeholders"
+    severity = Severity.CRITICAL
+    description = "interpolation placeholders ({x}, {{x}}, %s, %1$s, %(x)s, ICU) are identical as a multiset"
+
+    def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
+        want, have = placeholders(s.source), placeholders(s.target)
+        if want == have:
+            return None
+        lost, added = sorted((want - have).elements()), sorted((have - want).elements())
+        parts = ([f"lost {', '.join(lost)}"] if lost else []) + (
+            [f"added {', '.join(added)}"] if added else []
+        )
+        return "placeholders " + "; ".join(parts), {"lost": lost, "added": added}
+
+
+def tags(text: str) -> tuple[Counter[str], bool]:
+    """The tags (as `b` / `/b`) and whether they nest properly."""
+    seen: Counter[str] = Counter()
+    stack: list[str] = []
+    balanced = True
+    for closing, name, self_closing in _TAG.findall(text):
+        name = name.lower()
+        seen[("/" if closing else "") + name] += 1
+        if self_closing or name in _VOID:
+            continue
+        if not closing:
+            stack.append(name)
+        elif stack and stack[-1] == name:
+            stack.pop()
+        else:
+            balanced = False
+    return seen, balanced and not stack
+
+
+class Tags(Check):
+    id = "tags"
+    severity = Severity.CRITICAL
+    description = "HTML/XML tags are the same set as in the source and balanced"
+
+    def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
+        want, _ = tags(s.source)
+        have, balanced = tags(s.target)
+        if want != have:
+            lost, added = sorted((want - have).elements()), sorted((have - want).elements())
+            return f"tags differ: lost {lost or '-'}, added {added or '-'}", {"lost": lost, "added": added}
+        if not balanced and tags(s.source)[1]:
+            return "tags are not balanced"
+        return None

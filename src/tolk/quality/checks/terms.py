@@ -1,0 +1,39 @@
+"""Glossary and profile terms."""
+
+from __future__ import annotations
+
+from tolk.glossary import missing_terms
+from tolk.quality.base import Check, Sample, Severity
+
+
+class GlossaryTerms(Check):
+    id = "glossary"
+    severity = Severity.MAJOR
+    description = "every applicable glossary term appears in its forced form; do-not-translate terms verbatim"
+
+    def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
+        missing = missing_terms(s.target, s.terms)
+        if not missing:
+            return None
+        what = ", ".join(f"{t.source!r} -> {t.expected!r}" for t in missing)
+        return f"glossary terms not honoured: {what}", {"terms": [t.source for t in missing]}
+
+
+class RequiredTerms(Check):
+    id = "required_terms"
+    severity = Severity.MAJOR
+    description = "the profile's required terms for the target market are present"
+
+    def problem(self, s: Sample) -> str | None:
+        absent = [t for t in s.required_terms if t.lower() not in s.target.lower()]
+        return f"required terms missing: {', '.join(absent)}" if absent else None
+
+
+class ForbiddenTerms(Check):
+    id = "forbidden_terms"
+    severity = Severity.MAJOR
+    description = "none of the profile's forbidden terms appear"
+
+    def problem(self, s: Sample) -> str | None:
+        present = [t for t in s.forbidden_terms if t.lower() in s.target.lower()]
+        return f"forbidden terms used: {', '.join(present)}" if present else None

@@ -1,0 +1,16 @@
+"""Text helpers the checks share."""
+
+from __future__ import annotations
+
+import html
+import re
+
+_TAG = re.compile(r"<[^<>]+>")
+
+
+def strip_markup(text: str) -> str:
+    return html.unescape(_TAG.sub(" ", text))
+
+
+def normalized(text: str) -> str:
+    return " ".join(strip_markup(text).casefold().split())
