@@ -61,6 +61,8 @@ def workdir(tmp_path: Path, server: StandIn) -> Path:
         "price_in_per_mtok = 0.16\nprice_out_per_mtok = 0.49\n"
         "[engines.other]\n"
         'kind = "dummy"\nmodel = "other"\n'
+        # these tests are about caching and storage; the refine loop has tests of its own
+        "[quality]\nrounds = 0\n"
     )
     return tmp_path
 
@@ -191,7 +193,7 @@ def test_export_csv_neutralises_formulas(workdir: Path) -> None:
     lines = out.read_text().splitlines()
     assert lines[0] == "id,field,lang,source,text,grade,engine,model"
     assert lines[1].startswith("'=cmd,name,es,\"'=HYPERLINK(")
-    assert lines[2].startswith("ok,name,es,'+1 plain,[es] +1 plain,MACHINE")
+    assert lines[2].startswith("ok,name,es,'+1 plain,[es] +1 plain,")
 
 
 def test_glossary_commands(workdir: Path) -> None:
@@ -250,7 +252,9 @@ def test_demo_path_apertium_spanish(tmp_path: Path) -> None:
     assert "Envío gratis" in rows[("sku-1033", "description")]["text"]  # forced term
     assert "{days}" in rows[("sku-1014", "description")]["text"]  # placeholder kept
     assert "<b>" in rows[("sku-1002", "description")]["text"]
-    assert all(r["engine"] == "apertium" and r["grade"] == "MACHINE" for r in rows.values())
+    assert all(r["engine"] == "apertium" for r in rows.values())
+    grades = [r["grade"] for r in rows.values()]
+    assert set(grades) <= {"APPROVED", "MACHINE"} and grades.count("APPROVED") > 80  # the gate approved most
 
 
 def test_rows_in_a_language_the_engine_cannot_take_fail_alone(workdir: Path, apertium: None) -> None:

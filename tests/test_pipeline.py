@@ -74,9 +74,8 @@ def test_glossary_misses_and_unknown_words_are_recorded(tmp_path: Path) -> None:
     with store.sessions() as s:
         t = store.translation(s, "a", "name", "es")
     assert t is not None
-    assert t.checks == [
-        {"id": "glossary", "severity": "error", "term": "Free shipping", "expected": "Envío gratis"}
-    ]
+    assert [c["id"] for c in t.checks] == ["glossary"]
+    assert t.checks[0]["terms"] == ["Free shipping"] and t.status == "NEEDS_REVIEW" and t.score == 70
 
 
 def test_fallback_usage_is_counted_and_not_cached_as_primary(tmp_path: Path) -> None:

@@ -65,6 +65,28 @@ class EngineSettings(BaseModel):
         return digest(self.kind, self.model, self.base_url, self.temperature, self.options)[:16]
 
 
+class Thresholds(BaseModel):
+    """Where the gate draws its lines; a `[quality.languages.XX]` section overrides them per language."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pass_score: float | None = Field(None, ge=0, le=100)
+    review_below: float | None = Field(None, ge=0, le=100)
+    min_bleu: float | None = Field(None, ge=0, le=100)
+    max_ter: float | None = Field(None, ge=0)
+
+
+class QualitySettings(Thresholds):
+    """`[quality]`: the gate and the re-translation loop."""
+
+    rounds: int = Field(3, ge=0, le=10)  # refine rounds at most; 0 = judge only
+    refine: Literal["auto", "always", "never"] = "auto"  # auto: only where the gate asks for a rewrite
+    refine_engine: str | None = None  # default: the drafting engine
+    auto_approve: bool = True  # a translation that passes the bar becomes APPROVED
+    disabled_checks: list[str] = Field(default_factory=list)
+    languages: dict[str, Thresholds] = Field(default_factory=dict)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TOLK_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
@@ -78,6 +100,7 @@ class Settings(BaseSettings):
     source_lang: str = "en"
     profile: str = "ecommerce"
     engines: dict[str, EngineSettings] = Field(default_factory=dict)
+    quality: QualitySettings = Field(default_factory=QualitySettings)
 
     @field_validator("targets", mode="before")
     @classmethod

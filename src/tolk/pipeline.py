@@ -37,7 +37,9 @@ from tolk.core import (
 )
 from tolk.engines.base import Engine
 from tolk.formats import catalog
-from tolk.glossary import Glossary, missing_terms, terms_version
+from tolk.glossary import Glossary, terms_version
+from tolk.quality.gate import Gate
+from tolk.quality.loop import NEEDS_REVIEW, PENDING_APPROVAL, Draft, Loop, Settled
 from tolk.store.repo import ItemRecord, MachineWrite, Store
 
 DOMAINS = {
@@ -60,6 +62,7 @@ class Job:
     skip_bad: bool = False
     chunk_size: int = 200
     inflight: InFlight = field(default_factory=InFlight)  # share one between pipelines of a process
+    loop: Loop = field(default_factory=lambda: Loop(Gate(), None))  # judge only, unless configured
 
 
 @dataclass
@@ -74,6 +77,11 @@ class Summary:
     suggestions: int = 0
     failures: int = 0
     glossary_misses: int = 0
+    approved: int = 0
+    rewritten: int = 0  # improved by at least one refine round
+    needs_review: int = 0
+    pending_approval: int = 0
+    scores: dict[str, list[float]] = field(default_factory=dict)  # per target language
     bad_rows: list[catalog.BadRow] = field(default_factory=list)
     failure_samples: list[str] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
@@ -82,6 +90,9 @@ class Summary:
     @property
     def skipped(self) -> int:
         return self.unchanged + self.cache_hits
+
+    def average_scores(self) -> dict[str, float]:
+        return {lang: round(sum(v) / len(v), 1) for lang, v in sorted(self.scores.items()) if v}
 
     @property
     def cache_miss_pct(self) -> float:
@@ -93,6 +104,8 @@ class Summary:
             "translated": self.translated, "skipped": self.skipped, "unchanged": self.unchanged,
             "cache_hits": self.cache_hits, "cache_misses": self.cache_misses, "suggestions": self.suggestions,
             "failures": self.failures, "glossary_misses": self.glossary_misses,
+            "approved": self.approved, "rewritten": self.rewritten, "needs_review": self.needs_review,
+            "pending_approval": self.pending_approval, "average_score": self.average_scores(),
             "bad_rows": len(self.bad_rows),
             "requests": self.usage.requests, "tokens_in": self.usage.tokens_in,
             "tokens_out": self.usage.tokens_out, "cost": round(self.usage.cost, 6),
@@ -133,16 +146,24 @@ class Pipeline:
                 job.engine.check_pair(job.source_lang, target)
         if on_start:
             on_start(scan.rows)
-        usage_before = job.engine.total_usage()
+        usage_before = self._usage()
         run_id = job.store.start_run("translate")
         for chunk in self._chunks(scan):
             await self._translate_chunk(chunk)
             if progress:
                 progress(len(chunk))
-        self.summary.usage = _delta(job.engine.total_usage(), usage_before)
+        self.summary.usage = _delta(self._usage(), usage_before)
         self.summary.seconds = time.perf_counter() - started
         job.store.finish_run(run_id, self.summary.as_dict())
         return self.summary
+
+    def _usage(self) -> Usage:
+        """What the drafting and refining engines (and their fallbacks) have spent so far."""
+        total = self.job.engine.total_usage()
+        refiner = self.job.loop.refiner
+        if refiner is not None and refiner is not self.job.engine:
+            total.add(refiner.total_usage())
+        return total
 
     # --- items ---------------------------------------------------------------------------------------
 
@@ -204,7 +225,9 @@ class Pipeline:
         done = self._reuse(todo)
         fresh = await self._draft([t for t in todo if t.key not in done], source, target)
         done.update(fresh)
-        self._commit(todo, done, target)
+        drafts = {t.key: Draft(t.key, t.text, t.terms, t.context, done[t.key]) for t in todo if _ok(done, t)}
+        settled = await self.job.loop.settle(list(drafts.values()), source, target)
+        self._commit(todo, done, settled, target)
 
     def _plan(self, records: list[ItemRecord], source: str, target: str) -> list[_Todo]:
         job, s = self.job, self.summary
@@ -290,29 +313,45 @@ class Pipeline:
         if len(self.summary.failure_samples) < 5:
             self.summary.failure_samples.append(what)
 
-    def _commit(self, todo: list[_Todo], done: dict[str, Result], target: str) -> None:
+    def _commit(
+        self, todo: list[_Todo], done: dict[str, Result], settled: dict[str, Settled], target: str
+    ) -> None:
         s, store = self.summary, self.job.store
         with store.transaction() as session:
             for t in todo:
-                res = done.get(t.key)
-                if res is None or not res.ok:
+                if not _ok(done, t):
                     s.failures += 1
+                    res = done.get(t.key)
                     self._sample_failure(
                         f"{t.item_id}/{t.field} -> {target}: {res.error if res else 'no answer'}"
                     )
                     continue
-                checks = _checks(res, t.terms)
-                s.glossary_misses += sum(1 for c in checks if c["id"] == "glossary")
+                end = settled[t.key]
                 write = MachineWrite(
-                    item_id=t.item_id, field=t.field, lang=target, text=res.text, engine=res.engine,
-                    model=res.model, source_hash=t.source_hash, cache_key=t.key, checks=checks,
-                    grade=Grade.MACHINE,
+                    item_id=t.item_id, field=t.field, lang=target, text=end.text, engine=end.engine,
+                    model=end.model, source_hash=t.source_hash, cache_key=t.key,
+                    checks=[f.as_dict() for f in end.verdict.findings], score=end.verdict.score,
+                    status=end.status, grade=end.grade,
                 )  # fmt: skip
-                outcome = store.write_machine(session, write, exists=t.exists)
-                if outcome == "suggested":
+                if store.write_machine(session, write, exists=t.exists) == "suggested":
                     s.suggestions += 1
-                else:
-                    s.translated += 1
+                    continue
+                self._count(end, target)
+
+    def _count(self, end: Settled, target: str) -> None:
+        s = self.summary
+        s.translated += 1
+        s.scores.setdefault(target, []).append(end.verdict.score)
+        s.glossary_misses += "glossary" in end.verdict.failed
+        s.approved += end.grade is Grade.APPROVED
+        s.rewritten += end.rounds > 0
+        s.needs_review += end.status == NEEDS_REVIEW
+        s.pending_approval += end.status == PENDING_APPROVAL
+
+
+def _ok(done: dict[str, Result], t: _Todo) -> bool:
+    res = done.get(t.key)
+    return res is not None and res.ok
 
 
 def _check_row(row: catalog.Row) -> str | None:
@@ -325,16 +364,6 @@ def _check_row(row: catalog.Row) -> str | None:
     except TolkError as exc:
         return f"lang: {exc}"
     return None
-
-
-def _checks(res: Result, terms: tuple[Term, ...]) -> list[dict[str, Any]]:
-    checks: list[dict[str, Any]] = [
-        {"id": "glossary", "severity": "error", "term": t.source, "expected": t.expected}
-        for t in missing_terms(res.text, terms)
-    ]
-    if res.unknown_words:
-        checks.append({"id": "unknown_words", "severity": "warning", "words": sorted(set(res.unknown_words))})
-    return checks
 
 
 def _delta(now: Usage, before: Usage) -> Usage:

@@ -25,7 +25,9 @@ from tolk.cache import open_cache
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
 from tolk.engines import registry
 from tolk.formats import catalog
-from tolk.pipeline import Job, Pipeline, Summary
+from tolk.pipeline import DOMAINS, Job, Pipeline, Summary
+from tolk.quality.gate import Gate
+from tolk.quality.loop import Loop
 from tolk.store.repo import Store
 
 
@@ -43,6 +45,12 @@ def translate(
     engine: Annotated[
         str | None,
         typer.Option("--engine", "-e", help="Engine name from the config (default: default_engine)."),
+    ] = None,
+    refine_engine: Annotated[
+        str | None,
+        typer.Option(
+            "--refine-engine", help="Engine that corrects drafts the gate rejects (default: --engine)."
+        ),
     ] = None,
     glossary: Annotated[
         Path | None, typer.Option("--glossary", "-g", help="CSV/TSV glossary, used with the stored one.")
@@ -76,11 +84,17 @@ def translate(
     store = open_store(s)
     try:
         merged = store.glossary().merged(terms) if terms else store.glossary()
+        drafter = registry.build(s, s.pick_engine(engine))
+        refine_name = refine_engine or s.quality.refine_engine
+        refiner = registry.build(s, s.pick_engine(refine_name)) if refine_name else drafter
+        loop = Loop(
+            Gate.from_settings(s.quality), refiner, rounds=s.quality.rounds, mode=s.quality.refine,
+            auto_approve=s.quality.auto_approve, domain=DOMAINS.get(s.profile),
+        )  # fmt: skip
         job = Job(
-            path=input, targets=targets, source_lang=src, fields=field_list,
-            engine=registry.build(s, s.pick_engine(engine)), store=store,
+            path=input, targets=targets, source_lang=src, fields=field_list, engine=drafter, store=store,
             cache=open_cache(s.cache, store, s.cache_ttl_s), glossary=merged, profile=s.profile,
-            skip_bad=skip_bad,
+            skip_bad=skip_bad, loop=loop,
         )  # fmt: skip
         summary = asyncio.run(_run(job))
         print_summary(summary, engine or s.default_engine or "")
@@ -117,6 +131,8 @@ async def _run(job: Job) -> Summary:
             )
     finally:
         await job.engine.aclose()
+        if job.loop.refiner is not None and job.loop.refiner is not job.engine:
+            await job.loop.refiner.aclose()
         job.cache.close()
 
 
@@ -135,6 +151,14 @@ def print_summary(s: Summary, engine: str) -> None:
         ("skipped (cache)", f"{s.skipped} ({s.unchanged} unchanged, {s.cache_hits} cache hits)"),
         ("kept (person's text)", str(s.suggestions)),
         ("failures", str(s.failures)),
+        ("average score", ", ".join(f"{lang} {v:.1f}" for lang, v in s.average_scores().items()) or "-"),
+        ("approved", str(s.approved)),
+        ("rewrites", f"{s.rewritten} improved by the refine loop"),
+        (
+            "needs review",
+            str(s.needs_review)
+            + (f" (+{s.pending_approval} awaiting approval)" if s.pending_approval else ""),
+        ),
         ("glossary misses", str(s.glossary_misses)),
         ("cache miss", f"{s.cache_miss_pct:.1f} %"),
         ("engine requests", str(s.usage.requests)),

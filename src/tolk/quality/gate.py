@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
+from tolk.config import QualitySettings, Thresholds
 from tolk.quality.base import Check, Sample
 from tolk.quality.checks import ALL, BY_ID
 from tolk.quality.metrics import score
@@ -11,9 +13,15 @@ from tolk.quality.policy import Policy, Verdict, decide
 
 
 class Gate:
-    def __init__(self, checks: Iterable[type[Check]] = ALL, policy: Policy | None = None) -> None:
+    def __init__(
+        self,
+        checks: Iterable[type[Check]] = ALL,
+        policy: Policy | None = None,
+        per_language: dict[str, Policy] | None = None,
+    ) -> None:
         self.checks = [cls() for cls in checks]
         self.policy = policy or Policy()
+        self.per_language = per_language or {}
 
     @classmethod
     def without(cls, disabled: Iterable[str], policy: Policy | None = None) -> Gate:
@@ -23,7 +31,27 @@ class Gate:
             raise ValueError(f"unknown check(s): {', '.join(sorted(unknown))}")
         return cls([c for c in ALL if c.id not in off], policy)
 
+    @classmethod
+    def from_settings(cls, q: QualitySettings) -> Gate:
+        """The gate a config describes: checks switched off, thresholds, per-language thresholds."""
+        from tolk import languages
+
+        base = _apply(Policy(), q)
+        gate = cls.without(q.disabled_checks, base)
+        gate.per_language = {languages.normalize(lang): _apply(base, t) for lang, t in q.languages.items()}
+        return gate
+
+    def policy_for(self, lang: str) -> Policy:
+        return self.per_language.get(lang) or self.per_language.get(lang.split("-")[0]) or self.policy
+
     def judge(self, sample: Sample) -> Verdict:
         findings = [f for check in self.checks if (f := check.run(sample)) is not None]
         metrics = score(sample.target, sample.reference, sample.tgt_lang) if sample.reference else None
-        return decide(findings, metrics, self.policy)
+        return decide(findings, metrics, self.policy_for(sample.tgt_lang))
+
+
+def _apply(policy: Policy, t: Thresholds) -> Policy:
+    """`policy` with the thresholds `t` sets (None keeps the policy's own)."""
+    fields = ("pass_score", "review_below", "min_bleu", "max_ter")
+    changes = {f: getattr(t, f) for f in fields if getattr(t, f) is not None}
+    return dataclasses.replace(policy, **changes)

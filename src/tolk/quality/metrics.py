@@ -8,10 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sacrebleu.metrics.bleu import BLEU
-from sacrebleu.metrics.chrf import CHRF
-from sacrebleu.metrics.ter import TER
-
 _CHAR_TOKENIZED = {"ja", "ko", "th", "lo", "km", "my"}
 
 
@@ -35,6 +31,11 @@ class Scores:
 
 
 def score(hypothesis: str, reference: str, lang: str) -> Scores:
+    # imported here: only runs with references pay for loading sacrebleu
+    from sacrebleu.metrics.bleu import BLEU
+    from sacrebleu.metrics.chrf import CHRF
+    from sacrebleu.metrics.ter import TER
+
     tokenize = tokenizer_for(lang)
     asian = tokenize != "13a"
     bleu = BLEU(tokenize=tokenize, effective_order=True)

@@ -125,7 +125,9 @@ class UnknownWords(Check):
     description = "the engine knew every word (Apertium marks those it did not)"
 
     def problem(self, s: Sample) -> str | None:
-        return f"words the engine did not know: {', '.join(s.unknown_words)}" if s.unknown_words else None
+        # units, codes and short tokens ("ml", "x", "A4", "IPX4") are rightly left as they are
+        words = [w for w in s.unknown_words if len(w) > 3 and not any(c.isdigit() for c in w)]
+        return f"words the engine did not know: {', '.join(words)}" if words else None
 
 
 class NewContacts(Check):
