@@ -16,7 +16,7 @@ from tolk.core import Finish, Hints, Result, Segment
 from tolk.engines.base import share_usage
 from tolk.engines.http import HttpEngine, estimate_tokens
 
-PROMPT_VERSION = "openai-json-v1"
+PROMPT_VERSION = "openai-json-v2"
 
 SYSTEM = """You are a professional translator for an e-commerce catalog.
 Translate from {source} to {target}.
@@ -26,6 +26,8 @@ Rules:
 - Translate each segment's "text" faithfully and completely; add no notes, quotes or explanations.
 - Keep HTML tags, entities, URLs and tokens such as ⟦1⟧ exactly as they are.
 - Keep numbers, units and model numbers unchanged.
+- A segment may carry a "draft" translation and the "issues" found in it: translate "text" again,
+  correcting the draft so that those issues are gone.
 {extra}Reply with only a JSON object: {{"translations": [{{"id": "<id>", "text": "<translation>"}}, ...]}}
 with exactly one entry per input segment, same ids, same order."""
 

@@ -79,7 +79,7 @@ class Loop:
                     stuck.add(d.key)  # nothing new to judge: another round would pay for the same answer
                     continue
                 new_verdict = self.judge(d, res, source, target)
-                if new_verdict.score >= verdict.score:
+                if new_verdict.score > verdict.score:  # only a better text replaces the current one
                     best[d.key] = (res, new_verdict, round_no)
         return {key: self._grade(res, verdict, rounds) for key, (res, verdict, rounds) in best.items()}
 
