@@ -303,3 +303,20 @@ def test_shared_redis_cache_serves_a_second_store(workdir: Path, server: StandIn
     assert len(server.requests) == calls
     rows = tolk("export", "--db", f"sqlite:///{workdir}/two.db", cwd=workdir).stdout.splitlines()
     assert len(rows) == 104
+
+
+def test_review_list_shows_what_waits_and_why(workdir: Path) -> None:
+    (workdir / "cat.jsonl").write_text(
+        '{"id": "a", "name": "Soft cotton pillow for the bedroom."}\n{"id": "b", "name": "Blue hat"}\n'
+    )
+    # the stand-in's "<Spanish>…" keeps the English words: the gate sends it to review
+    assert tolk("translate", "cat.jsonl", "--to", "es", cwd=workdir, env={"TEST_KEY": "k"}).returncode == 0
+    result = tolk("review", "list", "--lang", "es", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    [line_a] = [line for line in result.stdout.splitlines() if "│ a " in line]
+    assert "copy of the source" in line_a or "looks like en" in line_a
+    store = Store("sqlite:///" + str(workdir / "tolk.db"))
+    with store.transaction() as s:  # a person fixes b: it leaves the queue
+        store.write_human(s, "b", "name", "es", "Sombrero azul")
+    store.close()
+    assert "│ b " not in tolk("review", "list", cwd=workdir).stdout

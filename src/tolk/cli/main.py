@@ -8,7 +8,7 @@ import sys
 import typer
 
 from tolk import __version__
-from tolk.cli import check, engines, export, glossary, translate
+from tolk.cli import check, engines, export, glossary, review, translate
 from tolk.cli.common import err_console
 from tolk.core import TolkError
 
@@ -24,6 +24,7 @@ app.command()(export.export)
 app.command()(engines.engines)
 app.command()(check.check)
 app.add_typer(glossary.app, name="glossary")
+app.add_typer(review.app, name="review")
 
 
 def _version(value: bool) -> None:

@@ -304,6 +304,19 @@ class Store:
         )
         return session.scalars(stmt).one_or_none()
 
+    def review_queue(self, lang: str | None = None, limit: int = 100) -> list[Translation]:
+        """What waits for a person: failed the gate, awaits approval, or has a newer machine suggestion."""
+        waiting = Translation.status.is_not(None) | Translation.suggestion.is_not(None)
+        stmt = (
+            select(Translation)
+            .where(waiting)
+            .order_by(Translation.lang, Translation.item_id, Translation.field)
+        )
+        if lang:
+            stmt = stmt.where(Translation.lang == lang)
+        with self.sessions() as session:
+            return list(session.scalars(stmt.limit(limit)))
+
     def export_rows(self, lang: str | None = None) -> Iterator[dict[str, Any]]:
         """(id, field, lang) records with their source, streamed in id order."""
         stmt = (
