@@ -1,13 +1,16 @@
-"""A catalog's trip, top to bottom: scan → items → plan → reuse → draft → verify → commit.
+"""A catalog's trip, top to bottom: scan → items → plan → reuse → draft → judge → commit.
 
 scan    validate the whole file first: a bad row stops the run before anything is written
 items   store each item and its source fields (unchanged items are not touched)
 plan    per (item, field, lang): skip what is already translated from this exact source under these
         exact conditions, and what a person owns
-reuse   the cache answers what was translated before; identical segments go to the engine once
-draft   the engine translates the rest, grouped by the glossary terms that apply
-verify  every applicable term is checked in the output; misses and unknown words are recorded
-commit  one transaction per chunk and language; a HUMAN/APPROVED text is never overwritten
+reuse   translation memory answers exact matches, the cache what was translated before
+draft   the engine translates the rest, each distinct segment once, grouped by the glossary terms
+        that apply, with fuzzy memory matches as hints
+judge   the quality gate scores every draft; where it asks, the refine engine corrects it, up to N
+        rounds; each translation ends APPROVED, REWRITE, MACHINE or NEEDS_REVIEW with its reasons
+commit  one transaction per chunk and language; a HUMAN/APPROVED text is never overwritten, and
+        approved text teaches the memory
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from tolk.core import (
     Result,
     Segment,
     Term,
+    TmPair,
     TolkError,
     Usage,
     digest,
@@ -38,6 +42,7 @@ from tolk.core import (
 from tolk.engines.base import Engine
 from tolk.formats import catalog
 from tolk.glossary import Glossary, terms_version
+from tolk.memory import FuzzyIndex
 from tolk.quality.gate import Gate
 from tolk.quality.loop import NEEDS_REVIEW, PENDING_APPROVAL, Draft, Loop, Settled
 from tolk.store.repo import ItemRecord, MachineWrite, Store
@@ -63,6 +68,7 @@ class Job:
     chunk_size: int = 200
     inflight: InFlight = field(default_factory=InFlight)  # share one between pipelines of a process
     loop: Loop = field(default_factory=lambda: Loop(Gate(), None))  # judge only, unless configured
+    fuzzy_threshold: float = 75.0  # translation-memory matches at least this similar become hints
 
 
 @dataclass
@@ -73,6 +79,7 @@ class Summary:
     translated: int = 0
     unchanged: int = 0
     cache_hits: int = 0
+    memory_hits: int = 0
     cache_misses: int = 0
     suggestions: int = 0
     failures: int = 0
@@ -89,7 +96,7 @@ class Summary:
 
     @property
     def skipped(self) -> int:
-        return self.unchanged + self.cache_hits
+        return self.unchanged + self.cache_hits + self.memory_hits
 
     def average_scores(self) -> dict[str, float]:
         return {lang: round(sum(v) / len(v), 1) for lang, v in sorted(self.scores.items()) if v}
@@ -102,7 +109,8 @@ class Summary:
         return {
             "items": self.items, "items_changed": self.items_changed, "segments": self.segments,
             "translated": self.translated, "skipped": self.skipped, "unchanged": self.unchanged,
-            "cache_hits": self.cache_hits, "cache_misses": self.cache_misses, "suggestions": self.suggestions,
+            "cache_hits": self.cache_hits, "memory_hits": self.memory_hits,
+            "cache_misses": self.cache_misses, "suggestions": self.suggestions,
             "failures": self.failures, "glossary_misses": self.glossary_misses,
             "approved": self.approved, "rewritten": self.rewritten, "needs_review": self.needs_review,
             "pending_approval": self.pending_approval, "average_score": self.average_scores(),
@@ -134,6 +142,7 @@ class Pipeline:
     def __init__(self, job: Job) -> None:
         self.job = job
         self.summary = Summary()
+        self._indexes: dict[tuple[str, str], FuzzyIndex] = {}
 
     async def run(
         self, on_start: Callable[[int], None] | None = None, progress: Progress | None = None
@@ -222,12 +231,29 @@ class Pipeline:
                 f"{len(todo)} segments {source} -> {target}: engine cannot translate this pair"
             )
             return
-        done = self._reuse(todo)
+        done = self._recall(todo, source, target)
+        done.update(self._reuse([t for t in todo if t.key not in done]))
         fresh = await self._draft([t for t in todo if t.key not in done], source, target)
         done.update(fresh)
         drafts = {t.key: Draft(t.key, t.text, t.terms, t.context, done[t.key]) for t in todo if _ok(done, t)}
         settled = await self.job.loop.settle(list(drafts.values()), source, target)
-        self._commit(todo, done, settled, target)
+        self._commit(todo, done, settled, source, target)
+
+    def _recall(self, todo: list[_Todo], source: str, target: str) -> dict[str, Result]:
+        """Exact translation-memory matches: approved text reused without any engine."""
+        found = self.job.store.recall(source, target, sorted({t.source_hash for t in todo}))
+        hits = {t.key: Result(t.key, found[t.source_hash], engine="memory", model="tm")
+                for t in todo if t.source_hash in found}  # fmt: skip
+        self.summary.memory_hits += sum(1 for t in todo if t.source_hash in found)
+        return hits
+
+    def _fuzzy(self, source: str, target: str) -> FuzzyIndex:
+        pair = (source, target)
+        if pair not in self._indexes:
+            self._indexes[pair] = FuzzyIndex(
+                self.job.store, source, target, threshold=self.job.fuzzy_threshold
+            )
+        return self._indexes[pair]
 
     def _plan(self, records: list[ItemRecord], source: str, target: str) -> list[_Todo]:
         job, s = self.job, self.summary
@@ -275,15 +301,18 @@ class Pipeline:
         self.summary.cache_misses += len(todo)
         mine, theirs = self.job.inflight.claim(unique)
         groups: dict[tuple[Term, ...], list[Segment]] = defaultdict(list)
+        memory: dict[tuple[Term, ...], dict[TmPair, None]] = defaultdict(dict)  # ordered, deduplicated
+        fuzzy = self._fuzzy(source, target)
         for key in mine:
             t = unique[key]
             groups[t.terms].append(Segment(key, t.text, t.context))
+            memory[t.terms].update(dict.fromkeys(fuzzy.hints(t.text)))
         engine, domain = self.job.engine, DOMAINS.get(self.job.profile)
         results: dict[str, Result] = {}
         try:
             answers = await asyncio.gather(
                 *(
-                    engine.translate(segs, source, target, Hints(terms, domain=domain))
+                    engine.translate(segs, source, target, Hints(terms, tuple(memory[terms])[:5], domain))
                     for terms, segs in groups.items()
                 )
             )
@@ -314,7 +343,12 @@ class Pipeline:
             self.summary.failure_samples.append(what)
 
     def _commit(
-        self, todo: list[_Todo], done: dict[str, Result], settled: dict[str, Settled], target: str
+        self,
+        todo: list[_Todo],
+        done: dict[str, Result],
+        settled: dict[str, Settled],
+        source: str,
+        target: str,
     ) -> None:
         s, store = self.summary, self.job.store
         with store.transaction() as session:
@@ -336,6 +370,8 @@ class Pipeline:
                 if store.write_machine(session, write, exists=t.exists) == "suggested":
                     s.suggestions += 1
                     continue
+                if end.grade is Grade.APPROVED:  # approved text teaches the memory
+                    store.remember(session, source, target, t.text, end.text, Grade.APPROVED.value)
                 self._count(end, target)
 
     def _count(self, end: Settled, target: str) -> None:

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from tolk import __version__
-from tolk.cli import check, engines, export, glossary, review, translate
+from tolk.cli import check, engines, export, glossary, review, tm, translate
 from tolk.cli.common import err_console
 from tolk.core import TolkError
 
@@ -25,6 +25,7 @@ app.command()(engines.engines)
 app.command()(check.check)
 app.add_typer(glossary.app, name="glossary")
 app.add_typer(review.app, name="review")
+app.add_typer(tm.app, name="tm")
 
 
 def _version(value: bool) -> None:

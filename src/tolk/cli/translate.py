@@ -148,7 +148,10 @@ def print_summary(s: Summary, engine: str) -> None:
     rows = [
         ("processed", f"{s.items} items, {s.segments} segments"),
         ("translated", str(s.translated)),
-        ("skipped (cache)", f"{s.skipped} ({s.unchanged} unchanged, {s.cache_hits} cache hits)"),
+        (
+            "skipped (cache)",
+            f"{s.skipped} ({s.unchanged} unchanged, {s.cache_hits} cache, {s.memory_hits} memory)",
+        ),
         ("kept (person's text)", str(s.suggestions)),
         ("failures", str(s.failures)),
         ("average score", ", ".join(f"{lang} {v:.1f}" for lang, v in s.average_scores().items()) or "-"),

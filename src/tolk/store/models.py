@@ -98,6 +98,21 @@ class GlossaryTerm(Base):
     note: Mapped[str] = mapped_column(String(1024), default="")
 
 
+class MemoryUnit(Base):
+    """A translation-memory unit: a source and a translation a person (or the gate) approved."""
+
+    __tablename__ = "memory_units"
+    __table_args__ = (UniqueConstraint("src_lang", "tgt_lang", "source_hash", name="uq_memory_unit"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    src_lang: Mapped[str] = mapped_column(String(16))
+    tgt_lang: Mapped[str] = mapped_column(String(16))
+    source_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(LongText)
+    target: Mapped[str] = mapped_column(LongText)
+    origin: Mapped[str] = mapped_column(String(32))  # HUMAN, APPROVED or tmx
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
 class Run(Base):
     """One `tolk translate` (or job): what it did and what it cost."""
 

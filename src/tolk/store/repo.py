@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tolk.core import PROTECTED_GRADES, Grade, InputError, Term, TolkError, digest, normalize_text
 from tolk.glossary import Glossary, GlossaryEntry
 from tolk.store.migrations import HEAD
-from tolk.store.models import CacheEntry, GlossaryTerm, Item, Run, SourceField, Translation, now
+from tolk.store.models import CacheEntry, GlossaryTerm, Item, MemoryUnit, Run, SourceField, Translation, now
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PROTECTED = [g.value for g in PROTECTED_GRADES]
@@ -296,7 +296,10 @@ class Store:
                 text=text, grade=grade.value, status=None, version=Translation.version + 1, updated_at=now()
             )
         )
-        return _rowcount(session.execute(stmt)) == 1
+        if _rowcount(session.execute(stmt)) != 1:
+            return False
+        self.remember_translation(session, item_id, field, lang)  # a person's text teaches the memory
+        return True
 
     def translation(self, session: Session, item_id: str, field: str, lang: str) -> Translation | None:
         stmt = select(Translation).where(
@@ -336,6 +339,48 @@ class Store:
         with self.sessions() as session:
             for row in session.execute(stmt.execution_options(yield_per=1000)):
                 yield dict(zip(keys, row, strict=True))
+
+    # --- translation memory -------------------------------------------------------------------------
+
+    def remember(self, session: Session, src: str, tgt: str, source: str, target: str, origin: str) -> None:
+        """Keep an approved pair in the translation memory (the newest approval of a source wins)."""
+        source_hash = digest(normalize_text(source))
+        values = {"source": source, "target": target, "origin": origin, "updated_at": now()}
+        key = (MemoryUnit.src_lang == src, MemoryUnit.tgt_lang == tgt, MemoryUnit.source_hash == source_hash)
+        if _rowcount(session.execute(update(MemoryUnit).where(*key).values(**values))) == 0:
+            row = {"src_lang": src, "tgt_lang": tgt, "source_hash": source_hash, **values}
+            session.execute(self._insert_ignore(MemoryUnit).values(**row))
+
+    def remember_translation(self, session: Session, item_id: str, field: str, lang: str) -> None:
+        """Put a stored translation (a person's edit or approval) into the memory."""
+        stmt = (
+            select(Item.source_lang, SourceField.text, Translation.text, Translation.grade)
+            .join(SourceField, SourceField.item_id == Item.id)
+            .join(Translation, (Translation.item_id == Item.id) & (Translation.field == SourceField.field))
+            .where(Item.id == item_id, SourceField.field == field, Translation.lang == lang)
+        )
+        row = session.execute(stmt).first()
+        if row is not None:
+            self.remember(session, row[0], lang, row[1], row[2], row[3])
+
+    def recall(self, src: str, tgt: str, source_hashes: Sequence[str]) -> dict[str, str]:
+        """Exact memory matches: source hash -> approved translation."""
+        if not source_hashes:
+            return {}
+        stmt = select(MemoryUnit.source_hash, MemoryUnit.target).where(
+            MemoryUnit.src_lang == src, MemoryUnit.tgt_lang == tgt, MemoryUnit.source_hash.in_(source_hashes)
+        )
+        with self.sessions() as session:
+            return {r[0]: r[1] for r in session.execute(stmt)}
+
+    def memory_units(self, src: str | None = None, tgt: str | None = None) -> Iterator[MemoryUnit]:
+        stmt = select(MemoryUnit).order_by(MemoryUnit.src_lang, MemoryUnit.tgt_lang, MemoryUnit.id)
+        if src:
+            stmt = stmt.where(MemoryUnit.src_lang == src)
+        if tgt:
+            stmt = stmt.where(MemoryUnit.tgt_lang == tgt)
+        with self.sessions() as session:
+            yield from session.scalars(stmt.execution_options(yield_per=1000))
 
     # --- cache ---------------------------------------------------------------------------------------
 

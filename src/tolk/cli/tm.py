@@ -1,0 +1,55 @@
+"""`tolk tm import|export`: the translation memory as TMX 1.4."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tolk import languages, memory
+from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
+from tolk.formats.catalog import atomic_output
+
+app = typer.Typer(
+    help="Translation memory: approved pairs reused without an engine call.", no_args_is_help=True
+)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A TMX file (1.4).")],
+    db: DbOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Add the file's pairs to the memory (the whole file is checked first)."""
+    store = open_store(settings(config_path, db))
+    try:
+        n = memory.import_tmx(store, file)
+    finally:
+        store.close()
+    console.print(f"memory: {n} pairs imported from {file}")
+
+
+@app.command("export")
+def export(
+    source: Annotated[str | None, typer.Option("--from", "-f", help="Only this source language.")] = None,
+    target: Annotated[str | None, typer.Option("--to", "-t", help="Only this target language.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output .tmx (default: stdout).")] = None,
+    db: DbOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Write the memory as TMX 1.4."""
+    src = languages.normalize(source) if source else None
+    tgt = languages.normalize(target) if target else None
+    store = open_store(settings(config_path, db))
+    try:
+        if out is None:
+            n = memory.write_tmx(store, sys.stdout, src, tgt)
+        else:
+            with atomic_output(out) as fh:
+                n = memory.write_tmx(store, fh, src, tgt)
+    finally:
+        store.close()
+    err_console.print(f"memory: {n} pairs exported" + (f" to {out}" if out else ""))

@@ -1,0 +1,118 @@
+"""Translation memory: approved pairs reused exactly (no engine call) or offered as fuzzy hints.
+
+Filled from APPROVED and HUMAN translations as they are written, and from TMX files. Exact matches are
+looked up by the source's hash; fuzzy matches (rapidfuzz's token-sort ratio, threshold configurable)
+travel to engines as hints — Qwen-MT's `tm_list`, examples in an LLM's instructions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from lxml import etree
+from rapidfuzz import fuzz, process
+
+from tolk import __version__, languages
+from tolk.core import InputError, TmPair, TolkError
+from tolk.store.repo import Store
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+class FuzzyIndex:
+    """The memory of one language pair, held for a run so that fuzzy lookups do not re-read the store."""
+
+    def __init__(
+        self, store: Store, src: str, tgt: str, *, threshold: float = 75.0, limit: int = 50_000
+    ) -> None:
+        self.threshold = threshold
+        units = []
+        for unit in store.memory_units(src, tgt):
+            units.append((unit.source, unit.target))
+            if len(units) >= limit:  # beyond this a run-local index costs more than the hints earn
+                break
+        self._sources = [s for s, _ in units]
+        self._targets = [t for _, t in units]
+
+    def hints(self, text: str, n: int = 3) -> tuple[TmPair, ...]:
+        if not self._sources:
+            return ()
+        found = process.extract(text, self._sources, scorer=fuzz.token_sort_ratio, limit=n + 1)
+        pairs = [
+            TmPair(self._sources[i], self._targets[i])
+            for _, score, i in found
+            if score >= self.threshold and self._sources[i] != text  # an exact match needs no hint
+        ]
+        return tuple(pairs[:n])
+
+
+# --- TMX 1.4 ---------------------------------------------------------------------------------------------
+
+
+def read_tmx(path: Path) -> Iterator[tuple[str, str, str, str]]:
+    """(source lang, target lang, source, target) for every pair in the file."""
+    try:
+        tree = etree.parse(
+            str(path), etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        )
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc})") from None
+    except etree.XMLSyntaxError as exc:
+        line = exc.position[0] if exc.position else 0
+        raise InputError(f"{path}:{line}: not valid XML: {exc.msg}") from None
+    root = tree.getroot()
+    header = root.find("header")
+    if root.tag != "tmx" or header is None:
+        raise InputError(f"{path}:1: not a TMX file (no <tmx> root with a <header>)")
+    default_src = header.get("srclang")
+    for tu in root.iter("tu"):
+        segs: dict[str, str] = {}
+        for tuv in tu.findall("tuv"):
+            lang = tuv.get(XML_LANG) or tuv.get("lang")
+            seg = tuv.find("seg")
+            if lang is None or seg is None:
+                raise InputError(f"{path}:{tuv.sourceline}: <tuv> needs xml:lang and a <seg>")
+            try:
+                segs[languages.normalize(lang)] = "".join(seg.itertext())
+            except TolkError as exc:
+                raise InputError(f"{path}:{tuv.sourceline}: {exc}") from None
+        declared = tu.get("srclang") or default_src
+        src = languages.normalize(declared) if declared and declared != "*all*" else None
+        if src not in segs:
+            src = next(iter(segs), None)
+        if src is None:
+            continue
+        for tgt, text in segs.items():
+            if tgt != src and text.strip() and segs[src].strip():
+                yield src, tgt, segs[src], text
+
+
+def import_tmx(store: Store, path: Path) -> int:
+    """Read the whole file first (a bad unit changes nothing), then remember every pair."""
+    pairs = list(read_tmx(path))
+    with store.transaction() as session:
+        for src, tgt, source, target in pairs:
+            store.remember(session, src, tgt, source, target, "tmx")
+    return len(pairs)
+
+
+def write_tmx(store: Store, out: IO[str], src: str | None = None, tgt: str | None = None) -> int:
+    root = etree.Element("tmx", version="1.4")
+    etree.SubElement(
+        root, "header", creationtool="tolk", creationtoolversion=__version__, segtype="sentence",
+        datatype="plaintext", adminlang="en", srclang=src or "*all*", **{"o-tmf": "tolk"},
+    )  # fmt: skip
+    body = etree.SubElement(root, "body")
+    count = 0
+    for unit in store.memory_units(src, tgt):
+        tu = etree.SubElement(body, "tu", srclang=unit.src_lang)
+        etree.SubElement(tu, "prop", type="x-origin").text = unit.origin
+        for lang, text in ((unit.src_lang, unit.source), (unit.tgt_lang, unit.target)):
+            tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
+            etree.SubElement(tuv, "seg").text = text
+        count += 1
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write(etree.tostring(root, encoding="unicode", pretty_print=True))
+    return count
