@@ -1,0 +1,112 @@
+"""Translation memory: exact reuse without an engine, fuzzy hints, TMX in and out."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tolk.store.repo import Store
+from tolk.testing.standin import StandIn
+
+TMX = """<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4">
+  <header creationtool="test" creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en"
+          srclang="en" datatype="plaintext"/>
+  <body>
+    <tu><tuv xml:lang="en"><seg>Soft cotton pillow for the bedroom.</seg></tuv>
+        <tuv xml:lang="es"><seg>Almohada de algodón suave para el dormitorio.</seg></tuv>
+        <tuv xml:lang="ko-KR"><seg>침실용 부드러운 면 베개.</seg></tuv></tu>
+    <tu><tuv xml:lang="en"><seg>Warm wool blanket for cold nights.</seg></tuv>
+        <tuv xml:lang="es"><seg>Manta de lana cálida para las noches frías.</seg></tuv></tu>
+  </body>
+</tmx>
+"""
+
+
+def tolk(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tolk", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "memory.tmx").write_text(TMX)
+    return tmp_path
+
+
+def test_exact_matches_need_no_engine_and_fuzzy_ones_become_hints(workdir: Path) -> None:
+    with StandIn() as server:
+        (workdir / "tolk.toml").write_text(
+            f'[engines.q]\nkind = "qwen-mt"\nbase_url = "{server.base_url}"\napi_keys = ["k"]\n'
+            "[quality]\nrounds = 0\n"
+        )
+        assert tolk("tm", "import", "memory.tmx", cwd=workdir).returncode == 0
+        rows = [
+            {"id": "a", "name": "Soft cotton pillow for the bedroom."},  # exact
+            {"id": "b", "name": "Warm wool blanket for cold winter nights."},  # fuzzy
+        ]
+        (workdir / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        result = tolk("translate", "c.jsonl", "--to", "es", "--engine", "q", cwd=workdir)
+        assert result.returncode == 0, result.stderr
+        [request] = server.requests  # only the fuzzy one reached the engine
+    options = request.body["translation_options"]
+    assert request.body["messages"][0]["content"] == "Warm wool blanket for cold winter nights."
+    assert options["tm_list"] == [
+        {
+            "source": "Warm wool blanket for cold nights.",
+            "target": "Manta de lana cálida para las noches frías.",
+        }
+    ]
+    out = {
+        r["id"]: r for r in map(json.loads, tolk("export", "--lang", "es", cwd=workdir).stdout.splitlines())
+    }
+    assert (
+        out["a"]["text"] == "Almohada de algodón suave para el dormitorio." and out["a"]["engine"] == "memory"
+    )
+
+
+def test_a_persons_edit_teaches_the_memory(tmp_path: Path) -> None:
+    (tmp_path / "tolk.toml").write_text('[engines.d]\nkind = "dummy"\n')
+    (tmp_path / "one.jsonl").write_text('{"id": "a", "name": "Blue hat"}\n')
+    assert tolk("translate", "one.jsonl", "--to", "es", "--engine", "d", cwd=tmp_path).returncode == 0
+    store = Store(f"sqlite:///{tmp_path}/tolk.db")
+    with store.transaction() as s:
+        assert store.write_human(s, "a", "name", "es", "Sombrero azul")
+    store.close()
+    (tmp_path / "two.jsonl").write_text('{"id": "b", "name": "Blue hat"}\n')
+    assert tolk("translate", "two.jsonl", "--to", "es", "--engine", "d", cwd=tmp_path).returncode == 0
+    out = {r["id"]: r["text"] for r in map(json.loads, tolk("export", cwd=tmp_path).stdout.splitlines())}
+    assert out == {"a": "Sombrero azul", "b": "Sombrero azul"}
+
+
+def test_tmx_round_trip(workdir: Path) -> None:
+    assert tolk("tm", "import", "memory.tmx", cwd=workdir).returncode == 0
+    result = tolk("tm", "export", "--from", "en", "--to", "ko", "--out", "out.tmx", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    text = (workdir / "out.tmx").read_text()
+    assert 'version="1.4"' in text and "침실용 부드러운 면 베개." in text and "Manta" not in text
+    fresh = workdir / "again"
+    fresh.mkdir()
+    (fresh / "out.tmx").write_text(text)
+    imported = tolk("tm", "import", "out.tmx", cwd=fresh)
+    assert imported.returncode == 0 and "1 pairs imported" in imported.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("<tmx><header/><body><tu>", "bad.tmx:1: not valid XML"),
+        ("<root/>", "bad.tmx:1: not a TMX file"),
+        ('<tmx version="1.4"><header srclang="en"/><body><tu><tuv><seg>x</seg></tuv></tu></body></tmx>',
+         "bad.tmx:1: <tuv> needs xml:lang"),
+    ],
+)  # fmt: skip
+def test_bad_tmx_is_a_one_line_error(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "bad.tmx").write_text(content)
+    result = tolk("tm", "import", "bad.tmx", cwd=tmp_path)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
