@@ -87,6 +87,19 @@ class QualitySettings(Thresholds):
     languages: dict[str, Thresholds] = Field(default_factory=dict)
 
 
+class ProfileSettings(BaseModel):
+    """`[profiles.NAME]`: a new domain profile, or changes to a built-in one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    domain: str = ""  # the hint engines get
+    glossary: str | None = None  # a CSV/TSV glossary used with this profile
+    required_terms: dict[str, list[str]] = Field(default_factory=dict)  # target lang -> terms
+    forbidden_terms: dict[str, list[str]] = Field(default_factory=dict)
+    sensitive_terms: list[str] = Field(default_factory=list)  # in the source: always a person's review
+    pass_score: float | None = Field(None, ge=0, le=100)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TOLK_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
@@ -101,6 +114,7 @@ class Settings(BaseSettings):
     profile: str = "ecommerce"
     engines: dict[str, EngineSettings] = Field(default_factory=dict)
     quality: QualitySettings = Field(default_factory=QualitySettings)
+    profiles: dict[str, ProfileSettings] = Field(default_factory=dict)
 
     @field_validator("targets", mode="before")
     @classmethod

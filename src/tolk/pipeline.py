@@ -47,11 +47,6 @@ from tolk.quality.gate import Gate
 from tolk.quality.loop import NEEDS_REVIEW, PENDING_APPROVAL, Draft, Loop, Settled
 from tolk.store.repo import ItemRecord, MachineWrite, Store
 
-DOMAINS = {
-    "ecommerce": "E-commerce product listings: product names and descriptions for online shoppers; "
-    "keep brand names, model numbers and units; concise, natural marketing tone.",
-}
-
 
 @dataclass
 class Job:
@@ -63,7 +58,8 @@ class Job:
     store: Store
     cache: Cache
     glossary: Glossary
-    profile: str = "ecommerce"
+    profile: str = "ecommerce"  # its name is part of every cache key
+    domain: str | None = None  # the profile's hint to engines
     skip_bad: bool = False
     chunk_size: int = 200
     inflight: InFlight = field(default_factory=InFlight)  # share one between pipelines of a process
@@ -307,7 +303,7 @@ class Pipeline:
             t = unique[key]
             groups[t.terms].append(Segment(key, t.text, t.context))
             memory[t.terms].update(dict.fromkeys(fuzzy.hints(t.text)))
-        engine, domain = self.job.engine, DOMAINS.get(self.job.profile)
+        engine, domain = self.job.engine, self.job.domain
         results: dict[str, Result] = {}
         try:
             answers = await asyncio.gather(

@@ -20,12 +20,12 @@ from rich.table import Table
 from rich.text import Text
 
 from tolk import glossary as glossary_mod
-from tolk import languages
+from tolk import languages, profiles
 from tolk.cache import open_cache
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
 from tolk.engines import registry
 from tolk.formats import catalog
-from tolk.pipeline import DOMAINS, Job, Pipeline, Summary
+from tolk.pipeline import Job, Pipeline, Summary
 from tolk.quality.gate import Gate
 from tolk.quality.loop import Loop
 from tolk.store.repo import Store
@@ -45,6 +45,14 @@ def translate(
     engine: Annotated[
         str | None,
         typer.Option("--engine", "-e", help="Engine name from the config (default: default_engine)."),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            "-p",
+            help="Domain profile: ecommerce, legal, financial, medical, technical, business…",
+        ),
     ] = None,
     refine_engine: Annotated[
         str | None,
@@ -80,7 +88,11 @@ def translate(
     catalog.catalog_format(input)
     if out is not None:
         _export_format(out)
+    chosen = profiles.resolve(s, profile)
     terms = glossary_mod.load(glossary) if glossary else None
+    if chosen.glossary is not None:  # the profile's glossary, under the one given for this run
+        own = glossary_mod.load(chosen.glossary)
+        terms = own.merged(terms) if terms else own
     store = open_store(s)
     try:
         merged = store.glossary().merged(terms) if terms else store.glossary()
@@ -88,13 +100,13 @@ def translate(
         refine_name = refine_engine or s.quality.refine_engine
         refiner = registry.build(s, s.pick_engine(refine_name)) if refine_name else drafter
         loop = Loop(
-            Gate.from_settings(s.quality), refiner, rounds=s.quality.rounds, mode=s.quality.refine,
-            auto_approve=s.quality.auto_approve, domain=DOMAINS.get(s.profile),
+            Gate.from_settings(s.quality, chosen.pass_score), refiner, rounds=s.quality.rounds,
+            mode=s.quality.refine, auto_approve=s.quality.auto_approve, domain=chosen.domain, profile=chosen,
         )  # fmt: skip
         job = Job(
             path=input, targets=targets, source_lang=src, fields=field_list, engine=drafter, store=store,
-            cache=open_cache(s.cache, store, s.cache_ttl_s), glossary=merged, profile=s.profile,
-            skip_bad=skip_bad, loop=loop,
+            cache=open_cache(s.cache, store, s.cache_ttl_s), glossary=merged, profile=chosen.name,
+            domain=chosen.domain, skip_bad=skip_bad, loop=loop,
         )  # fmt: skip
         summary = asyncio.run(_run(job))
         print_summary(summary, engine or s.default_engine or "")

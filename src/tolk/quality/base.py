@@ -37,6 +37,7 @@ class Sample:
     reference: str | None = None
     required_terms: tuple[str, ...] = ()
     forbidden_terms: tuple[str, ...] = ()
+    sensitive_terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from tolk.core import Grade, Hints, Result, Segment, Term
 from tolk.engines.base import Engine
+from tolk.profiles import Profile
 from tolk.quality.base import Sample
 from tolk.quality.gate import Gate
 from tolk.quality.policy import Decision, Verdict
@@ -53,14 +54,19 @@ class Loop:
         mode: str = "auto",
         auto_approve: bool = True,
         domain: str | None = None,
+        profile: Profile | None = None,
     ) -> None:
         self.gate, self.refiner, self.rounds = gate, refiner, rounds
         self.mode, self.auto_approve, self.domain = mode, auto_approve, domain
+        self.profile = profile
 
     def judge(self, d: Draft, result: Result, source_lang: str, target: str) -> Verdict:
+        p = self.profile
         sample = Sample(
             d.source, result.text, source_lang, target, terms=d.terms, finish=result.finish,
             unknown_words=tuple(result.unknown_words),
+            required_terms=p.required(target) if p else (), forbidden_terms=p.forbidden(target) if p else (),
+            sensitive_terms=p.sensitive_terms if p else (),
         )  # fmt: skip
         return self.gate.judge(sample)
 

@@ -12,7 +12,7 @@ from tolk.quality.checks.fidelity import (
 from tolk.quality.checks.language import TargetLanguage
 from tolk.quality.checks.markup import Placeholders, Tags
 from tolk.quality.checks.numbers import Numbers
-from tolk.quality.checks.terms import ForbiddenTerms, GlossaryTerms, RequiredTerms
+from tolk.quality.checks.terms import ForbiddenTerms, GlossaryTerms, RequiredTerms, SensitiveContent
 
 ALL: tuple[type[Check], ...] = (
     Numbers,
@@ -28,5 +28,6 @@ ALL: tuple[type[Check], ...] = (
     InjectionObeyed,
     RequiredTerms,
     ForbiddenTerms,
+    SensitiveContent,
 )
 BY_ID: dict[str, type[Check]] = {c.id: c for c in ALL}

@@ -37,3 +37,14 @@ class ForbiddenTerms(Check):
     def problem(self, s: Sample) -> str | None:
         present = [t for t in s.forbidden_terms if t.lower() in s.target.lower()]
         return f"forbidden terms used: {', '.join(present)}" if present else None
+
+
+class SensitiveContent(Check):
+    id = "sensitive"
+    severity = Severity.MAJOR
+    description = "the source mentions a term the profile marks sensitive (doses, warnings): a person decides"
+
+    def problem(self, s: Sample) -> str | None:
+        source = s.source.lower()
+        found = [t for t in s.sensitive_terms if t.lower() in source]
+        return f"sensitive content for this profile: {', '.join(found)}" if found else None

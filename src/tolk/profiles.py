@@ -1,0 +1,107 @@
+"""Domain profiles: how a kind of content is translated and judged.
+
+A profile gives engines a domain hint (Qwen-MT's `domains`, a line in an LLM's instructions), may bring
+its own glossary, names terms a target market requires or forbids, and sets its review policy — medical
+text that mentions doses always goes to a person; a financial text missing a required term fails.
+Built-in profiles can be extended or overridden with `[profiles.NAME]` in tolk.toml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tolk.config import ProfileSettings, Settings
+from tolk.core import ConfigError
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    domain: str
+    required_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # target lang -> terms
+    forbidden_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sensitive_terms: tuple[str, ...] = ()  # in the source: a person must review the translation
+    glossary: Path | None = None
+    pass_score: float | None = None
+
+    def required(self, lang: str) -> tuple[str, ...]:
+        return self.required_terms.get(lang, ()) or self.required_terms.get(lang.split("-")[0], ())
+
+    def forbidden(self, lang: str) -> tuple[str, ...]:
+        return self.forbidden_terms.get(lang, ()) or self.forbidden_terms.get(lang.split("-")[0], ())
+
+
+BUILTIN: dict[str, Profile] = {
+    "ecommerce": Profile(
+        "ecommerce",
+        "E-commerce product listings: product names and descriptions for online shoppers; keep brand "
+        "names, model numbers and units; concise, natural marketing tone.",
+    ),
+    "legal": Profile(
+        "legal",
+        "Legal text (terms of service, contracts, notices): precise, formal, faithful to every "
+        "obligation and condition; no simplification.",
+        pass_score=90,
+    ),
+    "financial": Profile(
+        "financial",
+        "Financial text (pricing, fees, interest, statements): exact figures and regulated terminology "
+        "of the target market; formal register.",
+        pass_score=90,
+    ),
+    "medical": Profile(
+        "medical",
+        "Medical and health product text: exact dosages, warnings and indications; standard medical "
+        "terminology; never soften a warning.",
+        sensitive_terms=(
+            "dose",
+            "dosage",
+            "overdose",
+            "side effect",
+            "contraindicat",
+            "prescription",
+            "pregnan",
+            "allerg",
+            "consult a doctor",
+            "consult your doctor",
+            "mg/kg",
+        ),
+        pass_score=90,
+    ),
+    "technical": Profile(
+        "technical",
+        "Technical documentation and specifications: consistent terminology, units and identifiers "
+        "unchanged, imperative instructions.",
+    ),
+    "business": Profile(
+        "business",
+        "Business communication (announcements, emails, support replies): clear, polite, professional.",
+    ),
+}
+
+
+def resolve(settings: Settings, name: str | None = None) -> Profile:
+    """The named profile (default: settings.profile), built-in with any `[profiles.NAME]` changes."""
+    chosen = name or settings.profile
+    base = BUILTIN.get(chosen)
+    conf = settings.profiles.get(chosen)
+    if base is None and conf is None:
+        known = ", ".join(sorted({*BUILTIN, *settings.profiles}))
+        raise ConfigError(f"unknown profile {chosen!r} (known: {known})")
+    return _merge(base or Profile(chosen, ""), conf) if conf else base  # type: ignore[return-value]
+
+
+def _merge(base: Profile, conf: ProfileSettings) -> Profile:
+    def terms(d: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+        return {lang: tuple(v) for lang, v in d.items()}
+
+    return Profile(
+        name=base.name,
+        domain=conf.domain or base.domain,
+        required_terms={**base.required_terms, **terms(conf.required_terms)},
+        forbidden_terms={**base.forbidden_terms, **terms(conf.forbidden_terms)},
+        sensitive_terms=base.sensitive_terms + tuple(conf.sensitive_terms),
+        glossary=Path(conf.glossary) if conf.glossary else base.glossary,
+        pass_score=conf.pass_score if conf.pass_score is not None else base.pass_score,
+    )
