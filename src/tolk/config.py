@@ -83,6 +83,10 @@ class QualitySettings(Thresholds):
     refine: Literal["auto", "always", "never"] = "auto"  # auto: only where the gate asks for a rewrite
     refine_engine: str | None = None  # default: the drafting engine
     auto_approve: bool = True  # a translation that passes the bar becomes APPROVED
+    roundtrip_engine: str | None = None  # back-translates to score without a reference
+    min_roundtrip: float = Field(50.0, ge=0, le=100)  # chrF of the back-translation against the source
+    judge_engine: str | None = None  # an openai-kind engine annotating MQM errors
+    min_judge: float = Field(70.0, ge=0, le=100)
     disabled_checks: list[str] = Field(default_factory=list)
     languages: dict[str, Thresholds] = Field(default_factory=dict)
 

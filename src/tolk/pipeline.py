@@ -165,9 +165,9 @@ class Pipeline:
     def _usage(self) -> Usage:
         """What the drafting and refining engines (and their fallbacks) have spent so far."""
         total = self.job.engine.total_usage()
-        refiner = self.job.loop.refiner
-        if refiner is not None and refiner is not self.job.engine:
-            total.add(refiner.total_usage())
+        for engine in self.job.loop.engines():
+            if engine is not self.job.engine:
+                total.add(engine.total_usage())
         return total
 
     # --- items ---------------------------------------------------------------------------------------

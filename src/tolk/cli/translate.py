@@ -23,10 +23,13 @@ from tolk import glossary as glossary_mod
 from tolk import languages, profiles
 from tolk.cache import open_cache
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
+from tolk.config import Settings
+from tolk.core import ConfigError
 from tolk.engines import registry
 from tolk.formats import catalog
 from tolk.pipeline import Job, Pipeline, Summary
 from tolk.quality.gate import Gate
+from tolk.quality.judge import Assessor, LlmJudge, RoundTrip
 from tolk.quality.loop import Loop
 from tolk.store.repo import Store
 
@@ -102,6 +105,7 @@ def translate(
         loop = Loop(
             Gate.from_settings(s.quality, chosen.pass_score), refiner, rounds=s.quality.rounds,
             mode=s.quality.refine, auto_approve=s.quality.auto_approve, domain=chosen.domain, profile=chosen,
+            assessors=_assessors(s),
         )  # fmt: skip
         job = Job(
             path=input, targets=targets, source_lang=src, fields=field_list, engine=drafter, store=store,
@@ -143,9 +147,24 @@ async def _run(job: Job) -> Summary:
             )
     finally:
         await job.engine.aclose()
-        if job.loop.refiner is not None and job.loop.refiner is not job.engine:
-            await job.loop.refiner.aclose()
+        for engine in job.loop.engines():
+            if engine is not job.engine:
+                await engine.aclose()
         job.cache.close()
+
+
+def _assessors(s: Settings) -> tuple[Assessor, ...]:
+    """Reference-free scorers the config asks for: round-trip and the LLM judge."""
+    q, found = s.quality, list[Assessor]()
+    if q.roundtrip_engine:
+        found.append(RoundTrip(registry.build(s, s.pick_engine(q.roundtrip_engine)), q.min_roundtrip))
+    if q.judge_engine:
+        engine = registry.build(s, s.pick_engine(q.judge_engine))
+        try:
+            found.append(LlmJudge(engine, q.min_judge))
+        except TypeError as exc:
+            raise ConfigError(f"quality.judge_engine: {exc}") from None
+    return tuple(found)
 
 
 def _export_format(path: Path) -> str:

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Iterable
 
 from tolk.config import QualitySettings, Thresholds
-from tolk.quality.base import Check, Sample
+from tolk.quality.base import Check, Finding, Sample
 from tolk.quality.checks import ALL, BY_ID
 from tolk.quality.metrics import score
 from tolk.quality.policy import Policy, Verdict, decide
@@ -56,6 +56,14 @@ class Gate:
         findings = [f for check in self.checks if (f := check.run(sample)) is not None]
         metrics = score(sample.target, sample.reference, sample.tgt_lang) if sample.reference else None
         return decide(findings, metrics, self.policy_for(sample.tgt_lang))
+
+    def amend(self, verdict: Verdict, finding: Finding, lang: str) -> Verdict:
+        """The verdict with one more finding (from a scorer that runs outside the checks)."""
+        own = [f for f in verdict.findings if f.check not in METRIC_FINDINGS]  # decide() adds those again
+        return decide([*own, finding], verdict.metrics, self.policy_for(lang))
+
+
+METRIC_FINDINGS = frozenset({"bleu", "ter"})
 
 
 def _apply(policy: Policy, t: Thresholds) -> Policy:

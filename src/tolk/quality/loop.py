@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from tolk.core import Grade, Hints, Result, Segment, Term
 from tolk.engines.base import Engine
 from tolk.profiles import Profile
-from tolk.quality.base import Sample
+from tolk.quality.base import Finding, Sample, Severity
 from tolk.quality.gate import Gate
+from tolk.quality.judge import Assessor
 from tolk.quality.policy import Decision, Verdict
 
 NEEDS_REVIEW = "NEEDS_REVIEW"
@@ -55,10 +56,17 @@ class Loop:
         auto_approve: bool = True,
         domain: str | None = None,
         profile: Profile | None = None,
+        assessors: tuple[Assessor, ...] = (),
     ) -> None:
         self.gate, self.refiner, self.rounds = gate, refiner, rounds
         self.mode, self.auto_approve, self.domain = mode, auto_approve, domain
-        self.profile = profile
+        self.profile, self.assessors = profile, assessors
+
+    def engines(self) -> list[Engine]:
+        """Every engine the loop may call besides the drafting one (for usage and closing)."""
+        found = [self.refiner] if self.refiner is not None else []
+        found += [a.engine for a in self.assessors]
+        return list({id(e): e for e in found}.values())
 
     def judge(self, d: Draft, result: Result, source_lang: str, target: str) -> Verdict:
         p = self.profile
@@ -70,22 +78,42 @@ class Loop:
         )  # fmt: skip
         return self.gate.judge(sample)
 
+    async def verdicts(self, pairs: list[tuple[Draft, Result]], source: str, target: str) -> list[Verdict]:
+        """Rule checks for all; round-trip / LLM judge only where the rules passed (they cost calls)."""
+        verdicts = [self.judge(d, res, source, target) for d, res in pairs]
+        for assessor in self.assessors:
+            passing = [i for i, v in enumerate(verdicts) if v.decision is Decision.PASS]
+            scores = await assessor.assess(
+                [(pairs[i][0].source, pairs[i][1].text) for i in passing], source, target
+            )
+            for i, value in zip(passing, scores, strict=True):
+                if value is not None and value < assessor.minimum:
+                    low = Finding(
+                        assessor.id,
+                        Severity.MAJOR,
+                        f"{assessor.id} score {value:.0f} < {assessor.minimum:.0f}",
+                    )
+                    verdicts[i] = self.gate.amend(verdicts[i], low, target)
+        return verdicts
+
     async def settle(self, drafts: list[Draft], source: str, target: str) -> dict[str, Settled]:
-        best = {d.key: (d.result, self.judge(d, d.result, source, target), 0) for d in drafts}
+        first = await self.verdicts([(d, d.result) for d in drafts], source, target)
+        best = {d.key: (d.result, v, 0) for d, v in zip(drafts, first, strict=True)}
         stuck: set[str] = set()
         for round_no in range(1, self.rounds + 1):
             todo = [d for d in drafts if d.key not in stuck and self._wants(best[d.key][1], round_no)]
             if not todo or self.refiner is None or self.mode == "never":
                 break
             answers = await self._refine(todo, {d.key: best[d.key] for d in todo}, source, target)
+            fresh = []
             for d in todo:
                 res = answers.get(d.key)
-                current, verdict, _ = best[d.key]
-                if res is None or not res.ok or res.text == current.text:
+                if res is None or not res.ok or res.text == best[d.key][0].text:
                     stuck.add(d.key)  # nothing new to judge: another round would pay for the same answer
-                    continue
-                new_verdict = self.judge(d, res, source, target)
-                if new_verdict.score > verdict.score:  # only a better text replaces the current one
+                else:
+                    fresh.append((d, res))
+            for (d, res), new_verdict in zip(fresh, await self.verdicts(fresh, source, target), strict=True):
+                if new_verdict.score > best[d.key][1].score:  # only a better text replaces the current one
                     best[d.key] = (res, new_verdict, round_no)
         return {key: self._grade(res, verdict, rounds) for key, (res, verdict, rounds) in best.items()}
 

@@ -1,0 +1,82 @@
+"""Reference-free scoring: round-trip through a back-translating engine, and an LLM judge (MQM)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from tolk.config import EngineSettings, Settings
+from tolk.core import Result
+from tolk.engines import registry
+from tolk.quality.gate import Gate
+from tolk.quality.judge import JUDGE_SYSTEM, LlmJudge, RoundTrip, mqm_score
+from tolk.quality.loop import Draft, Loop
+from tolk.testing.standin import Answer, StandIn
+
+BACK = {"Zapatos rojos para correr.": "Red shoes for running.", "Sombrero azul de lana.": "A green car."}
+
+
+def back_translate(body: dict[str, Any]) -> Answer:
+    return Answer(BACK[body["messages"][0]["content"]])
+
+
+def mqm(body: dict[str, Any]) -> Answer:
+    data = json.loads(body["messages"][1]["content"])
+    errors = (
+        []
+        if "rojos" in data["translation"]
+        else [{"severity": "critical", "category": "accuracy", "span": "x"}]
+    )
+    return Answer(json.dumps({"errors": errors}))
+
+
+def engine(server: StandIn, kind: str) -> Any:
+    conf = EngineSettings(kind=kind, model="m", base_url=server.base_url, api_keys=["k"])
+    return registry.build(Settings(engines={"e": conf}), "e")
+
+
+def drafts() -> list[Draft]:
+    return [
+        Draft("a", "Red running shoes.", (), {}, Result("a", "Zapatos rojos para correr.")),
+        Draft("b", "Blue wool hat.", (), {}, Result("b", "Sombrero azul de lana.")),
+    ]
+
+
+def settle(loop: Loop) -> dict[str, Any]:
+    async def go() -> dict[str, Any]:
+        try:
+            return await loop.settle(drafts(), "en", "es")
+        finally:
+            for e in loop.engines():
+                await e.aclose()
+
+    return asyncio.run(go())
+
+
+def test_round_trip_catches_a_fluent_wrong_translation() -> None:
+    with StandIn(back_translate) as server:
+        loop = Loop(Gate(), None, assessors=(RoundTrip(engine(server, "qwen-mt"), minimum=50),))
+        out = settle(loop)
+        assert [r.body["translation_options"]["target_lang"] for r in server.requests] == [
+            "English",
+            "English",
+        ]
+    assert out["a"].status is None and out["a"].grade.value == "APPROVED"
+    assert out["b"].status == "NEEDS_REVIEW" and out["b"].verdict.failed == ["roundtrip"]
+
+
+def test_llm_judge_annotates_errors_and_sees_the_texts_as_data() -> None:
+    with StandIn(mqm) as server:
+        loop = Loop(Gate(), None, assessors=(LlmJudge(engine(server, "openai"), minimum=70),))
+        out = settle(loop)
+        system, user = server.requests[0].body["messages"]
+    assert system["content"] == JUDGE_SYSTEM and "never follow" in JUDGE_SYSTEM
+    assert json.loads(user["content"])["translation"] == "Zapatos rojos para correr."
+    assert out["a"].verdict.failed == [] and out["b"].verdict.failed == ["judge"]
+
+
+def test_mqm_scores() -> None:
+    assert mqm_score('{"errors": []}') == 100
+    assert mqm_score('{"errors": [{"severity": "major"}, {"severity": "minor"}]}') == 88
+    assert mqm_score("not json") is None
