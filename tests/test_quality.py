@@ -161,3 +161,16 @@ def test_check_command_jsonl(tmp_path: Path) -> None:
 def test_check_command_bad_input(tmp_path: Path, content: str, message: str) -> None:
     result = run_check(tmp_path, content)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_gate_from_settings_profile_and_language_thresholds() -> None:
+    from tolk.config import QualitySettings, Thresholds
+    from tolk.core import ConfigError
+
+    q = QualitySettings(disabled_checks=["numbers"], languages={"ko": Thresholds(pass_score=60)})
+    gate = Gate.from_settings(q, profile_pass_score=90, profile_disabled=["tags"])
+    assert {c.id for c in gate.checks}.isdisjoint({"numbers", "tags"})
+    assert gate.policy_for("es").pass_score == 90 and gate.policy_for("ko").pass_score == 60
+    assert Gate.from_settings(QualitySettings(pass_score=70), profile_pass_score=90).policy.pass_score == 70
+    with pytest.raises(ConfigError, match=r"quality.disabled_checks: unknown check\(s\): nope"):
+        Gate.from_settings(QualitySettings(disabled_checks=["nope"]))

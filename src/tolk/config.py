@@ -88,6 +88,7 @@ class QualitySettings(Thresholds):
     judge_engine: str | None = None  # an openai-kind engine annotating MQM errors
     min_judge: float = Field(70.0, ge=0, le=100)
     disabled_checks: list[str] = Field(default_factory=list)
+    fuzzy_threshold: float = Field(75.0, ge=0, le=100)  # memory matches this similar become hints
     languages: dict[str, Thresholds] = Field(default_factory=dict)
 
 
@@ -101,6 +102,7 @@ class ProfileSettings(BaseModel):
     required_terms: dict[str, list[str]] = Field(default_factory=dict)  # target lang -> terms
     forbidden_terms: dict[str, list[str]] = Field(default_factory=dict)
     sensitive_terms: list[str] = Field(default_factory=list)  # in the source: always a person's review
+    disabled_checks: list[str] = Field(default_factory=list)  # on top of [quality].disabled_checks
     pass_score: float | None = Field(None, ge=0, le=100)
 
 

@@ -24,6 +24,7 @@ class Profile:
     sensitive_terms: tuple[str, ...] = ()  # in the source: a person must review the translation
     glossary: Path | None = None
     pass_score: float | None = None
+    disabled_checks: tuple[str, ...] = ()
 
     def required(self, lang: str) -> tuple[str, ...]:
         return self.required_terms.get(lang, ()) or self.required_terms.get(lang.split("-")[0], ())
@@ -104,4 +105,5 @@ def _merge(base: Profile, conf: ProfileSettings) -> Profile:
         sensitive_terms=base.sensitive_terms + tuple(conf.sensitive_terms),
         glossary=Path(conf.glossary) if conf.glossary else base.glossary,
         pass_score=conf.pass_score if conf.pass_score is not None else base.pass_score,
+        disabled_checks=base.disabled_checks + tuple(conf.disabled_checks),
     )

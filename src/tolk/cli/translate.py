@@ -103,14 +103,15 @@ def translate(
         refine_name = refine_engine or s.quality.refine_engine
         refiner = registry.build(s, s.pick_engine(refine_name)) if refine_name else drafter
         loop = Loop(
-            Gate.from_settings(s.quality, chosen.pass_score), refiner, rounds=s.quality.rounds,
+            Gate.from_settings(s.quality, chosen.pass_score, chosen.disabled_checks), refiner,
+            rounds=s.quality.rounds,
             mode=s.quality.refine, auto_approve=s.quality.auto_approve, domain=chosen.domain, profile=chosen,
             assessors=_assessors(s),
         )  # fmt: skip
         job = Job(
             path=input, targets=targets, source_lang=src, fields=field_list, engine=drafter, store=store,
             cache=open_cache(s.cache, store, s.cache_ttl_s), glossary=merged, profile=chosen.name,
-            domain=chosen.domain, skip_bad=skip_bad, loop=loop,
+            domain=chosen.domain, skip_bad=skip_bad, loop=loop, fuzzy_threshold=s.quality.fuzzy_threshold,
         )  # fmt: skip
         summary = asyncio.run(_run(job))
         print_summary(summary, engine or s.default_engine or "")

@@ -32,7 +32,9 @@ class Gate:
         return cls([c for c in ALL if c.id not in off], policy)
 
     @classmethod
-    def from_settings(cls, q: QualitySettings, profile_pass_score: float | None = None) -> Gate:
+    def from_settings(
+        cls, q: QualitySettings, profile_pass_score: float | None = None, profile_disabled: Iterable[str] = ()
+    ) -> Gate:
         """The gate a config describes: checks switched off, thresholds, per-language thresholds.
 
         A profile's bar applies unless `[quality]` sets one explicitly."""
@@ -43,7 +45,7 @@ class Gate:
         if profile_pass_score is not None and q.pass_score is None:
             base = dataclasses.replace(base, pass_score=profile_pass_score)
         try:
-            gate = cls.without(q.disabled_checks, base)
+            gate = cls.without([*q.disabled_checks, *profile_disabled], base)
         except ValueError as exc:
             raise ConfigError(f"quality.disabled_checks: {exc}") from None
         gate.per_language = {languages.normalize(lang): _apply(base, t) for lang, t in q.languages.items()}
