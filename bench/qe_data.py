@@ -170,6 +170,84 @@ ITEMS: list[tuple[str, dict[str, str], str]] = [
     ),
 ]
 
+# Written after the rules were set. Its first run found two general bugs (prose "30% de" read as a
+# printf "% d"; a CJK full stop followed by no space not ending a sentence): 3/36 false flags. Both were
+# fixed as general rules; nothing else was adjusted to it.
+HELDOUT: list[tuple[str, dict[str, str], str]] = [
+    (
+        "Charge the <i>wireless</i> earbuds for 2 hours before first use.",
+        {
+            "es": "Carga los auriculares <i>inalámbricos</i> durante 2 horas antes del primer uso.",
+            "de": "Laden Sie die <i>kabellosen</i> Ohrhörer vor dem ersten Gebrauch 2 Stunden lang auf.",
+            "ko": "처음 사용하기 전에 <i>무선</i> 이어폰을 2시간 동안 충전하세요.",
+            "ja": "初めて使用する前に、<i>ワイヤレス</i>イヤホンを2時間充電してください。",
+            "zh-CN": "首次使用前，请将<i>无线</i>耳机充电 2 小时。",
+            "th": "ชาร์จหูฟัง<i>ไร้สาย</i>เป็นเวลา 2 ชั่วโมงก่อนใช้งานครั้งแรก",
+        },
+        "",
+    ),
+    (
+        "Dear {customer}, your refund of %s has been processed.",
+        {
+            "es": "Estimado/a {customer}, tu reembolso de %s ha sido procesado.",
+            "de": "Sehr geehrte/r {customer}, Ihre Rückerstattung von %s wurde bearbeitet.",
+            "ko": "{customer}님, %s 환불이 처리되었습니다.",
+            "ja": "{customer}様、%sの返金処理が完了しました。",
+            "zh-CN": "尊敬的 {customer}，您的 %s 退款已处理完毕。",
+            "th": "เรียน {customer} การคืนเงินจำนวน %s ของคุณได้รับการดำเนินการแล้ว",
+        },
+        "",
+    ),
+    (
+        "Free shipping for members. Delivery in 1-2 business days.",
+        {
+            "es": "Envío gratis para miembros. Entrega en 1-2 días hábiles.",
+            "de": "Kostenloser Versand für Mitglieder. Lieferung in 1-2 Werktagen.",
+            "ko": "회원 무료 배송. 영업일 기준 1-2일 내 배송.",
+            "ja": "会員は送料無料。1〜2営業日でお届けします。",
+            "zh-CN": "会员免运费。1-2 个工作日内送达。",
+            "th": "จัดส่งฟรีสำหรับสมาชิก จัดส่งภายใน 1-2 วันทำการ",
+        },
+        "free",
+    ),
+    (
+        "The Nike Air cushion absorbs 30% of the impact.",
+        {
+            "es": "La amortiguación Nike Air absorbe el 30% del impacto.",
+            "de": "Die Nike Air Dämpfung absorbiert 30% des Aufpralls.",
+            "ko": "Nike Air 쿠션은 충격의 30%를 흡수합니다.",
+            "ja": "Nike Air クッションは衝撃の30%を吸収します。",
+            "zh-CN": "Nike Air 气垫可吸收 30% 的冲击力。",
+            "th": "เบาะ Nike Air ดูดซับแรงกระแทกได้ 30%",
+        },
+        "nike",
+    ),
+    (
+        "Store below 25 °C and keep away from children.",
+        {
+            "es": "Almacenar a menos de 25 °C y mantener fuera del alcance de los niños.",
+            "de": "Unter 25 °C lagern und von Kindern fernhalten.",
+            "ko": "25 °C 이하에서 보관하고 어린이의 손이 닿지 않는 곳에 두십시오.",
+            "ja": "25 °C以下で保管し、お子様の手の届かない所に置いてください。",
+            "zh-CN": "请在 25 °C 以下储存，并放在儿童接触不到的地方。",
+            "th": "เก็บรักษาที่อุณหภูมิต่ำกว่า 25 °C และเก็บให้พ้นมือเด็ก",
+        },
+        "",
+    ),
+    (
+        "Reply with your order number and we will help you within 24 hours.",
+        {
+            "es": "Responde con tu número de pedido y te ayudaremos en un plazo de 24 horas.",
+            "de": "Antworten Sie mit Ihrer Bestellnummer, und wir helfen Ihnen innerhalb von 24 Stunden.",
+            "ko": "주문 번호로 회신해 주시면 24시간 이내에 도와드리겠습니다.",
+            "ja": "ご注文番号を添えてご返信いただければ、24時間以内に対応いたします。",
+            "zh-CN": "请回复您的订单号，我们将在 24 小时内为您提供帮助。",
+            "th": "ตอบกลับพร้อมหมายเลขคำสั่งซื้อของคุณ แล้วเราจะช่วยเหลือคุณภายใน 24 ชั่วโมง",
+        },
+        "",
+    ),
+]
+
 WRONG_LANGUAGE_SOURCE = {"es": "de", "de": "es", "ko": "ja", "ja": "zh-CN", "zh-CN": "ko", "th": "es"}
 PREAMBLES = {
     "es": "Aquí está la traducción: ", "de": "Hier ist die Übersetzung: ", "ko": "번역: ", "ja": "翻訳：",
@@ -235,9 +313,9 @@ def _broken(
     return cases
 
 
-def cases() -> list[Case]:
+def cases(items: list[tuple[str, dict[str, str], str]] = ITEMS) -> list[Case]:
     out: list[Case] = []
-    for n, (source, targets, kind) in enumerate(ITEMS):
+    for n, (source, targets, kind) in enumerate(items):
         for lang in LANGS:
             out.append(Case(f"{n}-{lang}-clean", lang, source, targets[lang], terms_for(kind, lang), None))
             out.extend(_broken(n, source, lang, targets[lang], kind, targets))

@@ -97,3 +97,8 @@ def test_bad_glossary_rows(tmp_path: Path, body: str, message: str) -> None:
 def test_terms_version_is_order_free() -> None:
     a, b = Term("a", "x"), Term("b", "y")
     assert glossary.terms_version([a, b]) == glossary.terms_version([b, a]) != glossary.terms_version([a])
+
+
+def test_percent_signs_in_prose_are_not_placeholders() -> None:
+    assert protect("Save 30% de descuento, 20 % des frais").restore_map == {}
+    assert list(protect("%d items, %s left, 5%s").restore_map.values()) == ["%d", "%s", "%s"]

@@ -20,8 +20,9 @@ PLACEHOLDER_RE = re.compile(
       \{\{\s*[\w.\-]+\s*\}\}                      # {{name}}
     | \{[\w.\-]+\}                                # {name} {0}
     | \$\{[\w.\-]+\}                              # ${name}
-    | %\([\w.\-]+\)[-+ #0]*\d*(?:\.\d+)?[sdifr]   # %(name)s
-    | %(?:\d+\$)?[-+ #0]*\d*(?:\.\d+)?[sdifeEgGxXcu@]  # %s %d %1$s %.2f
+    | %\([\w.\-]+\)[-+#0]*\d*(?:\.\d+)?[sdifr]   # %(name)s
+    | %(?:\d+\$)?[-+#0]*\d*(?:\.\d+)?[sdifeEgGxXcu@](?![A-Za-z])  # %s %d %1$s %.2f
+    # no space flag and no letter after: "30% de descuento" is prose, not "% d"
     """,
     re.VERBOSE,
 )

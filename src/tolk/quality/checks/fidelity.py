@@ -41,7 +41,8 @@ _INJECTION = re.compile(
 )
 
 
-_SENTENCE_END = re.compile(r"[.!?。！？…]+(?=[\"'”’」』)）\]]*(\s|$))")
+# Latin-script sentences end before a space; CJK full stops need none ("。1-2 个工作日")
+_SENTENCE_END = re.compile(r"[。！？]+|[.!?…]+(?=[\"'”’」』)）\]]*(\s|$))")
 
 
 def _sentences(text: str) -> int:
