@@ -118,6 +118,7 @@ class Settings(BaseSettings):
     targets: Annotated[list[str], NoDecode] = Field(default_factory=list)  # env: TOLK_TARGETS=es,ko
     source_lang: str = "en"
     profile: str = "ecommerce"
+    invalidate_after_s: float = Field(30.0, ge=0)  # delay of cache.invalidate events after a change
     engines: dict[str, EngineSettings] = Field(default_factory=dict)
     quality: QualitySettings = Field(default_factory=QualitySettings)
     profiles: dict[str, ProfileSettings] = Field(default_factory=dict)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tolk import languages
+from tolk import events, languages
 from tolk.cache import Cache, Cached, InFlight, cache_key
 from tolk.core import (
     PROTECTED_GRADES,
@@ -65,6 +65,7 @@ class Job:
     inflight: InFlight = field(default_factory=InFlight)  # share one between pipelines of a process
     loop: Loop = field(default_factory=lambda: Loop(Gate(), None))  # judge only, unless configured
     fuzzy_threshold: float = 75.0  # translation-memory matches at least this similar become hints
+    invalidate_after_s: float = 30.0  # delay of the cache.invalidate event after a change
 
 
 @dataclass
@@ -347,14 +348,15 @@ class Pipeline:
         target: str,
     ) -> None:
         s, store = self.summary, self.job.store
+        written: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        failed: dict[str, dict[str, str]] = defaultdict(dict)
         with store.transaction() as session:
             for t in todo:
                 if not _ok(done, t):
                     s.failures += 1
                     res = done.get(t.key)
-                    self._sample_failure(
-                        f"{t.item_id}/{t.field} -> {target}: {res.error if res else 'no answer'}"
-                    )
+                    failed[t.item_id][t.field] = (res.error if res else None) or "no answer"
+                    self._sample_failure(f"{t.item_id}/{t.field} -> {target}: {failed[t.item_id][t.field]}")
                     continue
                 end = settled[t.key]
                 write = MachineWrite(
@@ -369,6 +371,17 @@ class Pipeline:
                 if end.grade is Grade.APPROVED:  # approved text teaches the memory
                     store.remember(session, source, target, t.text, end.text, Grade.APPROVED.value)
                 self._count(end, target)
+                written[t.item_id][t.field] = {
+                    "grade": end.grade.value, "score": end.verdict.score, "status": end.status,
+                    "failed": end.verdict.failed, "rounds": end.rounds,
+                }  # fmt: skip
+            # the events go in the same transaction as the translations they announce
+            for item_id in dict.fromkeys([*written, *failed]):
+                for event, delay in events.for_translation(
+                    item_id, target, written.get(item_id, {}), failed.get(item_id, {}),
+                    invalidate_after_s=self.job.invalidate_after_s,
+                ):  # fmt: skip
+                    store.outbox_add(session, event, delay)
 
     def _count(self, end: Settled, target: str) -> None:
         s = self.summary

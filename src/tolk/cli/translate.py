@@ -112,6 +112,7 @@ def translate(
             path=input, targets=targets, source_lang=src, fields=field_list, engine=drafter, store=store,
             cache=open_cache(s.cache, store, s.cache_ttl_s), glossary=merged, profile=chosen.name,
             domain=chosen.domain, skip_bad=skip_bad, loop=loop, fuzzy_threshold=s.quality.fuzzy_threshold,
+            invalidate_after_s=s.invalidate_after_s,
         )  # fmt: skip
         summary = asyncio.run(_run(job))
         print_summary(summary, engine or s.default_engine or "")

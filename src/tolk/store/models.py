@@ -113,6 +113,19 @@ class MemoryUnit(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=now)
 
 
+class OutboxEvent(Base):
+    """An event written with the change it describes; a relay publishes it at `due_at` and marks it sent."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "due_at"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the envelope id
+    type: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(LongText)  # the envelope as JSON
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class Run(Base):
     """One `tolk translate` (or job): what it did and what it cost."""
 

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +35,20 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tolk.core import PROTECTED_GRADES, Grade, InputError, Term, TolkError, digest, normalize_text
+from tolk.events import Envelope
 from tolk.glossary import Glossary, GlossaryEntry
 from tolk.store.migrations import HEAD
-from tolk.store.models import CacheEntry, GlossaryTerm, Item, MemoryUnit, Run, SourceField, Translation, now
+from tolk.store.models import (
+    CacheEntry,
+    GlossaryTerm,
+    Item,
+    MemoryUnit,
+    OutboxEvent,
+    Run,
+    SourceField,
+    Translation,
+    now,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PROTECTED = [g.value for g in PROTECTED_GRADES]
@@ -381,6 +393,25 @@ class Store:
             stmt = stmt.where(MemoryUnit.tgt_lang == tgt)
         with self.sessions() as session:
             yield from session.scalars(stmt.execution_options(yield_per=1000))
+
+    # --- outbox -------------------------------------------------------------------------------------
+
+    def outbox_add(self, session: Session, envelope: Envelope, delay_s: float = 0.0) -> None:
+        """Queue an event in the caller's transaction: it exists exactly when the change does."""
+        created = now()
+        session.execute(
+            insert(OutboxEvent).values(
+                id=envelope.id, type=envelope.type, body=envelope.to_json(), created_at=created,
+                due_at=created + timedelta(seconds=delay_s), sent_at=None,
+            )
+        )  # fmt: skip
+
+    def outbox(self, *, pending: bool = True, limit: int = 1000) -> list[OutboxEvent]:
+        stmt = select(OutboxEvent).order_by(OutboxEvent.due_at, OutboxEvent.created_at).limit(limit)
+        if pending:
+            stmt = stmt.where(OutboxEvent.sent_at.is_(None))
+        with self.sessions() as session:
+            return list(session.scalars(stmt))
 
     # --- cache ---------------------------------------------------------------------------------------
 
