@@ -406,6 +406,21 @@ class Store:
             )
         )  # fmt: skip
 
+    def outbox_due(self, limit: int = 100) -> list[OutboxEvent]:
+        """Unsent events whose time has come, oldest first."""
+        stmt = (
+            select(OutboxEvent)
+            .where(OutboxEvent.sent_at.is_(None), OutboxEvent.due_at <= now())
+            .order_by(OutboxEvent.due_at, OutboxEvent.created_at)
+            .limit(limit)
+        )
+        with self.sessions() as session:
+            return list(session.scalars(stmt))
+
+    def outbox_sent(self, ids: Sequence[str]) -> None:
+        with self.transaction() as session:
+            session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids)).values(sent_at=now()))
+
     def outbox(self, *, pending: bool = True, limit: int = 1000) -> list[OutboxEvent]:
         stmt = select(OutboxEvent).order_by(OutboxEvent.due_at, OutboxEvent.created_at).limit(limit)
         if pending:
