@@ -4,8 +4,11 @@ server fails the test instead of skipping it."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -17,6 +20,20 @@ REQUIRE = os.environ.get("TOLK_REQUIRE_SERVICES") == "1"
 PG_ADMIN = os.environ.get("TOLK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MY_ADMIN = os.environ.get("TOLK_TEST_MYSQL", "mysql+pymysql://root@127.0.0.1:3306/test")
 REDIS_URL = os.environ.get("TOLK_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+def run_tolk(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The `tolk` command as a user runs it: a real process, isolated from the caller's TOLK_* settings."""
+    full_env = {**os.environ, "TOLK_CONFIG": "", "COLUMNS": "200", **(env or {})}
+    full_env.pop("TOLK_DB", None)
+    return subprocess.run(
+        [sys.executable, "-m", "tolk", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def need(available: bool, what: str) -> None:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,24 +10,14 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from tests.conftest import need_apertium
+from tests.conftest import need_apertium, run_tolk
 from tolk.store.repo import Store
 from tolk.testing.standin import StandIn
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
-def tolk(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "TOLK_CONFIG": "", "COLUMNS": "200", **(env or {})}
-    full_env.pop("TOLK_DB", None)
-    return subprocess.run(
-        [sys.executable, "-m", "tolk", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+tolk = run_tolk
 
 
 def dump(db_url: str) -> dict[str, list[Any]]:

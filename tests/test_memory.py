@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_tolk
 from tolk.store.repo import Store
 from tolk.testing.standin import StandIn
 
@@ -27,10 +26,7 @@ TMX = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def tolk(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tolk", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
+tolk = run_tolk
 
 
 @pytest.fixture

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_tolk
 from tolk.store.repo import Store
 from tolk.testing.standin import Answer, StandIn
 
-
-def tolk(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tolk", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
+tolk = run_tolk
 
 
 def translation(cwd: Path, item: str) -> tuple[str, str | None, list[str]]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_tolk
 from tolk.core import Finish, Term
 from tolk.quality.base import Sample
 from tolk.quality.checks import ALL, BY_ID
@@ -129,9 +129,7 @@ def run_check(
 ) -> subprocess.CompletedProcess[str]:
     f = tmp_path / "t.jsonl"
     f.write_text(lines if isinstance(lines, str) else "".join(json.dumps(x) + "\n" for x in lines))
-    return subprocess.run(
-        [sys.executable, "-m", "tolk", "check", str(f), *args], capture_output=True, text=True
-    )
+    return run_tolk("check", str(f), *args, cwd=tmp_path)
 
 
 def test_check_command_jsonl(tmp_path: Path) -> None:

@@ -168,7 +168,7 @@ def _lookup() -> dict[str, str]:
     # ISO 639-2/B codes Apertium and older data use
     index.update({"fre": "fr", "ger": "de", "chi": "zh-CN", "dut": "nl", "cze": "cs", "gre": "el"})
     index.update({"alb": "sq", "arm": "hy", "geo": "ka", "baq": "eu", "ice": "is", "mac": "mk", "may": "ms"})
-    index.update({"per": "fa", "rum": "ro", "slo": "sk", "wel": "cy", "bur": "my", "cat": "ca", "spa": "es"})
+    index.update({"per": "fa", "rum": "ro", "slo": "sk", "wel": "cy", "bur": "my"})
     index.update(_ALIASES)
     return index
 
