@@ -9,6 +9,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -108,3 +109,77 @@ def redis_url() -> Iterator[str]:
     yield REDIS_URL
     client.flushdb()
     client.close()
+
+
+AMQP_URL = os.environ.get("TOLK_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
+BUS_KINDS = ["embedded", "rabbitmq", "redis"]
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 2).close()
+    except OSError:
+        return False
+    return True
+
+
+def bus_url_for(kind: str, tmp_path: Path) -> str:
+    """The URL of a bus of `kind` for a test (skip, or fail under TOLK_REQUIRE_SERVICES=1, if absent)."""
+    if kind == "embedded":
+        return f"sqlite:///{tmp_path / 'bus.db'}"
+    url, port = (AMQP_URL, 5672) if kind == "rabbitmq" else (REDIS_URL, 6379)
+    need(_reachable(url, port), f"{kind} at {url}")
+    return url
+
+
+async def drop_namespace(url: str, namespace: str, queues: set[str]) -> None:
+    """Remove what a test made on a shared broker."""
+    if url.startswith("amqp"):
+        import aio_pika
+
+        conn = await aio_pika.connect(url)
+        async with conn, conn.channel() as channel:
+            for name in queues:
+                await channel.queue_delete(name)
+            for name in ("events", "delays"):
+                await channel.exchange_delete(f"{namespace}.{name}")
+    elif url.startswith("redis"):
+        import redis.asyncio as aredis
+
+        client = aredis.Redis.from_url(url)
+        keys = [k async for k in client.scan_iter(f"{namespace}:*")]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
+
+
+@pytest.fixture(params=BUS_KINDS)
+def bus_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def make_bus(bus_kind: str, tmp_path: Path) -> Iterator[Any]:
+    """Opens buses of one kind over one fresh namespace (several instances = several workers)."""
+    import asyncio
+
+    from tolk.bus import open_bus
+
+    url, namespace = bus_url_for(bus_kind, tmp_path), f"t{uuid.uuid4().hex[:10]}"
+    opened: list[Any] = []
+
+    def make(max_deliveries: int = 3) -> Any:
+        bus = open_bus(url, namespace=namespace)
+        bus.max_deliveries = max_deliveries
+        opened.append(bus)
+        return bus
+
+    yield make
+    queues: set[str] = set()
+    for bus in opened:
+        queues |= getattr(bus, "declared", set())
+    asyncio.run(drop_namespace(url, namespace, queues))

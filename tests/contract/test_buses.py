@@ -1,100 +1,168 @@
-"""One contract every bus passes. Adding a bus (RabbitMQ, Redis Streams) means adding it to BUSES."""
+"""One contract every bus passes: embedded (SQLite), RabbitMQ and Redis Streams, the brokers real.
+
+Each test opens its buses inside its event loop through `make_bus` (a fresh namespace per test);
+several instances of one bus stand for several workers.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 
 from tolk import events
-from tolk.bus.base import Bus
-from tolk.bus.embedded import EmbeddedBus
+from tolk.bus.base import Bus, Delivery
 from tolk.bus.outbox import relay, relay_once
 from tolk.store.repo import Store
 
-BUSES = ["embedded"]
-
-
-@pytest.fixture(params=BUSES)
-def bus(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Bus]:
-    bus = EmbeddedBus(tmp_path / "bus.db")
-    bus.max_deliveries = 3
-    yield bus
-    asyncio.run(bus.close())
+MakeBus = Callable[..., Bus]
 
 
 def event(kind: str = "i18n.updated", product: str = "sku-1") -> events.Envelope:
+    if kind == "cache.invalidate":
+        return events.new(kind, {"kind": "product", "id": product, "lang": "es"})
     return events.new(kind, {"product_id": product, "lang": "es", "fields": {}, "score": 100.0})
 
 
-def test_routing_fetch_and_ack(bus: Bus) -> None:
-    async def go() -> None:
+def run(make_bus: MakeBus, body: Callable[..., Awaitable[Any]], buses: int = 1) -> Any:
+    async def go() -> Any:
+        opened = [make_bus() for _ in range(buses)]
+        try:
+            return await body(*opened)
+        finally:
+            for bus in opened:
+                await bus.close()
+
+    return asyncio.run(go())
+
+
+async def take(bus: Bus, queue: str, n: int, *, timeout: float = 10.0, **kw: Any) -> list[Delivery]:
+    """Fetch until `n` deliveries arrived (brokers push asynchronously)."""
+    got: list[Delivery] = []
+    deadline = time.monotonic() + timeout
+    while len(got) < n and time.monotonic() < deadline:
+        got += await bus.fetch(queue, limit=n - len(got), wait_s=0.5, **kw)
+    return got
+
+
+async def nothing(bus: Bus, queue: str, wait_s: float = 0.3, **kw: Any) -> bool:
+    return await bus.fetch(queue, wait_s=wait_s, **kw) == []
+
+
+def test_routing_fetch_and_ack(make_bus: MakeBus) -> None:
+    async def body(bus: Bus) -> None:
         await bus.declare("all-i18n", ["i18n.*"])
         await bus.declare("approved", ["i18n.approved"])
-        sent = [event("i18n.updated", "a"), event("i18n.approved", "b")]
+        sent = [event("i18n.updated", "a"), event("i18n.approved", "b"), event("cache.invalidate", "c")]
         for e in sent:
             await bus.publish(e)
-        got = await bus.fetch("all-i18n")
-        assert [d.envelope for d in got] == sent and all(d.attempts == 1 for d in got)
-        [only] = await bus.fetch("approved")
+        got = await take(bus, "all-i18n", 2)
+        assert [d.envelope for d in got] == sent[:2] and all(d.attempts == 1 for d in got)
+        [only] = await take(bus, "approved", 1)
         assert only.envelope == sent[1]
         for d in [*got, only]:
             await bus.ack(d)
-        assert await bus.fetch("all-i18n") == [] and await bus.fetch("approved") == []
+        assert await nothing(bus, "all-i18n") and await nothing(bus, "approved")
+        assert await bus.depth("all-i18n") == 0
 
-    asyncio.run(go())
+    run(make_bus, body)
 
 
-def test_unacked_comes_back_after_visibility_and_poison_is_dead_lettered(bus: Bus) -> None:
-    async def go() -> None:
-        await bus.declare("q", ["i18n.*"])
-        await bus.publish(event())
+def test_a_delivery_is_one_workers_until_settled(make_bus: MakeBus) -> None:
+    async def body(one: Bus, two: Bus) -> None:
+        one.prefetch = two.prefetch = 2
+        await one.declare("q", ["i18n.#"])
+        for n in range(4):
+            await one.publish(event(product=f"p{n}"))
+        first = await take(one, "q", 2, visibility_s=30)
+        second = await take(two, "q", 2, visibility_s=30)
+        ids = [d.envelope.id for d in first + second]
+        assert len(ids) == 4 == len(set(ids))  # nobody got a message another worker holds
+        for d in first:
+            await one.ack(d)
+        for d in second:
+            await two.ack(d)
+        assert await nothing(two, "q", visibility_s=0.05)
+
+    run(make_bus, body, buses=2)
+
+
+def test_a_dead_workers_message_comes_back_and_poison_is_dead_lettered(make_bus: MakeBus) -> None:
+    """A worker that dies holding a message (kill -9): another gets it; the broker counts deliveries."""
+
+    async def body() -> None:
+        setup = make_bus()
+        await setup.declare("q", ["i18n.*"])
+        await setup.publish(event())
+        await setup.close()
         for attempt in range(1, 4):
-            [d] = await bus.fetch("q", visibility_s=0.05)
+            worker = make_bus()
+            [d] = await take(worker, "q", 1, visibility_s=0.2)
             assert d.attempts == attempt
-            assert await bus.fetch("q", visibility_s=0.05) == []  # leased: nobody else gets it
-            await asyncio.sleep(0.08)
-        assert await bus.fetch("q") == []  # the fourth delivery goes to the dead letters instead
-        [(dead, reason)] = await bus.dead_letters("q")
+            await worker.close()  # dies without an ack
+            await asyncio.sleep(0.25)
+        last = make_bus()
+        assert await nothing(last, "q", wait_s=1.0, visibility_s=0.2)  # the 4th goes to the dead letters
+        [(dead, reason)] = await last.dead_letters("q")
         assert dead.payload["product_id"] == "sku-1" and "without an ack" in reason
+        assert await last.dead_letters("q") == [(dead, reason)]  # looking does not consume them
+        await last.close()
 
-    asyncio.run(go())
+    asyncio.run(body())
 
 
-def test_retry_waits_and_dead_letter_keeps_the_reason(bus: Bus) -> None:
-    async def go() -> None:
+def test_retry_waits_and_dead_letter_keeps_the_reason(make_bus: MakeBus) -> None:
+    async def body(bus: Bus) -> None:
         await bus.declare("q", ["i18n.*"])
         await bus.publish(event())
-        [d] = await bus.fetch("q")
-        await bus.retry(d, after_s=0.2, reason="engine down")
-        assert await bus.fetch("q") == []  # not before its time
-        await asyncio.sleep(0.25)
-        [again] = await bus.fetch("q")
-        assert again.attempts == 2
+        [d] = await take(bus, "q", 1)
+        await bus.retry(d, after_s=0.5, reason="engine down")
+        assert await nothing(bus, "q", wait_s=0.3)  # not before its time
+        [again] = await take(bus, "q", 1)
+        assert again.attempts == 2 and again.envelope == d.envelope
         await bus.dead_letter(again, "payload.product_id: unknown product")
-        assert await bus.fetch("q") == []
+        assert await nothing(bus, "q")
         assert [r for _, r in await bus.dead_letters("q")] == ["payload.product_id: unknown product"]
 
-    asyncio.run(go())
+    run(make_bus, body)
 
 
-def test_delayed_publish_is_not_visible_early(bus: Bus) -> None:
-    async def go() -> None:
+def test_retried_copies_are_not_poison(make_bus: MakeBus) -> None:
+    """Deliberate retries (parking, engine outages) start a new copy: only silent deaths count."""
+
+    async def body(bus: Bus) -> None:
+        await bus.declare("q", ["i18n.*"])
+        await bus.publish(event())
+        for attempt in range(1, 6):
+            [d] = await take(bus, "q", 1)
+            assert d.attempts == attempt
+            await bus.retry(d, after_s=0.05, reason="waiting for the classifier")
+        [d] = await take(bus, "q", 1)
+        await bus.ack(d)
+        assert await bus.dead_letters("q") == []
+
+    run(make_bus, body)
+
+
+def test_delayed_publish_is_not_visible_early(make_bus: MakeBus) -> None:
+    async def body(bus: Bus) -> float:
         await bus.declare("q", ["cache.*"])
+        started = time.monotonic()
         await bus.publish(
-            events.new("cache.invalidate", {"kind": "product", "id": "a", "lang": "es"}), delay_s=0.3
+            events.new("cache.invalidate", {"kind": "product", "id": "a", "lang": "es"}), delay_s=1.0
         )
-        assert await bus.fetch("q") == []
-        await asyncio.sleep(0.35)
-        assert len(await bus.fetch("q")) == 1
+        assert await nothing(bus, "q", wait_s=0.6)
+        [d] = await take(bus, "q", 1)
+        await bus.ack(d)
+        return time.monotonic() - started
 
-    asyncio.run(go())
+    assert 1.0 <= run(make_bus, body) < 3.0
 
 
-def test_relay_publishes_due_outbox_rows_once(bus: Bus, sqlite_url: str) -> None:
+def test_relay_publishes_due_outbox_rows_once(make_bus: MakeBus, sqlite_url: str) -> None:
     store = Store(sqlite_url)
     with store.transaction() as s:
         store.outbox_add(s, event("i18n.updated", "now"))
@@ -102,27 +170,35 @@ def test_relay_publishes_due_outbox_rows_once(bus: Bus, sqlite_url: str) -> None
             s, events.new("cache.invalidate", {"kind": "product", "id": "later", "lang": "es"}), 1.0
         )
 
-    async def go() -> tuple[list[str], float]:
-        await bus.declare("q", ["*"])
+    async def body(bus: Bus) -> tuple[list[str], float]:
+        await bus.declare("q", ["#"])
         assert await relay_once(store, bus) == 1
         assert await relay_once(store, bus) == 0  # sent rows are not sent again
-        first = [d.envelope.type for d in await bus.fetch("q")]
+        [sent] = await take(bus, "q", 1)
+        await bus.ack(sent)
+        first = [sent.envelope.type]
         stop = asyncio.Event()
         started = time.monotonic()
         task = asyncio.create_task(relay(store, bus, stop, poll_s=0.1))
-        while not (got := await bus.fetch("q")):
-            await asyncio.sleep(0.05)
+        got = await take(bus, "q", 1)
         arrived = time.monotonic() - started
         stop.set()
         await task
-        return (
-            first + [d.envelope.type for d in got],
-            arrived,
-            store.outbox()[0].due_at.timestamp() if store.outbox() else 0.0,
-        )
+        return first + [d.envelope.type for d in got], arrived
 
-    kinds, arrived, _ = asyncio.run(go())
+    kinds, arrived = run(make_bus, body)
     assert kinds == ["i18n.updated", "cache.invalidate"]
     assert arrived >= 0.9  # not before its due time (1 s after it was written)
     assert store.outbox() == []  # every row marked sent
     store.close()
+
+
+@pytest.mark.parametrize("pattern", ["i18n.up*", "#x"])
+def test_patterns_are_whole_words(make_bus: MakeBus, pattern: str) -> None:
+    from tolk.core import InputError
+
+    async def body(bus: Bus) -> None:
+        with pytest.raises(InputError, match="whole words"):
+            await bus.declare("q", [pattern])
+
+    run(make_bus, body)

@@ -1,17 +1,23 @@
 """The bus protocol every broker module implements, and the contract tests hold it to.
 
 Delivery is at least once: a fetched message stays owned by the consumer until it is acked, retried
-later or dead-lettered; one left unacked comes back after its visibility timeout. Effects become
-exactly-once in the consumer (processed event ids stored in the same transaction as the effect).
+later or dead-lettered; one whose consumer disappears (crash, lost connection, visibility timeout)
+comes back. A copy delivered more than `max_deliveries` times without a decision goes to the dead
+letters: that is the poison message that kills its worker. Effects become exactly-once in the
+consumer (processed event ids stored in the same transaction as the effect).
+
+Routing patterns are AMQP topic patterns on the event type on every bus: `*` is one word, `#` zero or
+more (`i18n.*`, `product.#`, `#`).
 """
 
 from __future__ import annotations
 
 import abc
-import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+from tolk.core import InputError
 from tolk.events import Envelope
 
 
@@ -20,16 +26,40 @@ class Delivery:
     tag: str  # the bus's handle for ack / retry / dead-letter
     queue: str
     envelope: Envelope
-    attempts: int  # deliveries so far, this one included
+    attempts: int  # deliveries so far, this one and those before a retry included
+
+
+@lru_cache(maxsize=256)
+def _words(pattern: str) -> tuple[str, ...]:
+    words = tuple(pattern.split("."))
+    for word in words:
+        if word not in ("*", "#") and ("*" in word or "#" in word):
+            raise InputError(f"pattern {pattern!r}: '*' and '#' stand for whole words (e.g. 'i18n.*')")
+    return words
+
+
+def _match(words: Sequence[str], pattern: Sequence[str]) -> bool:
+    if not pattern:
+        return not words
+    if pattern[0] == "#":
+        return any(_match(words[i:], pattern[1:]) for i in range(len(words) + 1))
+    return bool(words) and pattern[0] in ("*", words[0]) and _match(words[1:], pattern[1:])
+
+
+def check_pattern(pattern: str) -> str:
+    _words(pattern)
+    return pattern
 
 
 def matches(event_type: str, patterns: Sequence[str]) -> bool:
     """Topic patterns as in `tolk events tail --types 'i18n.*'`."""
-    return any(fnmatch.fnmatchcase(event_type, p) for p in patterns)
+    words = event_type.split(".")
+    return any(_match(words, _words(p)) for p in patterns)
 
 
 class Bus(abc.ABC):
-    max_deliveries: int = 5  # a message delivered this often without an ack goes to the dead letters
+    max_deliveries: int = 5  # deliveries of one copy without a decision before it is dead-lettered
+    prefetch: int = 16  # messages one consumer may hold unsettled (brokers that push: their window)
 
     @abc.abstractmethod
     async def declare(self, queue: str, patterns: Sequence[str]) -> None:
@@ -40,15 +70,18 @@ class Bus(abc.ABC):
         """Returns once the bus holds the event durably (publisher confirm)."""
 
     @abc.abstractmethod
-    async def fetch(self, queue: str, *, limit: int = 10, visibility_s: float = 30.0) -> list[Delivery]:
-        """Messages ready now; each is the caller's until acked or its visibility timeout passes."""
+    async def fetch(
+        self, queue: str, *, limit: int = 10, visibility_s: float = 30.0, wait_s: float = 0.0
+    ) -> list[Delivery]:
+        """Messages ready now (waiting up to `wait_s` for the first); each is the caller's until it is
+        settled or its consumer goes away (for buses that lease: `visibility_s` without a decision)."""
 
     @abc.abstractmethod
     async def ack(self, delivery: Delivery) -> None: ...
 
     @abc.abstractmethod
     async def retry(self, delivery: Delivery, *, after_s: float, reason: str) -> None:
-        """Deliver again no sooner than `after_s` (never an immediate requeue loop)."""
+        """Deliver again no sooner than `after_s` (a new copy; never an immediate requeue loop)."""
 
     @abc.abstractmethod
     async def dead_letter(self, delivery: Delivery, reason: str) -> None: ...
@@ -56,6 +89,11 @@ class Bus(abc.ABC):
     @abc.abstractmethod
     async def dead_letters(self, queue: str) -> list[tuple[Envelope, str]]:
         """What was given up on, with the reason."""
+
+    @abc.abstractmethod
+    async def depth(self, queue: str) -> int:
+        """How much work waits in the queue, what to scale on: the ready messages at least (RabbitMQ);
+        buses that can see them also count those in flight (Redis) and delayed (embedded)."""
 
     async def close(self) -> None:
         return None

@@ -1,17 +1,19 @@
 """The embedded bus: no server, one SQLite file, for one machine (the default).
 
 Queues are rows; a fetch leases ready rows with one UPDATE … RETURNING, so several worker processes on
-the same machine can share a queue. Delayed messages are rows with a later `available_at`.
+the same machine can share a queue. A lease that runs out (the worker died) makes the row ready again.
+Delayed messages and retries are rows with a later `available_at`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from tolk.bus.base import Bus, Delivery, matches
+from tolk.bus.base import Bus, Delivery, check_pattern, matches
 from tolk.events import Envelope
 
 SCHEMA = """
@@ -23,11 +25,13 @@ CREATE TABLE IF NOT EXISTS bus_messages (
     queue TEXT NOT NULL,
     envelope TEXT NOT NULL,
     available_at REAL NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
+    deliveries INTEGER NOT NULL DEFAULT 0,  -- of this copy; a retry starts a new copy
+    carried INTEGER NOT NULL DEFAULT 0,     -- deliveries of the copies before it
     dead_reason TEXT
 );
 CREATE INDEX IF NOT EXISTS ix_bus_ready ON bus_messages (queue, dead_reason, available_at);
 """
+POLL_S = 0.05
 
 
 class EmbeddedBus(Bus):
@@ -45,7 +49,7 @@ class EmbeddedBus(Bus):
 
     async def declare(self, queue: str, patterns: Sequence[str]) -> None:
         self._db.executemany(
-            "INSERT OR IGNORE INTO bus_bindings VALUES (?, ?)", [(queue, p) for p in patterns]
+            "INSERT OR IGNORE INTO bus_bindings VALUES (?, ?)", [(queue, check_pattern(p)) for p in patterns]
         )
 
     async def publish(self, envelope: Envelope, *, delay_s: float = 0.0) -> None:
@@ -59,22 +63,32 @@ class EmbeddedBus(Bus):
                 [(q, body, due) for q in queues],
             )
 
-    async def fetch(self, queue: str, *, limit: int = 10, visibility_s: float = 30.0) -> list[Delivery]:
+    async def fetch(
+        self, queue: str, *, limit: int = 10, visibility_s: float = 30.0, wait_s: float = 0.0
+    ) -> list[Delivery]:
+        deadline = time.monotonic() + wait_s
+        while True:
+            got = await self._lease(queue, limit, visibility_s)
+            if got or time.monotonic() >= deadline:
+                return got
+            await asyncio.sleep(POLL_S)
+
+    async def _lease(self, queue: str, limit: int, visibility_s: float) -> list[Delivery]:
         now = time.time()
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             rows = self._db.execute(
-                """UPDATE bus_messages SET attempts = attempts + 1, available_at = ?
+                """UPDATE bus_messages SET deliveries = deliveries + 1, available_at = ?
                    WHERE id IN (SELECT id FROM bus_messages WHERE queue = ? AND dead_reason IS NULL
                                 AND available_at <= ? ORDER BY available_at, id LIMIT ?)
-                   RETURNING id, envelope, attempts""",
+                   RETURNING id, envelope, deliveries, carried""",
                 (now + visibility_s, queue, now, limit),
             ).fetchall()
         out = []
-        for row_id, body, attempts in sorted(rows):
-            delivery = Delivery(str(row_id), queue, Envelope.model_validate_json(body), attempts)
-            if attempts > self.max_deliveries:
-                await self.dead_letter(delivery, f"delivered {attempts - 1} times without an ack")
+        for row_id, body, deliveries, carried in sorted(rows):
+            delivery = Delivery(str(row_id), queue, Envelope.model_validate_json(body), deliveries + carried)
+            if deliveries > self.max_deliveries:
+                await self.dead_letter(delivery, f"delivered {deliveries - 1} times without an ack")
                 continue
             out.append(delivery)
         return out
@@ -84,7 +98,8 @@ class EmbeddedBus(Bus):
 
     async def retry(self, delivery: Delivery, *, after_s: float, reason: str) -> None:
         self._db.execute(
-            "UPDATE bus_messages SET available_at = ? WHERE id = ?",
+            "UPDATE bus_messages SET available_at = ?, carried = carried + deliveries, deliveries = 0"
+            " WHERE id = ?",
             (time.time() + after_s, int(delivery.tag)),
         )
 
@@ -98,6 +113,12 @@ class EmbeddedBus(Bus):
             (queue,),
         ).fetchall()
         return [(Envelope.model_validate_json(body), reason) for body, reason in rows]
+
+    async def depth(self, queue: str) -> int:
+        row = self._db.execute(
+            "SELECT count(*) FROM bus_messages WHERE queue = ? AND dead_reason IS NULL", (queue,)
+        ).fetchone()
+        return int(row[0])
 
     async def close(self) -> None:
         self._db.close()
