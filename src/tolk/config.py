@@ -106,6 +106,44 @@ class ProfileSettings(BaseModel):
     pass_score: float | None = Field(None, ge=0, le=100)
 
 
+class AgentSettings(BaseModel):
+    """`[agent]`: the event-driven translator (`tolk agent run`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "translator"  # its entry in the registry; queues are NAME.LANG
+    bus: str | None = None  # default: the embedded bus next to the store (sqlite:///…-bus.db)
+    namespace: str = "tolk"  # prefix of exchanges, queues and keys on a shared broker
+    registry: str | None = None  # agents YAML (depends_on, subscribes, publishes)
+    languages: Annotated[list[str], NoDecode] = Field(default_factory=list)  # default: targets
+    engine: str | None = None  # default: default_engine
+    profile: str | None = None
+    glossary: str | None = None
+    fields: list[str] = Field(default_factory=lambda: ["name", "description"])
+    concurrency: int = Field(4, ge=1, le=256)  # events in flight per worker
+    max_attempts: int = Field(5, ge=1)  # tries of one event across every redelivery (counted in SQL)
+    retry_base_s: float = Field(5.0, gt=0)  # backoff after a failed try: base × 2^(tries-1) …
+    retry_max_s: float = Field(300.0, gt=0)  # … up to this
+    park_delay_s: float = Field(10.0, gt=0)  # an event waiting for a dependency is retried this often
+    park_timeout_s: float = Field(3600.0, gt=0)  # … and dead-lettered if it still waits this long
+    pause_s: float = Field(30.0, gt=0)  # consumption pauses this long when the engine is unavailable
+    max_deliveries: int = Field(5, ge=2)  # silent deaths (kill -9) before a message is dead-lettered
+    visibility_s: float = Field(300.0, gt=0)  # embedded/Redis: a held message returns after this
+    heartbeat_s: float = Field(5.0, gt=0)
+    dedupe: str | None = None  # redis://… : skip repeat content before any engine call
+    dedupe_ttl_s: int = Field(24 * 3600, ge=1)
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _languages(cls, value: Any) -> Any:
+        try:
+            if isinstance(value, str):
+                return languages.parse_list(value)
+            return [languages.normalize(v) for v in value] if isinstance(value, list) else value
+        except TolkError as exc:
+            raise ValueError(str(exc)) from None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TOLK_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
@@ -122,6 +160,7 @@ class Settings(BaseSettings):
     engines: dict[str, EngineSettings] = Field(default_factory=dict)
     quality: QualitySettings = Field(default_factory=QualitySettings)
     profiles: dict[str, ProfileSettings] = Field(default_factory=dict)
+    agent: AgentSettings = Field(default_factory=AgentSettings)
 
     @field_validator("targets", mode="before")
     @classmethod
@@ -151,6 +190,15 @@ class Settings(BaseSettings):
         except KeyError:
             known = ", ".join(sorted(self.engines)) or "none"
             raise ConfigError(f"no engine named {name!r} (configured: {known})") from None
+
+    def bus_url(self, override: str | None = None) -> str:
+        """--bus, else [agent].bus, else the embedded bus beside a SQLite store (or in the cwd)."""
+        if override or self.agent.bus:
+            return str(override or self.agent.bus)
+        if self.store.startswith("sqlite:///") and self.store != "sqlite:///:memory:":
+            db = Path(self.store.removeprefix("sqlite:///"))
+            return f"sqlite:///{db.with_name(db.stem + '-bus.db')}"
+        return "sqlite:///tolk-bus.db"
 
     def pick_engine(self, name: str | None) -> str:
         chosen = name or self.default_engine

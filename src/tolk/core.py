@@ -108,6 +108,8 @@ class Result:
     usage: Usage = field(default_factory=Usage)
     engine: str = ""  # the engine that produced it (a fallback may stand in)
     model: str = ""
+    transient: bool = False  # failed for a reason that may pass (an engine error, not the text)
+    outage: bool = False  # failed because the engine is unavailable now (breaker open, no quota)
 
     @property
     def ok(self) -> bool:
@@ -145,6 +147,14 @@ class EngineError(TolkError):
 
 class EngineUnavailable(EngineError):
     """The engine cannot be used right now (breaker open, quota exhausted, no key)."""
+
+
+class Deferred(TolkError):
+    """A translation could not be finished now for a reason that may pass; nothing was written."""
+
+    def __init__(self, why: str, *, outage: bool) -> None:
+        super().__init__(why)
+        self.outage = outage
 
 
 # --- hashing ----------------------------------------------------------------------------------------

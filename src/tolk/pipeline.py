@@ -21,12 +21,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
 
 from tolk import events, languages
 from tolk.cache import Cache, Cached, InFlight, cache_key
 from tolk.core import (
     PROTECTED_GRADES,
+    Deferred,
     Finish,
     Grade,
     Hints,
@@ -50,7 +53,7 @@ from tolk.store.repo import ItemRecord, MachineWrite, Store
 
 @dataclass
 class Job:
-    path: Path
+    path: Path | None  # a catalog for run(); None for the agent, which brings records itself
     targets: list[str]
     source_lang: str
     fields: list[str]
@@ -66,6 +69,17 @@ class Job:
     loop: Loop = field(default_factory=lambda: Loop(Gate(), None))  # judge only, unless configured
     fuzzy_threshold: float = 75.0  # translation-memory matches at least this similar become hints
     invalidate_after_s: float = 30.0  # delay of the cache.invalidate event after a change
+    defer_transient: bool = False  # engine errors raise Deferred (retry later) instead of i18n.failed
+
+
+class CommitHook(Protocol):
+    """The agent's part of a commit: same transaction as the translations and their events."""
+
+    def before(self, session: Session) -> None:
+        """May raise to abandon the whole commit (e.g. a newer event for the product won the race)."""
+
+    def after(self, session: Session, announced: set[str]) -> None:
+        """`announced`: the item ids whose translations or failures produced events."""
 
 
 @dataclass
@@ -145,6 +159,7 @@ class Pipeline:
         self, on_start: Callable[[int], None] | None = None, progress: Progress | None = None
     ) -> Summary:
         job, started = self.job, time.perf_counter()
+        assert job.path is not None, "run() translates a catalog file"
         scan = catalog.scan(job.path, skip_bad=job.skip_bad, check=_check_row)
         self.summary.bad_rows = scan.bad
         for target in job.targets:  # before anything is written
@@ -173,7 +188,31 @@ class Pipeline:
 
     # --- items ---------------------------------------------------------------------------------------
 
+    async def translate_records(self, records: list[ItemRecord], target: str, hook: CommitHook) -> None:
+        """The agent's path: validated records into one language; `hook` joins the commit, which
+        happens even when nothing needs translating (the hook still records what it saw)."""
+        by_source: dict[str, list[ItemRecord]] = defaultdict(list)
+        for r in records:
+            by_source[r.source_lang].append(r)
+        for source, group in by_source.items():
+            await self._translate_lang(group, source, target, hook)
+
+    def record(self, item_id: str, data: dict[str, Any]) -> ItemRecord:
+        """An item as tolk stores it, from a catalog row or an event's product payload."""
+        original, data = data, dict(data)
+        data.pop("id", None)
+        lang_raw = data.pop("lang", None)
+        lang = languages.normalize(str(lang_raw), allow_auto=True) if lang_raw else self.job.source_lang
+        category = data.get("category")
+        fields = {f: data[f] for f in self.job.fields if isinstance(data.get(f), str) and data[f].strip()}
+        attrs = {k: v for k, v in data.items() if k not in fields}
+        return ItemRecord(
+            id=item_id, source_lang=lang, category=str(category) if category is not None else None,
+            fields=fields, attrs=attrs, content_hash=digest(lang, original),
+        )  # fmt: skip
+
     def _chunks(self, scan: catalog.Scan) -> Iterator[list[ItemRecord]]:
+        assert self.job.path is not None
         skip, chunk = scan.skip_lines, []
         for row in catalog.read(self.job.path):
             if isinstance(row, catalog.BadRow) or row.line in skip:
@@ -186,17 +225,7 @@ class Pipeline:
             yield chunk
 
     def _record(self, row: catalog.Row) -> ItemRecord:
-        data = dict(row.data)
-        data.pop("id", None)
-        lang_raw = data.pop("lang", None)  # scan checked it
-        lang = languages.normalize(str(lang_raw), allow_auto=True) if lang_raw else self.job.source_lang
-        category = data.get("category")
-        fields = {f: data[f] for f in self.job.fields if isinstance(data.get(f), str) and data[f].strip()}
-        attrs = {k: v for k, v in data.items() if k not in fields}
-        return ItemRecord(
-            id=row.id, source_lang=lang, category=str(category) if category is not None else None,
-            fields=fields, attrs=attrs, content_hash=digest(lang, row.data),
-        )  # fmt: skip
+        return self.record(row.id, row.data)  # scan checked the row's lang
 
     async def _translate_chunk(self, records: list[ItemRecord]) -> None:
         store = self.job.store
@@ -216,25 +245,37 @@ class Pipeline:
 
     # --- one language ------------------------------------------------------------------------------
 
-    async def _translate_lang(self, records: list[ItemRecord], source: str, target: str) -> None:
+    async def _translate_lang(
+        self, records: list[ItemRecord], source: str, target: str, hook: CommitHook | None = None
+    ) -> None:
         if source == target:
             return
         todo = self._plan(records, source, target)
-        if not todo:
+        if not todo and hook is None:
             return
-        if not self.job.engine.supports(source, target):  # rows whose own `lang` the engine cannot take
+        if todo and not self.job.engine.supports(source, target):  # a row's own `lang` it cannot take
             self.summary.failures += len(todo)
             self._sample_failure(
                 f"{len(todo)} segments {source} -> {target}: engine cannot translate this pair"
             )
-            return
+            if hook is None:
+                return
+            todo = []
         done = self._recall(todo, source, target)
         done.update(self._reuse([t for t in todo if t.key not in done]))
         fresh = await self._draft([t for t in todo if t.key not in done], source, target)
         done.update(fresh)
+        if self.job.defer_transient:
+            self._defer_if_transient(todo, done)
         drafts = {t.key: Draft(t.key, t.text, t.terms, t.context, done[t.key]) for t in todo if _ok(done, t)}
         settled = await self.job.loop.settle(list(drafts.values()), source, target)
-        self._commit(todo, done, settled, source, target)
+        self._commit(todo, done, settled, source, target, hook)
+
+    def _defer_if_transient(self, todo: list[_Todo], done: dict[str, Result]) -> None:
+        failed = [done[t.key] for t in todo if t.key in done and not done[t.key].ok and done[t.key].transient]
+        if failed:
+            why = failed[0].error or "engine error"
+            raise Deferred(f"{len(failed)} segments failed: {why}", outage=any(r.outage for r in failed))
 
     def _recall(self, todo: list[_Todo], source: str, target: str) -> dict[str, Result]:
         """Exact translation-memory matches: approved text reused without any engine."""
@@ -331,7 +372,13 @@ class Pipeline:
             results[key] = (
                 Result(key, shared.text, engine=shared.engine, model=shared.model)
                 if shared
-                else Result(key, "", Finish.ERROR, error="the shared translation of this segment failed")
+                else Result(
+                    key,
+                    "",
+                    Finish.ERROR,
+                    error="the shared translation of this segment failed",
+                    transient=True,
+                )
             )
         return results
 
@@ -346,11 +393,14 @@ class Pipeline:
         settled: dict[str, Settled],
         source: str,
         target: str,
+        hook: CommitHook | None = None,
     ) -> None:
         s, store = self.summary, self.job.store
         written: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         failed: dict[str, dict[str, str]] = defaultdict(dict)
         with store.transaction() as session:
+            if hook is not None:
+                hook.before(session)
             for t in todo:
                 if not _ok(done, t):
                     s.failures += 1
@@ -382,6 +432,8 @@ class Pipeline:
                     invalidate_after_s=self.job.invalidate_after_s,
                 ):  # fmt: skip
                     store.outbox_add(session, event, delay)
+            if hook is not None:
+                hook.after(session, {*written, *failed})
 
     def _count(self, end: Settled, target: str) -> None:
         s = self.summary

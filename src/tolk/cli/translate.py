@@ -19,18 +19,10 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from tolk import glossary as glossary_mod
-from tolk import languages, profiles
-from tolk.cache import open_cache
+from tolk import assemble, languages
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
-from tolk.config import Settings
-from tolk.core import ConfigError
-from tolk.engines import registry
 from tolk.formats import catalog
 from tolk.pipeline import Job, Pipeline, Summary
-from tolk.quality.gate import Gate
-from tolk.quality.judge import Assessor, LlmJudge, RoundTrip
-from tolk.quality.loop import Loop
 from tolk.store.repo import Store
 
 
@@ -91,30 +83,14 @@ def translate(
     catalog.catalog_format(input)
     if out is not None:
         _export_format(out)
-    chosen = profiles.resolve(s, profile)
-    terms = glossary_mod.load(glossary) if glossary else None
-    if chosen.glossary is not None:  # the profile's glossary, under the one given for this run
-        own = glossary_mod.load(chosen.glossary)
-        terms = own.merged(terms) if terms else own
     store = open_store(s)
     try:
-        merged = store.glossary().merged(terms) if terms else store.glossary()
-        drafter = registry.build(s, s.pick_engine(engine))
-        refine_name = refine_engine or s.quality.refine_engine
-        refiner = registry.build(s, s.pick_engine(refine_name)) if refine_name else drafter
-        loop = Loop(
-            Gate.from_settings(s.quality, chosen.pass_score, chosen.disabled_checks), refiner,
-            rounds=s.quality.rounds,
-            mode=s.quality.refine, auto_approve=s.quality.auto_approve, domain=chosen.domain, profile=chosen,
-            assessors=_assessors(s),
-        )  # fmt: skip
-        job = Job(
-            path=input, targets=targets, source_lang=src, fields=field_list, engine=drafter, store=store,
-            cache=open_cache(s.cache, store, s.cache_ttl_s), glossary=merged, profile=chosen.name,
-            domain=chosen.domain, skip_bad=skip_bad, loop=loop, fuzzy_threshold=s.quality.fuzzy_threshold,
-            invalidate_after_s=s.invalidate_after_s,
-        )  # fmt: skip
-        summary = asyncio.run(_run(job))
+        parts = assemble.kit(
+            s, store, engine=engine, refine_engine=refine_engine, profile=profile, glossary=glossary
+        )
+        job = parts.job(s, store, path=input, targets=targets, source_lang=src, fields=field_list,
+                        skip_bad=skip_bad)  # fmt: skip
+        summary = asyncio.run(_run(job, parts))
         print_summary(summary, engine or s.default_engine or "")
         if samples:
             _print_samples(store, targets, samples)
@@ -135,7 +111,7 @@ class _ItemsPerSecond(ProgressColumn):
         return Text(f"{task.speed or 0:,.1f} items/s")
 
 
-async def _run(job: Job) -> Summary:
+async def _run(job: Job, parts: assemble.Kit) -> Summary:
     try:
         with Progress(
             TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -148,25 +124,7 @@ async def _run(job: Job) -> Summary:
                 progress=lambda n: bar.advance(task, n),
             )
     finally:
-        await job.engine.aclose()
-        for engine in job.loop.engines():
-            if engine is not job.engine:
-                await engine.aclose()
-        job.cache.close()
-
-
-def _assessors(s: Settings) -> tuple[Assessor, ...]:
-    """Reference-free scorers the config asks for: round-trip and the LLM judge."""
-    q, found = s.quality, list[Assessor]()
-    if q.roundtrip_engine:
-        found.append(RoundTrip(registry.build(s, s.pick_engine(q.roundtrip_engine)), q.min_roundtrip))
-    if q.judge_engine:
-        engine = registry.build(s, s.pick_engine(q.judge_engine))
-        try:
-            found.append(LlmJudge(engine, q.min_judge))
-        except TypeError as exc:
-            raise ConfigError(f"quality.judge_engine: {exc}") from None
-    return tuple(found)
+        await parts.aclose()
 
 
 def _export_format(path: Path) -> str:

@@ -92,9 +92,9 @@ class Engine(abc.ABC):
         except EngineUnavailable as exc:
             if self.fallback is not None and self.fallback.supports(source, target):
                 return await self.fallback.translate(segments, source, target, hints)
-            return [self._failed(s.id, str(exc)) for s in segments]
+            return [self._failed(s.id, str(exc), outage=True) for s in segments]
         except EngineError as exc:
-            return [self._failed(s.id, str(exc)) for s in segments]
+            return [self._failed(s.id, str(exc), outage=False) for s in segments]
 
     async def _translate_protected(
         self, segments: list[Segment], source: str, target: str, hints: Hints
@@ -129,8 +129,11 @@ class Engine(abc.ABC):
                 res.finish, res.error = Finish.ERROR, str(exc)
         return res
 
-    def _failed(self, seg_id: str, why: str) -> Result:
-        return Result(seg_id, "", Finish.ERROR, error=why, engine=self.name, model=self.model)
+    def _failed(self, seg_id: str, why: str, *, outage: bool) -> Result:
+        return Result(
+            seg_id, "", Finish.ERROR, error=why, engine=self.name, model=self.model, transient=True,
+            outage=outage,
+        )  # fmt: skip
 
     def total_usage(self) -> Usage:
         """This engine's usage plus its fallbacks'."""

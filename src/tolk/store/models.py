@@ -135,3 +135,52 @@ class Run(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ProcessedEvent(Base):
+    """A consumed event's id, written in the same transaction as its effect: a redelivery finds it."""
+
+    __tablename__ = "processed_events"
+    consumer: Mapped[str] = mapped_column(String(64), primary_key=True)  # e.g. translator.es
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(32))  # translated, unchanged, stale, failed, ignored
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)  # deliveries after the first
+    processed_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class EventAttempt(Base):
+    """How often a consumer has tried an event: survives redeliveries, so retries do not multiply."""
+
+    __tablename__ = "event_attempts"
+    consumer: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class ProductMark(Base):
+    """The newest event of each type seen for a product: dependencies and stale events are judged by it."""
+
+    __tablename__ = "product_marks"
+    product_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    event_id: Mapped[str] = mapped_column(String(64))
+
+
+class AgentWorker(Base):
+    """A running (or stopped) worker: its heartbeat, and a restart an operator asked for."""
+
+    __tablename__ = "agent_workers"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agent: Mapped[str] = mapped_column(String(64), index=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    queues: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(16))  # running, paused, stopping, stopped
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    restart_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -113,7 +113,7 @@ class _Statements:
                 suggestion_engine=bindparam("v_suggestion_engine"),
             )
         )
-        insert_translation = store._insert_ignore(Translation)
+        insert_translation = store.insert_ignore(Translation)
         if store.dialect != "mysql":
             insert_translation = insert_translation.returning(literal_column("1"))
         self.insert_translation = insert_translation
@@ -361,7 +361,7 @@ class Store:
         key = (MemoryUnit.src_lang == src, MemoryUnit.tgt_lang == tgt, MemoryUnit.source_hash == source_hash)
         if _rowcount(session.execute(update(MemoryUnit).where(*key).values(**values))) == 0:
             row = {"src_lang": src, "tgt_lang": tgt, "source_hash": source_hash, **values}
-            session.execute(self._insert_ignore(MemoryUnit).values(**row))
+            session.execute(self.insert_ignore(MemoryUnit).values(**row))
 
     def remember_translation(self, session: Session, item_id: str, field: str, lang: str) -> None:
         """Put a stored translation (a person's edit or approval) into the memory."""
@@ -445,7 +445,7 @@ class Store:
             for k, (t, e, m) in entries.items()
         ]
         with self.transaction() as session:
-            session.execute(self._insert_ignore(CacheEntry), rows)
+            session.execute(self.insert_ignore(CacheEntry), rows)
 
     # --- glossary ------------------------------------------------------------------------------------
 
@@ -502,7 +502,7 @@ class Store:
             return _rowcount(conn.execute(self._sql.insert_translation, row)) == 1
         return conn.execute(self._sql.insert_translation, row).first() is not None
 
-    def _insert_ignore(self, table: Any) -> Any:
+    def insert_ignore(self, table: Any) -> Any:
         if self.dialect == "postgresql":
             return postgresql.insert(table).on_conflict_do_nothing()
         if self.dialect == "mysql":

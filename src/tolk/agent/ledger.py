@@ -1,0 +1,171 @@
+"""What the agent remembers in SQL: processed event ids, attempt counters, product marks, workers.
+
+Processed ids and marks are written in the caller's transaction, the one that holds the effect, so an
+event's effect and the record that it happened commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from tolk.events import Envelope
+from tolk.store.models import AgentWorker, EventAttempt, ProcessedEvent, ProductMark, now
+from tolk.store.repo import Store
+
+CONTENT = "content"  # the mark of the newest event that carried the product's content
+
+
+def naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+# --- processed events --------------------------------------------------------------------------------
+
+
+def processed(session: Session, consumer: str, event_id: str) -> ProcessedEvent | None:
+    return session.get(ProcessedEvent, (consumer, event_id))
+
+
+def record(session: Session, consumer: str, envelope: Envelope, outcome: str) -> None:
+    """Raises IntegrityError when another worker recorded the same event first."""
+    session.add(
+        ProcessedEvent(
+            consumer=consumer, event_id=envelope.id, event_type=envelope.type, outcome=outcome,
+            duplicates=0, processed_at=now(),
+        )
+    )  # fmt: skip
+    session.flush()
+
+
+def count_duplicate(session: Session, consumer: str, event_id: str) -> None:
+    session.execute(
+        update(ProcessedEvent)
+        .where(ProcessedEvent.consumer == consumer, ProcessedEvent.event_id == event_id)
+        .values(duplicates=ProcessedEvent.duplicates + 1)
+    )
+
+
+# --- attempts ----------------------------------------------------------------------------------------
+
+
+def attempts(store: Store, consumer: str, event_id: str) -> int:
+    with store.sessions() as session:
+        row = session.get(EventAttempt, (consumer, event_id))
+        return row.attempts if row else 0
+
+
+def add_attempt(store: Store, consumer: str, event_id: str, error: str) -> int:
+    """Count a failed try of an event (whatever delivery it came with); returns the new count."""
+    with store.transaction() as session:
+        stmt = (
+            update(EventAttempt)
+            .where(EventAttempt.consumer == consumer, EventAttempt.event_id == event_id)
+            .values(attempts=EventAttempt.attempts + 1, last_error=error[:2000], updated_at=now())
+        )
+        if not session.execute(stmt).rowcount:  # type: ignore[attr-defined]
+            session.execute(
+                store.insert_ignore(EventAttempt).values(
+                    consumer=consumer, event_id=event_id, attempts=1, last_error=error[:2000],
+                    updated_at=now(),
+                )
+            )  # fmt: skip
+    return attempts(store, consumer, event_id)
+
+
+# --- product marks -----------------------------------------------------------------------------------
+
+
+def marks(session: Session, product_id: str) -> dict[str, datetime]:
+    rows = session.execute(
+        select(ProductMark.event_type, ProductMark.occurred_at).where(ProductMark.product_id == product_id)
+    )
+    return {kind: at for kind, at in rows}
+
+
+def advance(store: Store, session: Session, product_id: str, kind: str, envelope: Envelope) -> bool:
+    """Move the product's `kind` mark to this event unless a newer one is there; False if one is.
+
+    The UPDATE takes the mark's row lock, so two workers racing on one product serialise here and the
+    older event loses, whichever commits first.
+    """
+    at = naive_utc(envelope.occurred_at)
+    stmt = (
+        update(ProductMark)
+        .where(
+            ProductMark.product_id == product_id,
+            ProductMark.event_type == kind,
+            ProductMark.occurred_at <= at,
+        )
+        .values(occurred_at=at, event_id=envelope.id)
+    )
+    if session.execute(stmt).rowcount:  # type: ignore[attr-defined]
+        return True
+    row = {"product_id": product_id, "event_type": kind, "occurred_at": at, "event_id": envelope.id}
+    session.execute(store.insert_ignore(ProductMark).values(**row))
+    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+# --- workers -----------------------------------------------------------------------------------------
+
+
+def register(store: Store, worker_id: str, agent: str, host: str, pid: int, queues: Sequence[str]) -> None:
+    with store.transaction() as session:
+        session.merge(
+            AgentWorker(
+                id=worker_id, agent=agent, host=host, pid=pid, queues=list(queues), state="running",
+                started_at=now(), heartbeat_at=now(), restart_requested_at=None, stats={},
+            )
+        )  # fmt: skip
+
+
+def heartbeat(store: Store, worker_id: str, state: str, stats: dict[str, Any]) -> bool:
+    """Record that the worker lives; True when an operator asked for a restart since it started."""
+    with store.transaction() as session:
+        session.execute(
+            update(AgentWorker)
+            .where(AgentWorker.id == worker_id)
+            .values(state=state, heartbeat_at=now(), stats=stats)
+        )
+        row = session.get(AgentWorker, worker_id)
+        return bool(row and row.restart_requested_at and row.restart_requested_at >= row.started_at)
+
+
+def restarted(store: Store, worker_id: str) -> None:
+    with store.transaction() as session:
+        session.execute(
+            update(AgentWorker)
+            .where(AgentWorker.id == worker_id)
+            .values(started_at=now(), restart_requested_at=None, state="running")
+        )
+
+
+def request_restart(store: Store, agent: str, *, alive_within_s: float = 60.0) -> int:
+    """Ask every live worker of `agent` to restart (at its next heartbeat); returns how many."""
+    cutoff = now() - timedelta(seconds=alive_within_s)
+    with store.transaction() as session:
+        result = session.execute(
+            update(AgentWorker)
+            .where(
+                AgentWorker.agent == agent,
+                AgentWorker.state.in_(["running", "paused"]),
+                AgentWorker.heartbeat_at >= cutoff,
+            )
+            .values(restart_requested_at=now())
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def workers(store: Store) -> list[AgentWorker]:
+    with store.sessions() as session:
+        return list(session.scalars(select(AgentWorker).order_by(AgentWorker.agent, AgentWorker.host)))
+
+
+def processed_counts(store: Store) -> dict[str, int]:
+    with store.sessions() as session:
+        rows = session.execute(select(ProcessedEvent.outcome, func.count()).group_by(ProcessedEvent.outcome))
+        return {outcome: int(n) for outcome, n in rows}

@@ -1,0 +1,95 @@
+"""Building a translation job's parts from settings: engines, quality loop, cache, glossary, profile.
+
+`tolk translate` and `tolk agent run` assemble the same way, so a catalog and an event translate alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tolk import glossary as glossary_mod
+from tolk import profiles
+from tolk.cache import Cache, open_cache
+from tolk.config import Settings
+from tolk.core import ConfigError
+from tolk.engines import registry
+from tolk.engines.base import Engine
+from tolk.glossary import Glossary
+from tolk.pipeline import Job
+from tolk.quality.gate import Gate
+from tolk.quality.judge import Assessor, LlmJudge, RoundTrip
+from tolk.quality.loop import Loop
+from tolk.store.repo import Store
+
+
+@dataclass
+class Kit:
+    engine: Engine
+    loop: Loop
+    cache: Cache
+    glossary: Glossary
+    profile: profiles.Profile
+
+    def job(self, s: Settings, store: Store, **kw: Any) -> Job:
+        """A job with these parts; `kw` sets the rest (path, targets, fields, …)."""
+        base: dict[str, Any] = {
+            "path": None, "targets": [], "source_lang": s.source_lang, "fields": ["name", "description"],
+            "engine": self.engine, "store": store, "cache": self.cache, "glossary": self.glossary,
+            "profile": self.profile.name, "domain": self.profile.domain, "loop": self.loop,
+            "fuzzy_threshold": s.quality.fuzzy_threshold, "invalidate_after_s": s.invalidate_after_s,
+        }  # fmt: skip
+        return Job(**(base | kw))
+
+    async def aclose(self) -> None:
+        await self.engine.aclose()
+        for engine in self.loop.engines():
+            if engine is not self.engine:
+                await engine.aclose()
+        self.cache.close()
+
+
+def glossary_for(store: Store, profile: profiles.Profile, path: Path | None) -> Glossary:
+    """The stored glossary, under the profile's, under the one given for this run."""
+    terms = glossary_mod.load(path) if path else None
+    if profile.glossary is not None:
+        own = glossary_mod.load(profile.glossary)
+        terms = own.merged(terms) if terms else own
+    return store.glossary().merged(terms) if terms else store.glossary()
+
+
+def kit(
+    s: Settings,
+    store: Store,
+    *,
+    engine: str | None = None,
+    refine_engine: str | None = None,
+    profile: str | None = None,
+    glossary: Path | None = None,
+) -> Kit:
+    chosen = profiles.resolve(s, profile)
+    merged = glossary_for(store, chosen, glossary)
+    drafter = registry.build(s, s.pick_engine(engine))
+    refine_name = refine_engine or s.quality.refine_engine
+    refiner = registry.build(s, s.pick_engine(refine_name)) if refine_name else drafter
+    loop = Loop(
+        Gate.from_settings(s.quality, chosen.pass_score, chosen.disabled_checks), refiner,
+        rounds=s.quality.rounds, mode=s.quality.refine, auto_approve=s.quality.auto_approve,
+        domain=chosen.domain, profile=chosen, assessors=assessors(s),
+    )  # fmt: skip
+    return Kit(drafter, loop, open_cache(s.cache, store, s.cache_ttl_s), merged, chosen)
+
+
+def assessors(s: Settings) -> tuple[Assessor, ...]:
+    """Reference-free scorers the config asks for: round-trip and the LLM judge."""
+    q, found = s.quality, list[Assessor]()
+    if q.roundtrip_engine:
+        found.append(RoundTrip(registry.build(s, s.pick_engine(q.roundtrip_engine)), q.min_roundtrip))
+    if q.judge_engine:
+        judge = registry.build(s, s.pick_engine(q.judge_engine))
+        try:
+            found.append(LlmJudge(judge, q.min_judge))
+        except TypeError as exc:
+            raise ConfigError(f"quality.judge_engine: {exc}") from None
+    return tuple(found)
