@@ -69,7 +69,6 @@ class Job:
     loop: Loop = field(default_factory=lambda: Loop(Gate(), None))  # judge only, unless configured
     fuzzy_threshold: float = 75.0  # translation-memory matches at least this similar become hints
     invalidate_after_s: float = 30.0  # delay of the cache.invalidate event after a change
-    defer_transient: bool = False  # engine errors raise Deferred (retry later) instead of i18n.failed
 
 
 class CommitHook(Protocol):
@@ -188,14 +187,17 @@ class Pipeline:
 
     # --- items ---------------------------------------------------------------------------------------
 
-    async def translate_records(self, records: list[ItemRecord], target: str, hook: CommitHook) -> None:
+    async def translate_records(
+        self, records: list[ItemRecord], target: str, hook: CommitHook, *, defer_transient: bool = False
+    ) -> None:
         """The agent's path: validated records into one language; `hook` joins the commit, which
-        happens even when nothing needs translating (the hook still records what it saw)."""
+        happens even when nothing needs translating (the hook still records what it saw). With
+        `defer_transient`, engine errors raise Deferred (try later) instead of ending as i18n.failed."""
         by_source: dict[str, list[ItemRecord]] = defaultdict(list)
         for r in records:
             by_source[r.source_lang].append(r)
         for source, group in by_source.items():
-            await self._translate_lang(group, source, target, hook)
+            await self._translate_lang(group, source, target, hook, defer_transient)
 
     def record(self, item_id: str, data: dict[str, Any]) -> ItemRecord:
         """An item as tolk stores it, from a catalog row or an event's product payload."""
@@ -246,7 +248,12 @@ class Pipeline:
     # --- one language ------------------------------------------------------------------------------
 
     async def _translate_lang(
-        self, records: list[ItemRecord], source: str, target: str, hook: CommitHook | None = None
+        self,
+        records: list[ItemRecord],
+        source: str,
+        target: str,
+        hook: CommitHook | None = None,
+        defer_transient: bool = False,
     ) -> None:
         if source == target:
             return
@@ -265,7 +272,7 @@ class Pipeline:
         done.update(self._reuse([t for t in todo if t.key not in done]))
         fresh = await self._draft([t for t in todo if t.key not in done], source, target)
         done.update(fresh)
-        if self.job.defer_transient:
+        if defer_transient:
             self._defer_if_transient(todo, done)
         drafts = {t.key: Draft(t.key, t.text, t.terms, t.context, done[t.key]) for t in todo if _ok(done, t)}
         settled = await self.job.loop.settle(list(drafts.values()), source, target)

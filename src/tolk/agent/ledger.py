@@ -135,15 +135,6 @@ def heartbeat(store: Store, worker_id: str, state: str, stats: dict[str, Any]) -
         return bool(row and row.restart_requested_at and row.restart_requested_at >= row.started_at)
 
 
-def restarted(store: Store, worker_id: str) -> None:
-    with store.transaction() as session:
-        session.execute(
-            update(AgentWorker)
-            .where(AgentWorker.id == worker_id)
-            .values(started_at=now(), restart_requested_at=None, state="running")
-        )
-
-
 def request_restart(store: Store, agent: str, *, alive_within_s: float = 60.0) -> int:
     """Ask every live worker of `agent` to restart (at its next heartbeat); returns how many."""
     cutoff = now() - timedelta(seconds=alive_within_s)

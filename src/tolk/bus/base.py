@@ -58,6 +58,8 @@ def matches(event_type: str, patterns: Sequence[str]) -> bool:
 
 
 class Bus(abc.ABC):
+    url: str  # what `open_bus` opens this bus from
+    ns: str  # the namespace on a shared broker ("" where there is none)
     max_deliveries: int = 5  # deliveries of one copy without a decision before it is dead-lettered
     prefetch: int = 16  # messages one consumer may hold unsettled (brokers that push: their window)
 
@@ -94,6 +96,10 @@ class Bus(abc.ABC):
     async def depth(self, queue: str) -> int:
         """How much work waits in the queue, what to scale on: the ready messages at least (RabbitMQ);
         buses that can see them also count those in flight (Redis) and delayed (embedded)."""
+
+    @abc.abstractmethod
+    async def delete(self, queue: str) -> None:
+        """Remove a queue, its bindings and its dead letters (e.g. `tolk events tail`'s own queue)."""
 
     async def close(self) -> None:
         return None

@@ -37,6 +37,7 @@ POLL_S = 0.05
 class EmbeddedBus(Bus):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.url, self.ns = f"sqlite:///{self.path}", ""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -119,6 +120,12 @@ class EmbeddedBus(Bus):
             "SELECT count(*) FROM bus_messages WHERE queue = ? AND dead_reason IS NULL", (queue,)
         ).fetchone()
         return int(row[0])
+
+    async def delete(self, queue: str) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM bus_bindings WHERE queue = ?", (queue,))
+            self._db.execute("DELETE FROM bus_messages WHERE queue = ?", (queue,))
 
     async def close(self) -> None:
         self._db.close()

@@ -32,8 +32,10 @@ from aio_pika.abc import (
     AbstractRobustConnection,
     FieldValue,
 )
+from aiormq.exceptions import ChannelPreconditionFailed
 
 from tolk.bus.base import Bus, Delivery, check_pattern
+from tolk.core import ConfigError
 from tolk.events import Envelope
 
 log = logging.getLogger(__name__)
@@ -79,7 +81,20 @@ class RabbitBus(Bus):
         name = self._name(queue)
         self.declared |= {name, f"{name}.dead"}
         await channel.declare_queue(f"{name}.dead", durable=True, arguments=QUORUM)
-        q = await channel.declare_queue(
+        try:
+            q = await self._declare_main(channel, name)
+        except ChannelPreconditionFailed as exc:  # the queue exists with other arguments
+            self._channel = None  # the broker closed that channel
+            raise ConfigError(
+                f"RabbitMQ queue {name} exists with other settings ({exc}); delete it or use the same "
+                "agent.max_deliveries as the workers that made it"
+            ) from None
+        assert self._exchange is not None
+        for pattern in patterns:
+            await q.bind(self._exchange, routing_key=check_pattern(pattern))
+
+    async def _declare_main(self, channel: AbstractChannel, name: str) -> AbstractQueue:
+        return await channel.declare_queue(
             name,
             durable=True,
             arguments={
@@ -92,9 +107,6 @@ class RabbitBus(Bus):
                 "x-overflow": "reject-publish",
             },
         )
-        assert self._exchange is not None
-        for pattern in patterns:
-            await q.bind(self._exchange, routing_key=check_pattern(pattern))
 
     async def publish(self, envelope: Envelope, *, delay_s: float = 0.0) -> None:
         await self._open()
@@ -209,6 +221,14 @@ class RabbitBus(Bus):
         async with self._conn.channel() as channel:
             q = await channel.declare_queue(self._name(queue), passive=True)
             return int(q.declaration_result.message_count or 0)
+
+    async def delete(self, queue: str) -> None:
+        channel = await self._open()
+        name = self._name(queue)
+        for q in (name, f"{name}.dead"):
+            await channel.queue_delete(q)
+        self.declared -= {name, f"{name}.dead"}
+        self._consumers.pop(queue, None)
 
     async def close(self) -> None:
         for channel in self._consumer_channels:

@@ -40,7 +40,7 @@ return #due
 
 class RedisStreamsBus(Bus):
     def __init__(self, url: str, *, namespace: str = "tolk") -> None:
-        self.ns = namespace
+        self.url, self.ns = url, namespace
         self._redis: redis.Redis = redis.Redis.from_url(url, decode_responses=True)
         self._consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self._promote = self._redis.register_script(PROMOTE)
@@ -157,6 +157,15 @@ class RedisStreamsBus(Bus):
 
     async def depth(self, queue: str) -> int:
         return int(await self._redis.xlen(self._stream(queue)))
+
+    async def delete(self, queue: str) -> None:
+        members: Any = await self._redis.smembers(self._bindings)
+        bound = [b for b in members if b.split("\t", 1)[0] == queue]
+        async with self._redis.pipeline(transaction=True) as pipe:
+            if bound:
+                pipe.srem(self._bindings, *bound)
+            pipe.delete(self._stream(queue), f"{self.ns}:dead:{queue}")
+            await pipe.execute()
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -332,6 +332,21 @@ class Store:
         with self.sessions() as session:
             return list(session.scalars(stmt.limit(limit)))
 
+    def item_record(self, item_id: str) -> ItemRecord | None:
+        """An item as stored, with its source fields (for a request that names only the id)."""
+        with self.sessions() as session:
+            item = session.get(Item, item_id)
+            if item is None:
+                return None
+            rows = session.execute(
+                select(SourceField.field, SourceField.text).where(SourceField.item_id == item_id)
+            )
+            return ItemRecord(
+                id=item.id, source_lang=item.source_lang, category=item.category,
+                fields={name: text for name, text in rows}, attrs=dict(item.attrs or {}),
+                content_hash=item.content_hash,
+            )  # fmt: skip
+
     def export_rows(self, lang: str | None = None) -> Iterator[dict[str, Any]]:
         """(id, field, lang) records with their source, streamed in id order."""
         stmt = (

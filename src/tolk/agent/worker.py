@@ -1,0 +1,237 @@
+"""`tolk agent run`: one worker process consuming the per-language queues.
+
+A worker runs, in one event loop: a consumer per language queue (sharing `concurrency` slots), the
+outbox relay, and a heartbeat that also picks up `tolk agent restart`. It settles every message after
+the database commit (ack, delayed retry or dead letter). When the engine is unavailable it pauses
+consumption instead of failing messages; when the broker or database goes away it backs off and
+reconnects. SIGTERM stops fetching, lets in-flight events finish (or returns them after a grace
+period) and flushes the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tolk import assemble
+from tolk.agent import ledger
+from tolk.agent import registry as registry_mod
+from tolk.agent.dedupe import Dedupe
+from tolk.agent.translator import Outcome, Translator
+from tolk.bus import open_bus
+from tolk.bus.base import Bus, Delivery
+from tolk.bus.outbox import relay_once
+from tolk.config import Settings
+from tolk.core import TolkError
+from tolk.pipeline import Pipeline
+from tolk.store.repo import Store
+
+log = logging.getLogger(__name__)
+RECONNECT_MAX_S = 30.0
+GRACE_S = 30.0  # in-flight events get this long to finish on shutdown
+
+
+@dataclass
+class Options:
+    bus_url: str
+    languages: list[str]
+    concurrency: int
+    fetch_wait_s: float = 1.0
+    relay_poll_s: float = 0.5
+
+
+@dataclass
+class _State:
+    stats: Counter[str] = field(default_factory=Counter)
+    paused_until: float = 0.0
+    restart: bool = False
+    inflight: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+class Worker:
+    def __init__(self, load_settings: Callable[[], Settings], options: Options) -> None:
+        self.load_settings, self.options = load_settings, options
+        self.id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until `stop`; a restart an operator asked for re-reads the settings and starts over."""
+        while not stop.is_set():
+            state = await self._life(stop)
+            if not state.restart:
+                return
+            log.warning("worker %s restarting on request", self.id)
+
+    async def _life(self, stop: asyncio.Event) -> _State:
+        s = self.load_settings()
+        store = Store(s.store)
+        spec_registry = registry_mod.load(s.agent.registry, s.agent.name)
+        kit = assemble.kit(s, store, engine=s.agent.engine, profile=s.agent.profile,
+                           glossary=Path(s.agent.glossary) if s.agent.glossary else None)  # fmt: skip
+        pipeline = Pipeline(kit.job(s, store, fields=s.agent.fields))
+        dedupe = Dedupe(s.agent.dedupe, ttl_s=s.agent.dedupe_ttl_s, namespace=s.agent.namespace) \
+            if s.agent.dedupe else None  # fmt: skip
+        translator = Translator(
+            spec_registry.get(s.agent.name),
+            spec_registry.dependencies(s.agent.name),
+            pipeline,
+            s.agent,
+            dedupe,
+        )
+        bus = open_bus(self.options.bus_url, namespace=s.agent.namespace)
+        bus.max_deliveries, bus.prefetch = s.agent.max_deliveries, self.options.concurrency
+        state, leave = _State(), asyncio.Event()
+        queues = [translator.queue(lang) for lang in self.options.languages]
+        try:
+            await self._declare(bus, translator, stop)
+            ledger.register(store, self.id, s.agent.name, socket.gethostname(), os.getpid(), queues)
+            slots = asyncio.Semaphore(self.options.concurrency)
+            tasks = [
+                asyncio.create_task(self._consume(bus, translator, lang, slots, state, leave, s))
+                for lang in self.options.languages
+            ]
+            tasks.append(asyncio.create_task(self._relay(store, bus, leave)))
+            tasks.append(asyncio.create_task(self._heartbeat(store, state, leave, s.agent.heartbeat_s)))
+            stopper = asyncio.create_task(stop.wait())
+            await asyncio.wait([stopper, asyncio.create_task(leave.wait())], return_when="FIRST_COMPLETED")
+            stopper.cancel()
+            leave.set()
+            await self._drain(state)
+            await asyncio.gather(*tasks, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await relay_once(store, bus, batch=10_000)  # what the last events produced
+            with contextlib.suppress(Exception):
+                ledger.heartbeat(store, self.id, "stopped", dict(state.stats))
+        finally:
+            with contextlib.suppress(Exception):
+                await bus.close()
+            await kit.aclose()
+            if dedupe:
+                await dedupe.close()
+            store.close()
+        return state
+
+    async def _declare(self, bus: Bus, translator: Translator, stop: asyncio.Event) -> None:
+        delay = 0.5
+        while True:
+            try:
+                for lang in self.options.languages:
+                    await bus.declare(translator.queue(lang), translator.patterns())
+                return
+            except TolkError:  # a configuration problem: retrying will not help
+                raise
+            except Exception as exc:  # broker not up yet
+                if stop.is_set():
+                    raise
+                log.warning("bus not reachable (%s); retrying in %.0f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(RECONNECT_MAX_S, delay * 2)
+
+    async def _consume(
+        self,
+        bus: Bus,
+        translator: Translator,
+        lang: str,
+        slots: asyncio.Semaphore,
+        state: _State,
+        leave: asyncio.Event,
+        s: Settings,
+    ) -> None:
+        queue, backoff = translator.queue(lang), 0.5
+        while not leave.is_set():
+            if (wait := state.paused_until - time.monotonic()) > 0:  # the engine is out: do not fetch
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(leave.wait(), wait)
+                continue
+            await slots.acquire()
+            try:
+                got = await bus.fetch(
+                    queue, limit=1, visibility_s=s.agent.visibility_s, wait_s=self.options.fetch_wait_s
+                )
+                backoff = 0.5
+            except Exception as exc:  # broker gone: back off, the client reconnects
+                slots.release()
+                log.warning("fetch from %s failed (%s); retrying in %.1f s", queue, exc, backoff)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(leave.wait(), backoff)
+                backoff = min(RECONNECT_MAX_S, backoff * 2)
+                continue
+            if not got:
+                slots.release()
+                continue
+            task = asyncio.create_task(self._one(bus, translator, got[0], lang, state, s))
+            state.inflight.add(task)
+            task.add_done_callback(functools.partial(_finished, state, slots))
+
+    async def _one(
+        self, bus: Bus, translator: Translator, delivery: Delivery, lang: str, state: _State, s: Settings
+    ) -> None:
+        try:
+            outcome = await translator.handle(delivery, lang)
+        except Exception as exc:  # never lose the worker to one event; the bus redelivers it later
+            log.exception("event %s: unexpected error", delivery.envelope.id)
+            outcome = Outcome("retry", repr(exc), s.agent.retry_base_s)
+        state.stats[outcome.action] += 1
+        try:
+            if outcome.action == "ack":
+                await bus.ack(delivery)
+            elif outcome.action == "dead":
+                log.warning("event %s dead-lettered: %s", delivery.envelope.id, outcome.why)
+                await bus.dead_letter(delivery, outcome.why)
+            else:
+                if outcome.action == "pause":
+                    log.warning("pausing %s for %.0f s: %s", lang, outcome.after_s, outcome.why)
+                    state.paused_until = max(state.paused_until, time.monotonic() + outcome.after_s)
+                await bus.retry(delivery, after_s=outcome.after_s, reason=outcome.why)
+        except Exception as exc:  # settling failed (broker gone): it comes back and is deduplicated
+            log.warning("could not settle event %s: %s", delivery.envelope.id, exc)
+
+    async def _drain(self, state: _State) -> None:
+        if not state.inflight:
+            return
+        _, pending = await asyncio.wait(set(state.inflight), timeout=GRACE_S)
+        for task in pending:  # not finished in time: unsettled, so the bus hands it to another worker
+            task.cancel()
+
+    async def _relay(self, store: Store, bus: Bus, leave: asyncio.Event) -> None:
+        backoff = 0.5
+        while not leave.is_set():
+            try:
+                sent = await relay_once(store, bus)
+                backoff = 0.5
+            except Exception as exc:
+                log.warning("outbox relay failed (%s); retrying in %.1f s", exc, backoff)
+                sent, backoff = 0, min(RECONNECT_MAX_S, backoff * 2)
+            if not sent:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        leave.wait(), self.options.relay_poll_s if backoff <= 0.5 else backoff
+                    )
+
+    async def _heartbeat(self, store: Store, state: _State, leave: asyncio.Event, every_s: float) -> None:
+        while not leave.is_set():
+            paused = state.paused_until > time.monotonic()
+            stats = dict(state.stats) | {"inflight": len(state.inflight)}
+            try:
+                if ledger.heartbeat(store, self.id, "paused" if paused else "running", stats):
+                    state.restart = True  # the next life registers afresh
+                    leave.set()
+                    return
+            except Exception as exc:
+                log.warning("heartbeat failed: %s", exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(leave.wait(), every_s)
+
+
+def _finished(state: _State, slots: asyncio.Semaphore, task: asyncio.Task[None]) -> None:
+    state.inflight.discard(task)
+    slots.release()

@@ -1,0 +1,138 @@
+"""`tolk agent run|status|restart`: the event-driven translator worker and its operators' commands."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tolk import config, languages
+from tolk.agent import ledger
+from tolk.agent.worker import Options, Worker
+from tolk.bus import open_bus
+from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
+from tolk.cli.events import BusOpt, _safe
+from tolk.core import TolkError
+from tolk.store.models import now
+
+app = typer.Typer(help="Run the translator agent on a bus; see and restart its workers.")
+
+
+@app.command()
+def run(
+    bus: BusOpt = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", "-n", help="Events in flight (default: agent.concurrency)."),
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", "-t", help="Languages to serve, one queue each (default: agent.languages)."),
+    ] = None,
+    db: DbOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Consume product events and translate them, until SIGTERM or Ctrl-C (in-flight work finishes).
+
+    Start as many as you like, on as many machines: they share the queues.
+    """
+    s = settings(config_path, db)
+    langs = languages.parse_list(to) if to else (s.agent.languages or s.targets)
+    if not langs:
+        raise typer.BadParameter("no language: pass --to es,ko or set agent.languages", param_hint="--to")
+    options = Options(bus_url=s.bus_url(bus), languages=langs, concurrency=concurrency or s.agent.concurrency)
+
+    def reload() -> config.Settings:  # a restart re-reads the configuration
+        return settings(config_path, db)
+
+    worker = Worker(reload, options)
+    err_console.print(
+        f"worker {worker.id}: {s.agent.name} for {', '.join(langs)} on {_safe(options.bus_url)}, "
+        f"concurrency {options.concurrency}",
+        highlight=False,
+    )
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await worker.run(stop)
+
+    asyncio.run(main())
+    err_console.print(f"worker {worker.id}: stopped")
+
+
+@app.command()
+def status(
+    bus: Annotated[
+        str | None, typer.Option("--bus", help="Also show queue depths and dead letters on this bus.")
+    ] = None,
+    db: DbOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Workers with their heartbeat, state and counts (a worker silent for 3 heartbeats shows as lost)."""
+    s = settings(config_path, db)
+    store = open_store(s)
+    try:
+        rows, counts = ledger.workers(store), ledger.processed_counts(store)
+    finally:
+        store.close()
+    table = Table(title="tolk agents")
+    for col in ("agent", "worker", "state", "heartbeat", "queues", "acked", "retried", "dead"):
+        table.add_column(col)
+    lost_after = timedelta(seconds=3 * s.agent.heartbeat_s)
+    for w in rows:
+        age = now() - w.heartbeat_at
+        state = "lost" if w.state in ("running", "paused") and age > lost_after else w.state
+        table.add_row(
+            w.agent, w.id, state, f"{age.total_seconds():.0f} s ago", ", ".join(w.queues),
+            str(w.stats.get("ack", 0)), str(w.stats.get("retry", 0) + w.stats.get("pause", 0)),
+            str(w.stats.get("dead", 0)),
+        )  # fmt: skip
+    console.print(table)
+    console.print("events processed: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
+    if bus:
+        queues = sorted({q for w in rows for q in w.queues})
+        console.print(_depths(bus, s.agent.namespace, queues))
+
+
+def _depths(url: str, namespace: str, queues: list[str]) -> Table:
+    async def go() -> list[tuple[str, int, int]]:
+        b = open_bus(url, namespace=namespace)
+        try:
+            return [(q, await b.depth(q), len(await b.dead_letters(q))) for q in queues]
+        finally:
+            await b.close()
+
+    table = Table(title=f"queues on {_safe(url)}")
+    for col in ("queue", "waiting", "dead letters"):
+        table.add_column(col)
+    for q, depth, dead in asyncio.run(go()):
+        table.add_row(q, str(depth), str(dead))
+    return table
+
+
+@app.command()
+def restart(
+    name: Annotated[str, typer.Argument(help="Agent name, e.g. translator.")],
+    db: DbOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Ask every live worker of NAME to restart (at its next heartbeat).
+
+    Each finishes its in-flight events, re-reads the configuration and reconnects.
+    """
+    s = settings(config_path, db)
+    store = open_store(s)
+    try:
+        n = ledger.request_restart(store, name, alive_within_s=3 * s.agent.heartbeat_s)
+    finally:
+        store.close()
+    if n == 0:
+        raise TolkError(f"no live worker of agent {name!r} (see tolk agent status)")
+    console.print(f"asked {n} worker{'s' if n != 1 else ''} of {name} to restart")
