@@ -95,18 +95,21 @@ class Worker:
             await self._declare(bus, translator, stop)
             ledger.register(store, self.id, s.agent.name, socket.gethostname(), os.getpid(), queues)
             slots = asyncio.Semaphore(self.options.concurrency)
-            tasks = [
+            consumers = [
                 asyncio.create_task(self._consume(bus, translator, lang, slots, state, leave, s))
                 for lang in self.options.languages
             ]
-            tasks.append(asyncio.create_task(self._relay(store, bus, leave)))
-            tasks.append(asyncio.create_task(self._heartbeat(store, state, leave, s.agent.heartbeat_s)))
+            chores = [
+                asyncio.create_task(self._relay(store, bus, leave)),
+                asyncio.create_task(self._heartbeat(store, state, leave, s.agent.heartbeat_s)),
+            ]
             stopper = asyncio.create_task(stop.wait())
             await asyncio.wait([stopper, asyncio.create_task(leave.wait())], return_when="FIRST_COMPLETED")
             stopper.cancel()
             leave.set()
+            await asyncio.gather(*consumers, return_exceptions=True)  # no new fetches from here on
             await self._drain(state)
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*chores, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await relay_once(store, bus, batch=10_000)  # what the last events produced
             with contextlib.suppress(Exception):
@@ -177,6 +180,10 @@ class Worker:
     ) -> None:
         try:
             outcome = await translator.handle(delivery, lang)
+        except asyncio.CancelledError:  # shutdown grace ran out: hand it back now, not after a lease
+            with contextlib.suppress(Exception):
+                await bus.retry(delivery, after_s=0, reason="worker stopped")
+            raise
         except Exception as exc:  # never lose the worker to one event; the bus redelivers it later
             log.exception("event %s: unexpected error", delivery.envelope.id)
             outcome = Outcome("retry", repr(exc), s.agent.retry_base_s)
