@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from tolk.events import Envelope
@@ -94,6 +94,13 @@ def advance(store: Store, session: Session, product_id: str, kind: str, envelope
     older event loses, whichever commits first.
     """
     at = naive_utc(envelope.occurred_at)
+    row = {"product_id": product_id, "event_type": kind, "occurred_at": at, "event_id": envelope.id}
+    insert = store.insert_ignore(ProductMark).values(**row)
+    if store.dialect == "mysql":
+        if session.execute(insert).rowcount:  # type: ignore[attr-defined]
+            return True
+    elif session.execute(insert.returning(literal_column("1"))).first() is not None:
+        return True  # the first mark of its kind (a racing insert waits on the key, then is ignored)
     stmt = (
         update(ProductMark)
         .where(
@@ -103,10 +110,6 @@ def advance(store: Store, session: Session, product_id: str, kind: str, envelope
         )
         .values(occurred_at=at, event_id=envelope.id)
     )
-    if session.execute(stmt).rowcount:  # type: ignore[attr-defined]
-        return True
-    row = {"product_id": product_id, "event_type": kind, "occurred_at": at, "event_id": envelope.id}
-    session.execute(store.insert_ignore(ProductMark).values(**row))
     return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
 
