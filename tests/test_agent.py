@@ -251,3 +251,61 @@ def test_an_engine_outage_pauses_consumption_instead_of_failing(make_bus: MakeBu
     [updated] = published(store, "i18n.updated")
     assert updated["payload"]["product_id"] == "sku-5" and published(store, "i18n.failed") == []
     store.close()
+
+
+@pytest.mark.parametrize("bus_kind", ["embedded"], indirect=True)
+def test_missing_requests_and_partial_updates(make_bus: MakeBus, tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    created = product("sku-6", "Red shoe")
+    update = events.new("product.updated", {"id": "sku-6", "fields": {"description": "Now in blue."}},
+                        source="crawler")  # fmt: skip
+    ask = events.new("i18n.missing", {"product_id": "sku-6", "languages": ["ko"]}, source="shop")
+    ask_unknown = events.new("i18n.missing", {"product_id": "nope", "languages": ["es"]}, source="shop")
+
+    async def go() -> Store:
+        bus = make_bus(5)
+        await bus.declare("translator.es", list(events.CONSUMED))
+        await bus.publish(created)
+        try:
+            (await work(s, bus, lambda st: count(st, ProcessedEvent) == 1, langs="es")).close()
+            for env in (update, ask, ask_unknown):
+                await bus.publish(env)
+            return await work(s, bus, lambda st: count(st, ProcessedEvent) == 3, langs="es")
+        finally:
+            await bus.close()
+
+    store = asyncio.run(go())
+    with store.sessions() as session:
+        texts = dict(session.execute(select(Translation.field, Translation.text)).all())
+        outcomes = sorted(session.scalars(select(ProcessedEvent.event_type)).all())
+    assert texts == {"name": "[es] Red shoe", "description": "[es] Now in blue."}  # the name survived
+    assert outcomes == ["i18n.missing", "product.created", "product.updated"]  # ko's request: not es's
+    [failed] = published(store, "i18n.failed")
+    assert failed["payload"] == {"product_id": "nope", "lang": "es", "reason": "unknown product"}
+    store.close()
+
+
+def test_dedupe_claims_content_across_workers(redis_url: str) -> None:
+    from tolk.agent.dedupe import Dedupe
+    from tolk.store.repo import ItemRecord
+
+    record = ItemRecord("sku-1", "en", None, {"name": "Red shoe"}, {}, "h")
+    other = ItemRecord("sku-2", "en", None, {"name": "Red shoe"}, {"price": 3}, "h2")  # same text
+
+    async def go() -> list[str]:
+        one, two = Dedupe(redis_url, claim_s=1), Dedupe(redis_url, claim_s=1)
+        try:
+            seen = [await one.claim(record, "es"), await two.claim(other, "es")]  # mine, busy
+            await one.done(record, "es")
+            seen.append(await two.claim(other, "es"))  # done: the pipeline finds it stored
+            seen.append(await two.claim(other, "ko"))  # another language is other content
+            await two.release(other, "ko")
+            seen.append(await one.claim(record, "ko"))  # released: free again
+            await asyncio.sleep(1.2)
+            seen.append(await two.claim(record, "ko"))  # a claim of a worker that died expires
+            return seen
+        finally:
+            await one.close()
+            await two.close()
+
+    assert asyncio.run(go()) == ["mine", "busy", "done", "mine", "mine", "mine"]

@@ -132,6 +132,11 @@ class Translator:
         if env.type in PRODUCT_EVENTS:
             payload = env.payload
             data = {k: v for k, v in payload.items() if k not in ("id", "fields")} | payload["fields"]
+            stored = self.store.item_record(str(payload["id"])) if env.type == "product.updated" else None
+            if stored is not None:  # an update may carry only what changed
+                known = {"lang": stored.source_lang, "category": stored.category}
+                base = known | stored.attrs | stored.fields
+                data = {k: v for k, v in base.items() if v is not None} | data
             return self.pipeline.record(str(payload["id"]), data)
         return self.store.item_record(str(env.payload["product_id"]))
 

@@ -7,6 +7,7 @@
   the original is acked: no `nack(requeue=True)` loops. Delayed publishes go the same way to the
   topic exchange. Delay queues are made per delay (ms) on demand and expire when unused.
 - Messages are consumed with a prefetch window; an unacked message returns when its channel closes.
+- A lost connection is replaced at the next call; the worker backs off between calls.
 
 Why aio-pika rather than FastStream: the Bus protocol is pull-shaped (fetch, then an explicit ack,
 retry or dead-letter after the database commit), shared with the Redis and embedded buses; a handler
@@ -26,10 +27,10 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import (
     AbstractChannel,
+    AbstractConnection,
     AbstractExchange,
     AbstractIncomingMessage,
     AbstractQueue,
-    AbstractRobustConnection,
     FieldValue,
 )
 from aiormq.exceptions import ChannelPreconditionFailed
@@ -46,13 +47,12 @@ UNUSED_DELAY_QUEUE_MS = 10 * 60 * 1000  # delay queues disappear this long after
 class RabbitBus(Bus):
     def __init__(self, url: str, *, namespace: str = "tolk") -> None:
         self.url, self.ns = url, namespace
-        self._conn: AbstractRobustConnection | None = None
+        self._conn: AbstractConnection | None = None
         self._channel: AbstractChannel | None = None  # publishing, confirms on
         self._exchange: AbstractExchange | None = None
         self._delays: AbstractExchange | None = None
         self.declared: set[str] = set()  # queues this bus made (delay queues included)
-        self._consumers: dict[str, asyncio.Queue[AbstractIncomingMessage]] = {}
-        self._consumer_channels: list[AbstractChannel] = []
+        self._consumers: dict[str, tuple[asyncio.Queue[AbstractIncomingMessage], AbstractChannel]] = {}
         self._held: dict[str, AbstractIncomingMessage] = {}
         self._lock = asyncio.Lock()
 
@@ -64,9 +64,22 @@ class RabbitBus(Bus):
         return f"{self.ns}.{queue}"
 
     async def _open(self) -> AbstractChannel:
+        """The publishing channel, on a new connection when the old one died.
+
+        Reconnecting is ours, not aio-pika's robust connection: after a broker restart that one could
+        stay half-open. Here a dead connection is replaced at the next call (the worker backs off
+        between calls); consumers are re-created on it; messages held from the old one cannot be
+        settled any more, and the broker redelivers them (deduplicated by the consumer).
+        """
         async with self._lock:
-            if self._channel is None:
-                self._conn = await aio_pika.connect_robust(self.url, timeout=10)
+            if self._conn is None or not _alive(self._conn):
+                if self._conn is not None:
+                    with contextlib.suppress(Exception):
+                        await self._conn.close()
+                self._conn = await aio_pika.connect(self.url, timeout=10)
+                self._channel = None
+                self._consumers.clear()
+            if self._channel is None or self._channel.is_closed:
                 self._channel = await self._conn.channel(publisher_confirms=True)
                 self._exchange = await self._channel.declare_exchange(
                     f"{self.ns}.events", aio_pika.ExchangeType.TOPIC, durable=True
@@ -164,17 +177,18 @@ class RabbitBus(Bus):
         return out
 
     async def _consume(self, queue: str, limit: int) -> asyncio.Queue[AbstractIncomingMessage]:
+        await self._open()  # reconnects (and forgets every consumer) if the connection died
+        if queue in self._consumers and self._consumers[queue][1].is_closed:
+            del self._consumers[queue]  # closed by the broker: consume on a new channel
         if queue not in self._consumers:
-            await self._open()
             assert self._conn is not None
             channel = await self._conn.channel()
             await channel.set_qos(prefetch_count=max(limit, self.prefetch))
             inbox: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
             q: AbstractQueue = await channel.declare_queue(self._name(queue), passive=True)
             await q.consume(inbox.put)
-            self._consumers[queue] = inbox
-            self._consumer_channels.append(channel)
-        return self._consumers[queue]
+            self._consumers[queue] = (inbox, channel)
+        return self._consumers[queue][0]
 
     def _delivery(self, queue: str, message: AbstractIncomingMessage) -> Delivery:
         headers = message.headers or {}
@@ -231,15 +245,19 @@ class RabbitBus(Bus):
         self._consumers.pop(queue, None)
 
     async def close(self) -> None:
-        for channel in self._consumer_channels:
+        for _, channel in self._consumers.values():
             with contextlib.suppress(Exception):
                 await channel.close()
         if self._conn is not None:
             await self._conn.close()
         self._conn = self._channel = None
         self._consumers.clear()
-        self._consumer_channels.clear()
         self._held.clear()
+
+
+def _alive(conn: AbstractConnection) -> bool:
+    """`is_closed` alone stays False when the broker drops the connection; `connected` is cleared."""
+    return not conn.is_closed and conn.connected.is_set()
 
 
 def _message(body: bytes, message_id: str | None, headers: dict[str, Any]) -> aio_pika.Message:
