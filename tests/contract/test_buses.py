@@ -202,3 +202,52 @@ def test_patterns_are_whole_words(make_bus: MakeBus, pattern: str) -> None:
             await bus.declare("q", [pattern])
 
     run(make_bus, body)
+
+
+def drop_connections(bus: Bus, kind: str) -> None:
+    """The broker closes every client connection (a restart, a network blip)."""
+    if kind == "rabbitmq":
+        import shutil
+        import subprocess
+
+        if shutil.which("rabbitmqctl") is None:
+            pytest.skip("rabbitmqctl is not on this machine")
+        subprocess.run(["rabbitmqctl", "close_all_connections", "tolk test"], check=True, capture_output=True)
+    elif kind == "redis":
+        import redis
+
+        client = redis.Redis.from_url(bus.url)
+        client.client_kill_filter(_type="normal", skipme=True)
+        client.close()
+
+
+async def eventually(call: Callable[[], Awaitable[Any]], tries: int = 40) -> Any:
+    """What a worker does: a call that fails is made again after a pause."""
+    for _ in range(tries - 1):
+        try:
+            return await call()
+        except Exception:
+            await asyncio.sleep(0.25)
+    return await call()
+
+
+def test_a_dropped_connection_is_replaced(make_bus: MakeBus, bus_kind: str) -> None:
+    async def body(bus: Bus) -> None:
+        await bus.declare("q", ["i18n.*"])
+        await bus.publish(event(product="before"))
+        [d] = await take(bus, "q", 1)
+        await bus.ack(d)
+        drop_connections(bus, bus_kind)
+        await eventually(lambda: bus.publish(event(product="after")))
+        [again] = await eventually(lambda: _one(bus))
+        assert again.envelope.payload["product_id"] == "after"
+        await bus.ack(again)
+
+    run(make_bus, body)
+
+
+async def _one(bus: Bus) -> list[Delivery]:
+    got = await take(bus, "q", 1, timeout=2.0)
+    if not got:
+        raise LookupError("nothing yet")
+    return got

@@ -1,8 +1,10 @@
 """The outbox relay: publishes due outbox rows and marks them sent.
 
 A crash between publish and mark means the event is published again: delivery is at least once, and
-consumers deduplicate on the envelope id. A delayed event is a row with a later due time, so it is
-never published early; with the default poll interval it goes out within a second of its due time.
+consumers deduplicate on the envelope id. Relays in several workers claim rows with SKIP LOCKED, so
+they share the work instead of publishing the same rows. A delayed event is a row with a later due
+time, so it is never published early; with the default poll interval it goes out within a second of
+its due time.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from tolk.store.repo import Store
 
 
 async def relay_once(store: Store, bus: Bus, *, batch: int = 100) -> int:
-    due = store.outbox_due(batch)
-    for row in due:
-        await bus.publish(Envelope.model_validate_json(row.body))  # confirmed before it is marked sent
-    if due:
-        store.outbox_sent([row.id for row in due])
+    with store.transaction() as session:  # the claimed rows stay locked until they are marked sent
+        due = store.outbox_claim(session, batch)
+        # confirmed before they are marked sent; concurrently, so confirms overlap
+        await asyncio.gather(*(bus.publish(Envelope.model_validate_json(body)) for _, body in due))
+        if due:
+            store.outbox_mark_sent(session, [row_id for row_id, _ in due])
     return len(due)
 
 

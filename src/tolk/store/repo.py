@@ -421,20 +421,21 @@ class Store:
             )
         )  # fmt: skip
 
-    def outbox_due(self, limit: int = 100) -> list[OutboxEvent]:
-        """Unsent events whose time has come, oldest first."""
+    def outbox_claim(self, session: Session, limit: int = 100) -> list[tuple[str, str]]:
+        """Unsent events whose time has come, oldest first, as (id, body), locked for the caller's
+        transaction: concurrent relays (one per worker) skip each other's rows instead of publishing
+        them twice (PostgreSQL, MariaDB; SQLite has one writer anyway)."""
         stmt = (
-            select(OutboxEvent)
+            select(OutboxEvent.id, OutboxEvent.body)
             .where(OutboxEvent.sent_at.is_(None), OutboxEvent.due_at <= now())
             .order_by(OutboxEvent.due_at, OutboxEvent.created_at)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         )
-        with self.sessions() as session:
-            return list(session.scalars(stmt))
+        return [(r[0], r[1]) for r in session.execute(stmt)]
 
-    def outbox_sent(self, ids: Sequence[str]) -> None:
-        with self.transaction() as session:
-            session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids)).values(sent_at=now()))
+    def outbox_mark_sent(self, session: Session, ids: Sequence[str]) -> None:
+        session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids)).values(sent_at=now()))
 
     def outbox(self, *, pending: bool = True, limit: int = 1000) -> list[OutboxEvent]:
         stmt = select(OutboxEvent).order_by(OutboxEvent.due_at, OutboxEvent.created_at).limit(limit)
