@@ -16,12 +16,19 @@ from tolk.bus.base import Bus
 from tolk.events import Envelope
 from tolk.store.repo import Store
 
+PUBLISHING = 16  # publishes in flight at once: confirms overlap, connection pools are not exhausted
+
 
 async def relay_once(store: Store, bus: Bus, *, batch: int = 100) -> int:
+    slots = asyncio.Semaphore(PUBLISHING)
+
+    async def publish(body: str) -> None:
+        async with slots:
+            await bus.publish(Envelope.model_validate_json(body))
+
     with store.transaction() as session:  # the claimed rows stay locked until they are marked sent
         due = store.outbox_claim(session, batch)
-        # confirmed before they are marked sent; concurrently, so confirms overlap
-        await asyncio.gather(*(bus.publish(Envelope.model_validate_json(body)) for _, body in due))
+        await asyncio.gather(*(publish(body) for _, body in due))  # confirmed before marked sent
         if due:
             store.outbox_mark_sent(session, [row_id for row_id, _ in due])
     return len(due)

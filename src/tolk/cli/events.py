@@ -40,7 +40,8 @@ def publish(
 ) -> None:
     """Publish envelopes (id, type, version, occurred_at, source, payload), e.g. to backfill or test.
 
-    Every line is validated first: one bad line publishes nothing.
+    Every line is validated first: one bad line publishes nothing. Events reach the queues bound at
+    that moment (workers declare theirs when they start), as with any topic exchange.
     """
     s = settings(config_path, db)
     name = "<stdin>" if source == "-" else source
