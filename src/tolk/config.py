@@ -13,7 +13,15 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -27,6 +35,19 @@ from tolk.core import ConfigError, TolkError, digest
 
 DEFAULT_DB = "sqlite:///tolk.db"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _language_list(value: Any) -> Any:
+    """`es,ko` (the environment) or a list, each normalised: `zh_cn` -> `zh-CN`."""
+    try:
+        if isinstance(value, str):
+            return languages.parse_list(value)
+        return [languages.normalize(v) for v in value] if isinstance(value, list) else value
+    except TolkError as exc:
+        raise ValueError(str(exc)) from None
+
+
+LanguageList = Annotated[list[str], NoDecode, BeforeValidator(_language_list)]
 
 
 class EngineSettings(BaseModel):
@@ -115,7 +136,7 @@ class AgentSettings(BaseModel):
     bus: str | None = None  # default: the embedded bus next to the store (sqlite:///…-bus.db)
     namespace: str = "tolk"  # prefix of exchanges, queues and keys on a shared broker
     registry: str | None = None  # agents YAML (depends_on, subscribes, publishes)
-    languages: Annotated[list[str], NoDecode] = Field(default_factory=list)  # default: targets
+    languages: LanguageList = Field(default_factory=list)  # default: targets
     engine: str | None = None  # default: default_engine
     profile: str | None = None
     glossary: str | None = None
@@ -133,16 +154,6 @@ class AgentSettings(BaseModel):
     dedupe: str | None = None  # redis://… : skip repeat content before any engine call
     dedupe_ttl_s: int = Field(24 * 3600, ge=1)
 
-    @field_validator("languages", mode="before")
-    @classmethod
-    def _languages(cls, value: Any) -> Any:
-        try:
-            if isinstance(value, str):
-                return languages.parse_list(value)
-            return [languages.normalize(v) for v in value] if isinstance(value, list) else value
-        except TolkError as exc:
-            raise ValueError(str(exc)) from None
-
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -153,7 +164,7 @@ class Settings(BaseSettings):
     store: str = DEFAULT_DB  # SQLAlchemy URL
     cache: str | None = None  # None: the store; or redis://…
     cache_ttl_s: int = 30 * 24 * 3600
-    targets: Annotated[list[str], NoDecode] = Field(default_factory=list)  # env: TOLK_TARGETS=es,ko
+    targets: LanguageList = Field(default_factory=list)  # env: TOLK_TARGETS=es,ko
     source_lang: str = "en"
     profile: str = "ecommerce"
     invalidate_after_s: float = Field(30.0, ge=0)  # delay of cache.invalidate events after a change
@@ -161,16 +172,6 @@ class Settings(BaseSettings):
     quality: QualitySettings = Field(default_factory=QualitySettings)
     profiles: dict[str, ProfileSettings] = Field(default_factory=dict)
     agent: AgentSettings = Field(default_factory=AgentSettings)
-
-    @field_validator("targets", mode="before")
-    @classmethod
-    def _targets(cls, value: Any) -> Any:
-        try:
-            if isinstance(value, str):
-                return languages.parse_list(value)
-            return [languages.normalize(v) for v in value] if isinstance(value, list) else value
-        except TolkError as exc:
-            raise ValueError(str(exc)) from None
 
     @classmethod
     def settings_customise_sources(
