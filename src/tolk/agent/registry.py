@@ -30,7 +30,7 @@ class AgentSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=48, pattern=r"^[A-Za-z0-9_-]+$")
-    priority: int = 0  # shown by `tolk agent status`, highest first
+    priority: int = 0  # validated and kept; tolk runs one agent, so it schedules nothing yet
     depends_on: list[str] = Field(default_factory=list)
     subscribes: list[str] = Field(default_factory=list)
     publishes: list[str] = Field(default_factory=list)
