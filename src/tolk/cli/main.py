@@ -8,7 +8,7 @@ import sys
 import typer
 
 from tolk import __version__
-from tolk.cli import agent, check, engines, events, export, glossary, review, tm, translate
+from tolk.cli import agent, check, engines, events, export, glossary, review, serve, tm, token, translate
 from tolk.cli.common import err_console
 from tolk.core import TolkError
 
@@ -23,11 +23,13 @@ app.command()(translate.translate)
 app.command()(export.export)
 app.command()(engines.engines)
 app.command()(check.check)
+app.command()(serve.serve)
 app.add_typer(glossary.app, name="glossary")
 app.add_typer(review.app, name="review")
 app.add_typer(tm.app, name="tm")
 app.add_typer(agent.app, name="agent")
 app.add_typer(events.app, name="events")
+app.add_typer(token.app, name="token")
 
 
 def _version(value: bool) -> None:

@@ -184,3 +184,18 @@ class AgentWorker(Base):
     heartbeat_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     restart_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ApiToken(Base):
+    """An API token: only its sha256 is kept (the token is shown once, at creation)."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))  # viewer, reviewer, admin
+    langs: Mapped[list[Any]] = mapped_column(JSON, default=list)  # empty: every language
+    prefix: Mapped[str] = mapped_column(String(16))  # the token's first characters, to tell them apart
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI) that `tolk serve` runs: tokens and roles in `auth.py`, routes in `app.py`."""

@@ -1,0 +1,89 @@
+"""API tokens with roles: viewer < reviewer < admin, optionally limited to languages.
+
+A token is 32 random bytes (urlsafe); the store keeps only its sha256 — a fast hash is right for a
+high-entropy secret (nothing to brute-force), and it lets a request find its token with one lookup.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from tolk.core import InputError
+from tolk.store.models import ApiToken, now
+from tolk.store.repo import Store
+
+PREFIX = "tolk_"
+
+
+class Role(enum.IntEnum):
+    viewer = 1
+    reviewer = 2
+    admin = 3
+
+    @classmethod
+    def parse(cls, name: str) -> Role:
+        try:
+            return cls[name.strip().lower()]
+        except KeyError:
+            raise InputError(f"--role: {name!r} is not a role (viewer, reviewer, admin)") from None
+
+
+@dataclass(frozen=True)
+class Caller:
+    name: str
+    role: Role
+    langs: tuple[str, ...]  # empty: every language
+
+    def may(self, role: Role, lang: str | None = None) -> bool:
+        return self.role >= role and (lang is None or not self.langs or lang in self.langs)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create(store: Store, name: str, role: Role, langs: list[str]) -> str:
+    """A new token; returned once, never stored in clear."""
+    token = PREFIX + secrets.token_urlsafe(32)
+    with store.transaction() as session:
+        session.add(
+            ApiToken(
+                name=name, role=role.name, langs=langs, prefix=token[:12], hash=_hash(token),
+                created_at=now(),
+            )
+        )  # fmt: skip
+    return token
+
+
+def tokens(store: Store) -> list[ApiToken]:
+    with store.sessions() as session:
+        return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
+
+
+def revoke(store: Store, token_id: int) -> bool:
+    with store.transaction() as session:
+        result = session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now())
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def verify(store: Store, token: str) -> Caller | None:
+    """The caller a live token belongs to, or None."""
+    if not token.startswith(PREFIX):
+        return None
+    with store.transaction() as session:
+        row = session.scalars(
+            select(ApiToken).where(ApiToken.hash == _hash(token), ApiToken.revoked_at.is_(None))
+        ).first()
+        if row is None:
+            return None
+        row.last_used_at = now()
+        return Caller(row.name, Role[row.role], tuple(row.langs or ()))

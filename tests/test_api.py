@@ -1,0 +1,117 @@
+"""The HTTP API through FastAPI's test client (a real ASGI round trip), the dummy engine, SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tolk.api import auth
+from tolk.api.app import MAX_BODY, create_app
+from tolk.config import Settings
+from tolk.store.repo import Store
+
+from .conftest import run_tolk
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    s = Settings(default_engine="dummy", engines={"dummy": {"kind": "dummy", "external": False}},
+                 store=f"sqlite:///{tmp_path / 'tolk.db'}")  # fmt: skip
+    store = Store(s.store)
+    tokens = {role.name: auth.create(store, role.name, role, []) for role in auth.Role}
+    tokens["ko-only"] = auth.create(store, "ko", auth.Role.reviewer, ["ko"])
+    revoked = auth.create(store, "old", auth.Role.admin, [])
+    auth.revoke(store, auth.tokens(store)[-1].id)
+    tokens["revoked"] = revoked
+    store.close()
+    with TestClient(create_app(s)) as client:
+        yield client, tokens
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_translate_scores_caches_and_keeps_glossary_terms(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    body = {"text": ["Red Nike shoes", "Soft socks"], "target": "es", "glossary": {"Nike": "Nike"}}
+    first = client.post("/v1/translate", json=body, headers=bearer(tokens["viewer"]))
+    assert first.status_code == 200, first.text
+    out = first.json()["translations"]
+    assert [t["text"] for t in out] == ["[es] Red Nike shoes", "[es] Soft socks"]
+    assert all(isinstance(t["score"], float) and isinstance(t["failed"], list) for t in out)
+    again = client.post("/v1/translate", json={**body, "text": "Soft socks"}, headers=bearer(tokens["admin"]))
+    assert again.json()["translations"][0]["text"] == "[es] Soft socks"  # from the cache
+    metrics = client.get("/metrics").text
+    assert 'tolk_http_requests_total{route="/v1/translate",status="200"} 2.0' in metrics
+
+
+@pytest.mark.parametrize(
+    ("token", "target", "status"),
+    [(None, "es", 401), ("wrong", "es", 401), ("revoked", "es", 401), ("ko-only", "es", 403),
+     ("ko-only", "ko", 200), ("viewer", "es", 200)],
+)  # fmt: skip
+def test_who_may_translate(api: tuple[TestClient, dict[str, str]], token: str | None, target: str,
+                           status: int) -> None:  # fmt: skip
+    client, tokens = api
+    headers = bearer(tokens.get(token, "tolk_nope")) if token else {}
+    response = client.post("/v1/translate", json={"text": "Hello", "target": target}, headers=headers)
+    assert response.status_code == status, response.text
+    if status == 401:
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [({"text": "Hi"}, 422, "target"), ({"text": "Hi", "target": "klingon"}, 422, "unknown language"),
+     ({"text": [], "target": "es"}, 422, "1 to 100 texts"),
+     ({"text": "x" * 5001, "target": "es"}, 422, "5000"),
+     ({"text": "Hi", "target": "es", "engine": "nope"}, 400, "no engine named 'nope'"),
+     ({"text": "Hi", "target": "en"}, 422, "same language"),
+     ({"text": "Hi", "target": "es", "x": 1}, 422, "x")],
+)  # fmt: skip
+def test_bad_requests_are_4xx_with_a_message(
+    api: tuple[TestClient, dict[str, str]], body: dict[str, object], status: int, message: str
+) -> None:
+    client, tokens = api
+    response = client.post("/v1/translate", json=body, headers=bearer(tokens["viewer"]))
+    assert response.status_code == status and message in response.text
+
+
+def test_oversized_bodies_are_refused_unread(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    big = '{"text": "' + "a" * MAX_BODY + '", "target": "es"}'
+    headers = {**bearer(tokens["viewer"]), "content-type": "application/json"}
+    response = client.post("/v1/translate", content=big, headers=headers)
+    assert response.status_code == 413
+
+
+def test_health_and_readiness(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, _ = api
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"] == {"db": "ok"}
+    assert client.get("/openapi.json").json()["paths"]["/v1/translate"]["post"]
+
+
+def test_token_commands(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'tolk.db'}"
+    created = run_tolk("token", "create", "--role", "reviewer", "--langs", "ko,ja", "--name", "kim",
+                       "--db", db, cwd=tmp_path)  # fmt: skip
+    token = created.stdout.strip()
+    assert created.returncode == 0 and token.startswith("tolk_") and len(token) > 40
+    listed = run_tolk("token", "list", "--db", db, cwd=tmp_path)
+    assert "kim" in listed.stdout and "reviewer" in listed.stdout and "ko,ja" in listed.stdout
+    assert token not in listed.stdout  # shown once, at creation
+    store = Store(db)
+    assert auth.verify(store, token) == auth.Caller("kim", auth.Role.reviewer, ("ko", "ja"))
+    assert run_tolk("token", "revoke", "1", "--db", db, cwd=tmp_path).returncode == 0
+    assert auth.verify(store, token) is None
+    store.close()
+    again = run_tolk("token", "revoke", "1", "--db", db, cwd=tmp_path)
+    assert again.returncode == 1 and "no live token with id 1" in again.stderr
+    bad = run_tolk("token", "create", "--role", "boss", "--db", db, cwd=tmp_path)
+    assert bad.returncode == 2 and "'boss' is not a role" in bad.stderr
