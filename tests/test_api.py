@@ -115,3 +115,87 @@ def test_token_commands(tmp_path: Path) -> None:
     assert again.returncode == 1 and "no live token with id 1" in again.stderr
     bad = run_tolk("token", "create", "--role", "boss", "--db", db, cwd=tmp_path)
     assert bad.returncode == 2 and "'boss' is not a role" in bad.stderr
+
+
+def seed(store: Store) -> None:
+    from tolk.store.repo import ItemRecord, MachineWrite
+
+    with store.transaction() as session:
+        store.save_items(session, [ItemRecord("sku-1", "en", None, {"name": "Red shoe"}, {}, "h1")])
+        for lang, text in (("es", "Zapato rojo"), ("ko", "빨간 신발")):
+            write = MachineWrite("sku-1", "name", lang, text, "dummy", "dummy", "s1", "k-" + lang,
+                                 checks=[{"id": "glossary", "severity": "major", "message": "x"}],
+                                 score=60.0, status="needs_review")  # fmt: skip
+            store.write_machine(session, write, exists=False)
+
+
+@pytest.fixture
+def seeded(api: tuple[TestClient, dict[str, str]]) -> tuple[TestClient, dict[str, str]]:
+    client, tokens = api
+    seed(client.app.state.store)  # type: ignore[attr-defined]
+    return client, tokens
+
+
+def test_review_edit_and_approve(seeded: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = seeded
+    queue = client.get("/v1/review", headers=bearer(tokens["viewer"])).json()
+    rows = [(t["lang"], t["failed"], t["source"]) for t in queue]
+    assert rows == [("es", ["glossary"], "Red shoe"), ("ko", ["glossary"], "Red shoe")]
+    only_ko = client.get("/v1/review", headers=bearer(tokens["ko-only"])).json()
+    assert [t["lang"] for t in only_ko] == ["ko"]
+    es = client.get("/v1/translations/sku-1/name/es", headers=bearer(tokens["viewer"])).json()
+    edit = {"text": "Zapato rojo vivo", "version": es["version"]}
+    edited = client.put("/v1/translations/sku-1/name/es", json=edit, headers=bearer(tokens["reviewer"]))
+    assert edited.status_code == 200 and edited.json()["grade"] == "HUMAN"
+    assert edited.json()["text"] == "Zapato rojo vivo" and edited.json()["version"] == es["version"] + 1
+    stale = client.put("/v1/translations/sku-1/name/es", json={"text": "Otra", "version": es["version"]},
+                       headers=bearer(tokens["reviewer"]))  # fmt: skip
+    assert stale.status_code == 409 and "reload" in stale.text
+    ko = client.get("/v1/translations/sku-1/name/ko", headers=bearer(tokens["ko-only"])).json()
+    approved = client.post("/v1/translations/sku-1/name/ko/approve", json={"version": ko["version"]},
+                           headers=bearer(tokens["ko-only"]))  # fmt: skip
+    assert approved.status_code == 200 and approved.json()["grade"] == "APPROVED"
+    assert approved.json()["text"] == "빨간 신발"
+    foreign = client.put("/v1/translations/sku-1/name/es", json={"text": "x", "version": 2},
+                         headers=bearer(tokens["ko-only"]))  # fmt: skip
+    assert foreign.status_code == 403
+    missing = client.get("/v1/translations/sku-9/name/es", headers=bearer(tokens["viewer"]))
+    assert missing.status_code == 404 and "no translation of sku-9/name into es" in missing.text
+    assert client.get("/v1/review", headers=bearer(tokens["viewer"])).json() == []
+    listed = client.get(
+        "/v1/translations", params={"grade": "HUMAN"}, headers=bearer(tokens["viewer"])
+    ).json()
+    assert [(t["lang"], t["grade"]) for t in listed] == [("es", "HUMAN")]
+
+
+# The least role each route needs (None: public). Every route of the app must be listed here.
+MATRIX: dict[tuple[str, str], auth.Role | None] = {
+    ("GET", "/healthz"): None,
+    ("GET", "/readyz"): None,
+    ("GET", "/metrics"): None,
+    ("POST", "/v1/translate"): auth.Role.viewer,
+    ("GET", "/v1/translations"): auth.Role.viewer,
+    ("GET", "/v1/review"): auth.Role.viewer,
+    ("GET", "/v1/translations/{item_id}/{field}/{lang}"): auth.Role.viewer,
+    ("PUT", "/v1/translations/{item_id}/{field}/{lang}"): auth.Role.reviewer,
+    ("POST", "/v1/translations/{item_id}/{field}/{lang}/approve"): auth.Role.reviewer,
+}
+BODIES = {"/v1/translate": {"text": "Hi", "target": "es"},
+          "/v1/translations/{item_id}/{field}/{lang}": {"text": "Hola", "version": 1},
+          "/v1/translations/{item_id}/{field}/{lang}/approve": {"version": 1}}  # fmt: skip
+
+
+def test_authorization_matrix(seeded: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = seeded
+    paths = client.get("/openapi.json").json()["paths"]
+    routes = {(method.upper(), path) for path, ops in paths.items() for method in ops}
+    assert routes == set(MATRIX), "a route is missing from the authorization matrix"
+    for (method, path), least in MATRIX.items():
+        url = path.format(item_id="sku-1", field="name", lang="es")
+        for who in (None, *auth.Role):
+            headers = bearer(tokens[who.name]) if who else {}
+            status = client.request(method, url, json=BODIES.get(path), headers=headers).status_code
+            if least is None or (who is not None and who >= least):
+                assert status not in (401, 403), (method, path, who, status)
+            else:
+                assert status == (401 if who is None else 403), (method, path, who, status)

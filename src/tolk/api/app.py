@@ -9,16 +9,16 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import text as sql
 
 from tolk import __version__, assemble, languages
-from tolk.api import auth
+from tolk.api import auth, translations
 from tolk.api.translate import inline_glossary, translate_texts
 from tolk.config import Settings
 from tolk.core import TolkError
@@ -78,26 +78,6 @@ class Metrics:
                                  registry=self.registry)  # fmt: skip
 
 
-def caller(role: auth.Role) -> Callable[[Request], auth.Caller]:
-    def check(request: Request) -> auth.Caller:
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        found = auth.verify(request.app.state.store, token.strip()) if scheme.lower() == "bearer" else None
-        if found is None:
-            raise HTTPException(401, "a valid API token is required (Authorization: Bearer …)",
-                                headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
-        if not found.may(role):
-            raise HTTPException(403, f"this needs the {role.name} role (the token is {found.role.name})")
-        return found
-
-    return check
-
-
-Viewer = Annotated[auth.Caller, Depends(caller(auth.Role.viewer))]
-Reviewer = Annotated[auth.Caller, Depends(caller(auth.Role.reviewer))]
-Admin = Annotated[auth.Caller, Depends(caller(auth.Role.admin))]
-
-
 def create_app(settings: Settings) -> FastAPI:
     kits: dict[tuple[str | None, str | None], assemble.Kit] = {}
 
@@ -132,6 +112,8 @@ def create_app(settings: Settings) -> FastAPI:
     async def tolk_error(_: Request, exc: TolkError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
+    app.include_router(translations.router)
+
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -153,7 +135,7 @@ def create_app(settings: Settings) -> FastAPI:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.post("/v1/translate", response_model=TranslateResponse)
-    async def translate(body: TranslateRequest, who: Viewer, request: Request) -> TranslateResponse:
+    async def translate(body: TranslateRequest, who: auth.Viewer, request: Request) -> TranslateResponse:
         if not who.may(auth.Role.viewer, body.target):
             raise HTTPException(403, f"this token is limited to {', '.join(who.langs)}")
         if body.source == body.target:

@@ -9,8 +9,11 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated
 
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy import select, update
 
 from tolk.core import InputError
@@ -87,3 +90,26 @@ def verify(store: Store, token: str) -> Caller | None:
             return None
         row.last_used_at = now()
         return Caller(row.name, Role[row.role], tuple(row.langs or ()))
+
+
+# --- FastAPI dependencies: `who: Reviewer` in a route's signature --------------------------------
+
+
+def caller(role: Role) -> Callable[[Request], Caller]:
+    def check(request: Request) -> Caller:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        found = verify(request.app.state.store, token.strip()) if scheme.lower() == "bearer" else None
+        if found is None:
+            raise HTTPException(401, "a valid API token is required (Authorization: Bearer …)",
+                                headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+        if not found.may(role):
+            raise HTTPException(403, f"this needs the {role.name} role (the token is {found.role.name})")
+        return found
+
+    return check
+
+
+Viewer = Annotated[Caller, Depends(caller(Role.viewer))]
+Reviewer = Annotated[Caller, Depends(caller(Role.reviewer))]
+Admin = Annotated[Caller, Depends(caller(Role.admin))]

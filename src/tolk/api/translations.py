@@ -1,0 +1,163 @@
+"""Routes over stored translations: list, get, edit (→ HUMAN), approve (→ APPROVED), the review queue.
+
+Reading needs a viewer token, writing a reviewer's; a token limited to languages sees and changes only
+those. An edit or approval names the version it saw: a concurrent change answers 409, not a lost write.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from tolk.api import auth
+from tolk.core import Grade
+from tolk.store.models import SourceField, Translation
+from tolk.store.repo import Store
+
+router = APIRouter(prefix="/v1")
+
+
+class TranslationOut(BaseModel):
+    item_id: str
+    field: str
+    lang: str
+    source: str | None
+    text: str
+    grade: str
+    status: str | None
+    score: float | None
+    failed: list[str]
+    suggestion: str | None
+    engine: str | None
+    version: int
+
+
+class Edit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=100_000)
+    version: int = Field(description="The version this edit is based on (from GET).")
+
+
+class Approval(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _out(t: Translation, source: str | None) -> TranslationOut:
+    failed = [str(c["id"]) for c in t.checks or [] if isinstance(c, dict) and c.get("id")]
+    return TranslationOut(
+        item_id=t.item_id, field=t.field, lang=t.lang, source=source, text=t.text, grade=t.grade,
+        status=t.status, score=t.score, failed=failed, suggestion=t.suggestion, engine=t.engine,
+        version=t.version,
+    )  # fmt: skip
+
+
+def _visible(who: auth.Caller, lang: str | None) -> list[str] | None:
+    """The languages a listing may show: the token's, narrowed by the `lang` asked for."""
+    if lang and who.langs and lang not in who.langs:
+        raise HTTPException(403, f"this token is limited to {', '.join(who.langs)}")
+    return [lang] if lang else (list(who.langs) or None)
+
+
+def _sources(store: Store, rows: list[Translation]) -> dict[tuple[str, str], str]:
+    if not rows:
+        return {}
+    with store.sessions() as session:
+        found = session.execute(
+            select(SourceField.item_id, SourceField.field, SourceField.text).where(
+                SourceField.item_id.in_({t.item_id for t in rows})
+            )
+        )
+        return {(i, f): text for i, f, text in found}
+
+
+@router.get("/translations", response_model=list[TranslationOut])
+def list_translations(
+    request: Request,
+    who: auth.Viewer,
+    lang: str | None = None,
+    grade: Annotated[Grade | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[TranslationOut]:
+    store, langs = _store(request), _visible(who, lang)
+    stmt = select(Translation).order_by(Translation.lang, Translation.item_id, Translation.field)
+    if langs:
+        stmt = stmt.where(Translation.lang.in_(langs))
+    if grade:
+        stmt = stmt.where(Translation.grade == grade.value)
+    with store.sessions() as session:
+        rows = list(session.scalars(stmt.offset(offset).limit(limit)))
+    sources = _sources(store, rows)
+    return [_out(t, sources.get((t.item_id, t.field))) for t in rows]
+
+
+@router.get("/review", response_model=list[TranslationOut])
+def review_queue(
+    request: Request,
+    who: auth.Viewer,
+    lang: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[TranslationOut]:
+    """What the gate left for a person: failed checks, awaiting approval, or a newer machine suggestion."""
+    store, langs = _store(request), _visible(who, lang)
+    rows = [t for t in store.review_queue(None, limit=10_000) if not langs or t.lang in langs][:limit]
+    sources = _sources(store, rows)
+    return [_out(t, sources.get((t.item_id, t.field))) for t in rows]
+
+
+def _one(store: Store, item_id: str, field: str, lang: str) -> TranslationOut:
+    with store.sessions() as session:
+        t = store.translation(session, item_id, field, lang)
+    if t is None:
+        raise HTTPException(404, f"no translation of {item_id}/{field} into {lang}")
+    return _out(t, _sources(store, [t]).get((item_id, field)))
+
+
+@router.get("/translations/{item_id}/{field}/{lang}", response_model=TranslationOut)
+def get_translation(
+    request: Request, who: auth.Viewer, item_id: str, field: str, lang: str
+) -> TranslationOut:
+    _visible(who, lang)
+    return _one(_store(request), item_id, field, lang)
+
+
+def _write(request: Request, who: auth.Caller, key: tuple[str, str, str], text: str | None, grade: Grade,
+           version: int) -> TranslationOut:  # fmt: skip
+    item_id, field, lang = key
+    if not who.may(auth.Role.reviewer, lang):
+        raise HTTPException(403, f"this token is limited to {', '.join(who.langs)}")
+    store = _store(request)
+    current = _one(store, item_id, field, lang)
+    with store.transaction() as session:
+        written = store.write_human(session, item_id, field, lang, text if text is not None else current.text,
+                                    grade=grade, expected_version=version)  # fmt: skip
+    if not written:
+        raise HTTPException(409, f"the translation changed (now version {current.version}); reload and retry")
+    return _one(store, item_id, field, lang)
+
+
+@router.put("/translations/{item_id}/{field}/{lang}", response_model=TranslationOut)
+def edit_translation(
+    request: Request, who: auth.Reviewer, item_id: str, field: str, lang: str, body: Edit
+) -> TranslationOut:
+    """A person's text: graded HUMAN, never overwritten by a machine, remembered by the memory."""
+    return _write(request, who, (item_id, field, lang), body.text, Grade.HUMAN, body.version)
+
+
+@router.post("/translations/{item_id}/{field}/{lang}/approve", response_model=TranslationOut)
+def approve_translation(
+    request: Request, who: auth.Reviewer, item_id: str, field: str, lang: str, body: Approval
+) -> TranslationOut:
+    """Keep the text as it is, graded APPROVED."""
+    return _write(request, who, (item_id, field, lang), None, Grade.APPROVED, body.version)
