@@ -179,10 +179,14 @@ MATRIX: dict[tuple[str, str], auth.Role | None] = {
     ("GET", "/v1/translations/{item_id}/{field}/{lang}"): auth.Role.viewer,
     ("PUT", "/v1/translations/{item_id}/{field}/{lang}"): auth.Role.reviewer,
     ("POST", "/v1/translations/{item_id}/{field}/{lang}/approve"): auth.Role.reviewer,
+    ("GET", "/v1/glossary"): auth.Role.viewer,
+    ("PUT", "/v1/glossary/{lang}/{source}"): auth.Role.admin,
+    ("DELETE", "/v1/glossary/{lang}/{source}"): auth.Role.admin,
 }
 BODIES = {"/v1/translate": {"text": "Hi", "target": "es"},
           "/v1/translations/{item_id}/{field}/{lang}": {"text": "Hola", "version": 1},
-          "/v1/translations/{item_id}/{field}/{lang}/approve": {"version": 1}}  # fmt: skip
+          "/v1/translations/{item_id}/{field}/{lang}/approve": {"version": 1},
+          "/v1/glossary/{lang}/{source}": {"target": "Nike", "do_not_translate": True}}  # fmt: skip
 
 
 def test_authorization_matrix(seeded: tuple[TestClient, dict[str, str]]) -> None:
@@ -191,7 +195,7 @@ def test_authorization_matrix(seeded: tuple[TestClient, dict[str, str]]) -> None
     routes = {(method.upper(), path) for path, ops in paths.items() for method in ops}
     assert routes == set(MATRIX), "a route is missing from the authorization matrix"
     for (method, path), least in MATRIX.items():
-        url = path.format(item_id="sku-1", field="name", lang="es")
+        url = path.format(item_id="sku-1", field="name", lang="es", source="Nike")
         for who in (None, *auth.Role):
             headers = bearer(tokens[who.name]) if who else {}
             status = client.request(method, url, json=BODIES.get(path), headers=headers).status_code
@@ -199,3 +203,20 @@ def test_authorization_matrix(seeded: tuple[TestClient, dict[str, str]]) -> None
                 assert status not in (401, 403), (method, path, who, status)
             else:
                 assert status == (401 if who is None else 403), (method, path, who, status)
+
+
+def test_glossary_routes(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    admin, viewer = bearer(tokens["admin"]), bearer(tokens["viewer"])
+    put = client.put("/v1/glossary/es/sneakers", json={"target": "zapatillas"}, headers=admin)
+    assert put.status_code == 200 and put.json()["lang"] == "es"
+    keep = client.put("/v1/glossary/*/Nike", json={"target": "Nike", "do_not_translate": True}, headers=admin)
+    assert keep.status_code == 200
+    terms = client.get("/v1/glossary", headers=viewer).json()
+    assert sorted((t["lang"], t["source"], t["target"]) for t in terms) == [
+        ("*", "Nike", "Nike"), ("es", "sneakers", "zapatillas")]  # fmt: skip
+    assert [t["source"] for t in client.get("/v1/glossary?lang=es", headers=viewer).json()] == ["sneakers"]
+    assert client.put("/v1/glossary/klingon/x", json={"target": "y"}, headers=admin).status_code == 422
+    assert client.delete("/v1/glossary/es/sneakers", headers=admin).status_code == 204
+    gone = client.delete("/v1/glossary/es/sneakers", headers=admin)
+    assert gone.status_code == 404 and "no term 'sneakers' for es" in gone.text

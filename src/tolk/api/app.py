@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import text as sql
 
 from tolk import __version__, assemble, languages
-from tolk.api import auth, translations
+from tolk.api import auth, glossary, translations
 from tolk.api.translate import inline_glossary, translate_texts
 from tolk.config import Settings
 from tolk.core import TolkError
@@ -113,6 +113,7 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
     app.include_router(translations.router)
+    app.include_router(glossary.router)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

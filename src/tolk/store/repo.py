@@ -485,6 +485,11 @@ class Store:
                     added += 1
         return added, updated
 
+    def delete_term(self, source: str, lang: str) -> bool:
+        with self.transaction() as session:
+            stmt = delete(GlossaryTerm).where(GlossaryTerm.source == source, GlossaryTerm.target_lang == lang)
+            return _rowcount(session.execute(stmt)) == 1
+
     def glossary(self) -> Glossary:
         with self.sessions() as session:
             rows = session.scalars(
