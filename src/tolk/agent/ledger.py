@@ -74,7 +74,8 @@ def add_attempt(store: Store, consumer: str, event_id: str, error: str) -> int:
                     updated_at=now(),
                 )
             )  # fmt: skip
-    return attempts(store, consumer, event_id)
+        row = session.get(EventAttempt, (consumer, event_id))
+        return row.attempts if row else 1
 
 
 # --- product marks -----------------------------------------------------------------------------------

@@ -111,7 +111,7 @@ def review_queue(
 ) -> list[TranslationOut]:
     """What the gate left for a person: failed checks, awaiting approval, or a newer machine suggestion."""
     store, langs = _store(request), _visible(who, lang)
-    rows = [t for t in store.review_queue(None, limit=10_000) if not langs or t.lang in langs][:limit]
+    rows = store.review_queue(langs, limit=limit)
     sources = _sources(store, rows)
     return [_out(t, sources.get((t.item_id, t.field))) for t in rows]
 

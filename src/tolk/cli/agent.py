@@ -14,8 +14,8 @@ from tolk import config, languages
 from tolk.agent import ledger
 from tolk.agent.worker import Options, Worker
 from tolk.bus import open_bus
-from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
-from tolk.cli.events import BusOpt, _safe
+from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, safe_url, settings
+from tolk.cli.events import BusOpt
 from tolk.core import TolkError
 from tolk.store.models import now
 
@@ -51,7 +51,7 @@ def run(
 
     worker = Worker(reload, options)
     err_console.print(
-        f"worker {worker.id}: {s.agent.name} for {', '.join(langs)} on {_safe(options.bus_url)}, "
+        f"worker {worker.id}: {s.agent.name} for {', '.join(langs)} on {safe_url(options.bus_url)}, "
         f"concurrency {options.concurrency}",
         highlight=False,
     )
@@ -109,7 +109,7 @@ def _depths(url: str, namespace: str, queues: list[str]) -> Table:
         finally:
             await b.close()
 
-    table = Table(title=f"queues on {_safe(url)}")
+    table = Table(title=f"queues on {safe_url(url)}")
     for col in ("queue", "waiting", "dead letters"):
         table.add_column(col)
     for q, depth, dead in asyncio.run(go()):

@@ -35,3 +35,12 @@ def settings(config_path: Path | None, db: str | None = None) -> config.Settings
 
 def open_store(s: config.Settings) -> Store:
     return Store(s.store)
+
+
+def safe_url(url: str) -> str:
+    """A URL without its password, for printing."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
+    return url

@@ -15,7 +15,7 @@ import typer
 from tolk import events
 from tolk.bus import open_bus
 from tolk.bus.base import check_pattern
-from tolk.cli.common import ConfigOpt, DbOpt, console, settings
+from tolk.cli.common import ConfigOpt, DbOpt, console, safe_url, settings
 from tolk.core import InputError
 
 app = typer.Typer(help="Publish events to a bus and watch them (RabbitMQ, Redis Streams, embedded).")
@@ -64,7 +64,7 @@ def publish(
             await target.close()
 
     asyncio.run(go())
-    console.print(f"published {len(batch)} events to {_safe(s.bus_url(bus))}")
+    console.print(f"published {len(batch)} events to {safe_url(s.bus_url(bus))}")
 
 
 @app.command()
@@ -91,7 +91,7 @@ def tail(
         seen, last = 0, time.monotonic()
         try:
             await source.declare(queue, patterns)
-            print(f"tailing {', '.join(patterns)} on {_safe(s.bus_url(bus))}", file=sys.stderr, flush=True)
+            print(f"tailing {', '.join(patterns)} on {safe_url(s.bus_url(bus))}", file=sys.stderr, flush=True)
             while not (count and seen >= count) and not (idle and time.monotonic() - last > idle):
                 for d in await source.fetch(queue, limit=50, wait_s=0.5):
                     await source.ack(d)
@@ -123,12 +123,3 @@ def _read(path: Path) -> list[str]:
         raise InputError(f"{path}: file not found") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
-
-
-def _safe(url: str) -> str:
-    """A URL without its password, for printing."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
-    return url

@@ -319,7 +319,7 @@ class Store:
         )
         return session.scalars(stmt).one_or_none()
 
-    def review_queue(self, lang: str | None = None, limit: int = 100) -> list[Translation]:
+    def review_queue(self, lang: str | Sequence[str] | None = None, limit: int = 100) -> list[Translation]:
         """What waits for a person: failed the gate, awaits approval, or has a newer machine suggestion."""
         waiting = Translation.status.is_not(None) | Translation.suggestion.is_not(None)
         stmt = (
@@ -328,7 +328,7 @@ class Store:
             .order_by(Translation.lang, Translation.item_id, Translation.field)
         )
         if lang:
-            stmt = stmt.where(Translation.lang == lang)
+            stmt = stmt.where(Translation.lang.in_([lang] if isinstance(lang, str) else list(lang)))
         with self.sessions() as session:
             return list(session.scalars(stmt.limit(limit)))
 
