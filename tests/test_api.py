@@ -125,7 +125,7 @@ def seed(store: Store) -> None:
         for lang, text in (("es", "Zapato rojo"), ("ko", "빨간 신발")):
             write = MachineWrite("sku-1", "name", lang, text, "dummy", "dummy", "s1", "k-" + lang,
                                  checks=[{"id": "glossary", "severity": "major", "message": "x"}],
-                                 score=60.0, status="needs_review")  # fmt: skip
+                                 score=60.0, status="NEEDS_REVIEW")  # fmt: skip
             store.write_machine(session, write, exists=False)
 
 

@@ -42,6 +42,10 @@ class Kit:
         }  # fmt: skip
         return Job(**(base | kw))
 
+    def engines(self) -> list[Engine]:
+        """Every engine this kit calls: the drafter, the refiner and the assessors' engines."""
+        return [self.engine, *(e for e in self.loop.engines() if e is not self.engine)]
+
     async def aclose(self) -> None:
         await self.engine.aclose()
         for engine in self.loop.engines():

@@ -60,6 +60,7 @@ class InFlight:
 class Cache(Protocol):
     def get_many(self, keys: Sequence[str]) -> dict[str, Cached]: ...
     def put_many(self, entries: dict[str, Cached]) -> None: ...
+    def forget(self, keys: Sequence[str]) -> None: ...
     def close(self) -> None: ...
 
 
@@ -72,6 +73,9 @@ class SqlCache:
 
     def put_many(self, entries: dict[str, Cached]) -> None:
         self.store.cache_put({k: (c.text, c.engine, c.model) for k, c in entries.items()})
+
+    def forget(self, keys: Sequence[str]) -> None:
+        self.store.cache_delete(list(keys))
 
     def close(self) -> None:
         pass
@@ -111,6 +115,10 @@ class RedisCache:
             value = json.dumps({"t": c.text, "e": c.engine, "m": c.model}, ensure_ascii=False)
             pipe.set(self.prefix + key, value, nx=True, ex=self.ttl_s)
         pipe.execute()
+
+    def forget(self, keys: Sequence[str]) -> None:
+        if keys:
+            self.client.delete(*(self.prefix + k for k in keys))
 
     def close(self) -> None:
         self.client.close()

@@ -155,6 +155,54 @@ class AgentSettings(BaseModel):
     dedupe_ttl_s: int = Field(24 * 3600, ge=1)
 
 
+class TelegramSettings(BaseModel):
+    """`[notify.telegram]`: the report by Bot API sendMessage; the same bot answers ops commands."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: SecretStr = SecretStr("")  # from @BotFather; say "${TOLK_TELEGRAM_TOKEN}"
+    chat_ids: list[int] = Field(default_factory=list)  # where reports go
+    allowed_chat_ids: list[int] = Field(default_factory=list)  # who may command the bot (default: chat_ids)
+    base_url: str = "https://api.telegram.org"
+
+
+class WebhookSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    secret: SecretStr = SecretStr("")  # HMAC-SHA256 key of the X-Tolk-Signature header
+
+
+class NotifySettings(BaseModel):
+    """`[notify]`: where the scheduled report goes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    telegram: TelegramSettings | None = None
+    slack_webhook: SecretStr | None = None  # a Slack incoming-webhook URL (it is the secret)
+    webhooks: list[WebhookSettings] = Field(default_factory=list)
+    timeout_s: float = Field(10.0, gt=0)
+
+
+class ReportSettings(BaseModel):
+    """`[report]`: the agent sends `tolk report` on this cron schedule (UTC) to every notifier."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schedule: str | None = None  # e.g. "0 7 * * *": every day at 07:00 UTC
+    since: str = "24h"
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            from croniter import croniter
+
+            if not croniter.is_valid(value):
+                raise ValueError(f"{value!r} is not a cron expression (minute hour day month weekday)")
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TOLK_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
@@ -172,6 +220,8 @@ class Settings(BaseSettings):
     quality: QualitySettings = Field(default_factory=QualitySettings)
     profiles: dict[str, ProfileSettings] = Field(default_factory=dict)
     agent: AgentSettings = Field(default_factory=AgentSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -21,11 +21,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from tolk import events, languages
+from tolk import activity, events, languages
+from tolk.activity import Tally
 from tolk.cache import Cache, Cached, InFlight, cache_key
 from tolk.core import (
     PROTECTED_GRADES,
@@ -50,6 +51,9 @@ from tolk.quality.gate import Gate
 from tolk.quality.loop import NEEDS_REVIEW, PENDING_APPROVAL, Draft, Loop, Settled
 from tolk.store.repo import ItemRecord, MachineWrite, Store
 
+if TYPE_CHECKING:
+    from tolk.telemetry import Telemetry
+
 
 @dataclass
 class Job:
@@ -69,6 +73,8 @@ class Job:
     loop: Loop = field(default_factory=lambda: Loop(Gate(), None))  # judge only, unless configured
     fuzzy_threshold: float = 75.0  # translation-memory matches at least this similar become hints
     invalidate_after_s: float = 30.0  # delay of the cache.invalidate event after a change
+    origin: str = "translate"  # who runs it, in the activity rows: translate, agent, job
+    telemetry: Telemetry | None = None  # metrics and engine-call rows of this process
 
 
 class CommitHook(Protocol):
@@ -258,25 +264,32 @@ class Pipeline:
         if source == target:
             return
         todo = self._plan(records, source, target)
-        if not todo and hook is None:
-            return
+        tally = Tally(self.job.origin, target, items=sum(1 for r in records if r.fields))
+        tally.segments = sum(len(r.fields) for r in records)
+        tally.unchanged = tally.segments - len(todo)
         if todo and not self.job.engine.supports(source, target):  # a row's own `lang` it cannot take
             self.summary.failures += len(todo)
+            tally.failures += len(todo)
             self._sample_failure(
                 f"{len(todo)} segments {source} -> {target}: engine cannot translate this pair"
             )
-            if hook is None:
-                return
             todo = []
+        if not todo and hook is None:
+            self._record_tally(tally)
+            return
         done = self._recall(todo, source, target)
-        done.update(self._reuse([t for t in todo if t.key not in done]))
+        tally.memory_hits = sum(1 for t in todo if t.key in done)
+        reused = self._reuse([t for t in todo if t.key not in done])
+        tally.cache_hits = sum(1 for t in todo if t.key in reused and t.key not in done)
+        done.update(reused)
+        tally.cache_misses = len(todo) - tally.memory_hits - tally.cache_hits
         fresh = await self._draft([t for t in todo if t.key not in done], source, target)
         done.update(fresh)
         if defer_transient:
             self._defer_if_transient(todo, done)
         drafts = {t.key: Draft(t.key, t.text, t.terms, t.context, done[t.key]) for t in todo if _ok(done, t)}
         settled = await self.job.loop.settle(list(drafts.values()), source, target)
-        self._commit(todo, done, settled, source, target, hook)
+        self._commit(todo, done, settled, source, target, hook, tally)
 
     def _defer_if_transient(self, todo: list[_Todo], done: dict[str, Result]) -> None:
         failed = [done[t.key] for t in todo if t.key in done and not done[t.key].ok and done[t.key].transient]
@@ -401,8 +414,10 @@ class Pipeline:
         source: str,
         target: str,
         hook: CommitHook | None = None,
+        tally: Tally | None = None,
     ) -> None:
-        s, store = self.summary, self.job.store
+        s, store, telemetry = self.summary, self.job.store, self.job.telemetry
+        tally = tally or Tally(self.job.origin, target)
         written: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         failed: dict[str, dict[str, str]] = defaultdict(dict)
         with store.transaction() as session:
@@ -411,6 +426,7 @@ class Pipeline:
             for t in todo:
                 if not _ok(done, t):
                     s.failures += 1
+                    tally.failures += 1
                     res = done.get(t.key)
                     failed[t.item_id][t.field] = (res.error if res else None) or "no answer"
                     self._sample_failure(f"{t.item_id}/{t.field} -> {target}: {failed[t.item_id][t.field]}")
@@ -420,14 +436,16 @@ class Pipeline:
                     item_id=t.item_id, field=t.field, lang=target, text=end.text, engine=end.engine,
                     model=end.model, source_hash=t.source_hash, cache_key=t.key,
                     checks=[f.as_dict() for f in end.verdict.findings], score=end.verdict.score,
-                    status=end.status, grade=end.grade,
+                    status=end.status, grade=end.grade, profile=self.job.profile,
                 )  # fmt: skip
                 if store.write_machine(session, write, exists=t.exists) == "suggested":
                     s.suggestions += 1
                     continue
                 if end.grade is Grade.APPROVED:  # approved text teaches the memory
                     store.remember(session, source, target, t.text, end.text, Grade.APPROVED.value)
-                self._count(end, target)
+                activity.remember_text(session, (t.item_id, t.field, target), end.engine, "machine",
+                                       end.text, end.grade.value, end.verdict.score)  # fmt: skip
+                self._count(end, target, tally)
                 written[t.item_id][t.field] = {
                     "grade": end.grade.value, "score": end.verdict.score, "status": end.status,
                     "failed": end.verdict.failed, "rounds": end.rounds,
@@ -441,9 +459,27 @@ class Pipeline:
                     store.outbox_add(session, event, delay)
             if hook is not None:
                 hook.after(session, {*written, *failed})
+            activity.record(session, tally)
+        if telemetry is not None:
+            telemetry.tally(tally)
+            telemetry.flush(store)
 
-    def _count(self, end: Settled, target: str) -> None:
+    def _record_tally(self, tally: Tally) -> None:
+        """Counters of a language that needed no commit (everything unchanged, or nothing it could do)."""
+        with self.job.store.transaction() as session:
+            activity.record(session, tally)
+        if self.job.telemetry is not None:
+            self.job.telemetry.tally(tally)
+
+    def _count(self, end: Settled, target: str, tally: Tally) -> None:
         s = self.summary
+        tally.translated += 1
+        tally.score(end.verdict.score)
+        if end.verdict.metrics is not None:
+            tally.bleu(end.verdict.metrics.bleu)
+        tally.approved += end.grade is Grade.APPROVED
+        tally.rewritten += end.rounds > 0
+        tally.needs_review += end.status == NEEDS_REVIEW
         s.translated += 1
         s.scores.setdefault(target, []).append(end.verdict.score)
         s.glossary_misses += "glossary" in end.verdict.failed

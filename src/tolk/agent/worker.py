@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tolk import assemble
+from tolk import assemble, notify
 from tolk.agent import ledger
 from tolk.agent import registry as registry_mod
 from tolk.agent.dedupe import Dedupe
@@ -33,8 +33,10 @@ from tolk.bus.base import Bus, Delivery
 from tolk.bus.outbox import relay_once
 from tolk.config import Settings
 from tolk.core import TolkError
+from tolk.notify import schedule
 from tolk.pipeline import Pipeline
 from tolk.store.repo import Store
+from tolk.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
 RECONNECT_MAX_S = 30.0
@@ -62,6 +64,7 @@ class Worker:
     def __init__(self, load_settings: Callable[[], Settings], options: Options) -> None:
         self.load_settings, self.options = load_settings, options
         self.id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.telemetry = Telemetry()  # one per process, across restarts
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop`; a restart an operator asked for re-reads the settings and starts over."""
@@ -77,7 +80,9 @@ class Worker:
         spec_registry = registry_mod.load(s.agent.registry, s.agent.name)
         kit = assemble.kit(s, store, engine=s.agent.engine, profile=s.agent.profile,
                            glossary=Path(s.agent.glossary) if s.agent.glossary else None)  # fmt: skip
-        pipeline = Pipeline(kit.job(s, store, fields=s.agent.fields))
+        self.telemetry.attach(*kit.engines())
+        job = kit.job(s, store, fields=s.agent.fields, origin="agent", telemetry=self.telemetry)
+        pipeline = Pipeline(job)
         dedupe = Dedupe(s.agent.dedupe, ttl_s=s.agent.dedupe_ttl_s, namespace=s.agent.namespace) \
             if s.agent.dedupe else None  # fmt: skip
         translator = Translator(
@@ -102,6 +107,7 @@ class Worker:
             chores = [
                 asyncio.create_task(self._relay(store, bus, leave)),
                 asyncio.create_task(self._heartbeat(store, state, leave, s.agent.heartbeat_s)),
+                asyncio.create_task(schedule.run(s, store, notify.from_settings(s.notify), leave)),
             ]
             stopper = asyncio.create_task(stop.wait())
             await asyncio.wait([stopper, asyncio.create_task(leave.wait())], return_when="FIRST_COMPLETED")

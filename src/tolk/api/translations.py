@@ -6,12 +6,15 @@ those. An edit or approval names the version it saw: a concurrent change answers
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from tolk import review
 from tolk.api import auth
 from tolk.core import Grade
 from tolk.store.models import SourceField, Translation
@@ -132,19 +135,16 @@ def get_translation(
     return _one(_store(request), item_id, field, lang)
 
 
-def _write(request: Request, who: auth.Caller, key: tuple[str, str, str], text: str | None, grade: Grade,
-           version: int) -> TranslationOut:  # fmt: skip
-    item_id, field, lang = key
-    if not who.may(auth.Role.reviewer, lang):
+def _act(request: Request, who: auth.Caller, key: review.Key, action: Callable[[], None]) -> TranslationOut:
+    if not who.may(auth.Role.reviewer, key[2]):
         raise HTTPException(403, f"this token is limited to {', '.join(who.langs)}")
-    store = _store(request)
-    current = _one(store, item_id, field, lang)
-    with store.transaction() as session:
-        written = store.write_human(session, item_id, field, lang, text if text is not None else current.text,
-                                    grade=grade, expected_version=version)  # fmt: skip
-    if not written:
-        raise HTTPException(409, f"the translation changed (now version {current.version}); reload and retry")
-    return _one(store, item_id, field, lang)
+    try:
+        action()
+    except review.NotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    except review.Conflict as exc:
+        raise HTTPException(409, str(exc)) from None
+    return _one(_store(request), *key)
 
 
 @router.put("/translations/{item_id}/{field}/{lang}", response_model=TranslationOut)
@@ -152,7 +152,9 @@ def edit_translation(
     request: Request, who: auth.Reviewer, item_id: str, field: str, lang: str, body: Edit
 ) -> TranslationOut:
     """A person's text: graded HUMAN, never overwritten by a machine, remembered by the memory."""
-    return _write(request, who, (item_id, field, lang), body.text, Grade.HUMAN, body.version)
+    key = (item_id, field, lang)
+    store = _store(request)
+    return _act(request, who, key, lambda: review.edit(store, key, body.text, body.version, who.name))
 
 
 @router.post("/translations/{item_id}/{field}/{lang}/approve", response_model=TranslationOut)
@@ -160,4 +162,36 @@ def approve_translation(
     request: Request, who: auth.Reviewer, item_id: str, field: str, lang: str, body: Approval
 ) -> TranslationOut:
     """Keep the text as it is, graded APPROVED."""
-    return _write(request, who, (item_id, field, lang), None, Grade.APPROVED, body.version)
+    key = (item_id, field, lang)
+    return _act(request, who, key, lambda: review.approve(_store(request), key, body.version, who.name))
+
+
+@router.post("/translations/{item_id}/{field}/{lang}/send-back", response_model=TranslationOut)
+def send_back_translation(
+    request: Request, who: auth.Reviewer, item_id: str, field: str, lang: str, body: Approval
+) -> TranslationOut:
+    """Back to the machines: the cached text is forgotten and an i18n.missing event asks the agent
+    (or the next `tolk translate`) for a new translation; the current text stays until then."""
+    key, cache = (item_id, field, lang), request.app.state.cache
+    return _act(request, who, key,
+                lambda: review.send_back(_store(request), key, body.version, who.name, cache))  # fmt: skip
+
+
+class HistoryOut(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    text: str | None
+    grade: str | None
+    score: float | None
+
+
+@router.get("/translations/{item_id}/{field}/{lang}/history", response_model=list[HistoryOut])
+def translation_history(
+    request: Request, who: auth.Viewer, item_id: str, field: str, lang: str
+) -> list[HistoryOut]:
+    """Every text this translation had, newest first: machine drafts, edits, approvals, send-backs."""
+    _visible(who, lang)
+    rows = review.history(_store(request), (item_id, field, lang))
+    return [HistoryOut(at=h.at, actor=h.actor, action=h.action, text=h.text, grade=h.grade, score=h.score)
+            for h in rows]  # fmt: skip

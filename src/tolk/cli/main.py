@@ -8,7 +8,20 @@ import sys
 import typer
 
 from tolk import __version__
-from tolk.cli import agent, check, engines, events, export, glossary, review, serve, tm, token, translate
+from tolk.cli import (
+    agent,
+    check,
+    engines,
+    events,
+    export,
+    glossary,
+    report,
+    review,
+    serve,
+    tm,
+    token,
+    translate,
+)
 from tolk.cli.common import err_console
 from tolk.core import TolkError
 
@@ -24,12 +37,15 @@ app.command()(export.export)
 app.command()(engines.engines)
 app.command()(check.check)
 app.command()(serve.serve)
+app.command()(report.report)
 app.add_typer(glossary.app, name="glossary")
 app.add_typer(review.app, name="review")
 app.add_typer(tm.app, name="tm")
 app.add_typer(agent.app, name="agent")
 app.add_typer(events.app, name="events")
 app.add_typer(token.app, name="token")
+app.add_typer(report.cache_app, name="cache")
+app.add_typer(report.bot_app, name="bot")
 
 
 def _version(value: bool) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tolk import languages
+from tolk import languages, ops
 from tolk.cli.common import ConfigOpt, DbOpt, console, open_store, settings
 
 app = typer.Typer(
@@ -44,3 +44,13 @@ def list_(
         score = f"{t.score:.0f}" if t.score is not None else "-"
         table.add_row(t.item_id, t.field, t.lang, t.grade, score, why or (t.status or ""))
     console.print(table)
+
+
+@app.command("count")
+def count(db: DbOpt = None, config_path: ConfigOpt = None) -> None:
+    """How many translations wait for a person, per language (the bot's /review)."""
+    store = open_store(settings(config_path, db))
+    try:
+        console.print(ops.review_count(store), end="", highlight=False)
+    finally:
+        store.close()

@@ -24,6 +24,7 @@ from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, 
 from tolk.formats import catalog
 from tolk.pipeline import Job, Pipeline, Summary
 from tolk.store.repo import Store
+from tolk.telemetry import Telemetry
 
 
 def translate(
@@ -88,8 +89,10 @@ def translate(
         parts = assemble.kit(
             s, store, engine=engine, refine_engine=refine_engine, profile=profile, glossary=glossary
         )
+        telemetry = Telemetry()  # engine calls land in the store for reports and the dashboard
+        telemetry.attach(*parts.engines())
         job = parts.job(s, store, path=input, targets=targets, source_lang=src, fields=field_list,
-                        skip_bad=skip_bad)  # fmt: skip
+                        skip_bad=skip_bad, telemetry=telemetry)  # fmt: skip
         summary = asyncio.run(_run(job, parts))
         print_summary(summary, engine or s.default_engine or "")
         if samples:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from tolk import languages
@@ -27,6 +29,20 @@ from tolk.core import (
 from tolk.text.protect import Protected, protect
 
 
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request to an engine, as observers see it (telemetry: metrics, latency, spend)."""
+
+    engine: str
+    model: str
+    source: str
+    target: str
+    segments: int
+    ok: bool
+    seconds: float
+    usage: Usage
+
+
 class Engine(abc.ABC):
     kind: ClassVar[str]
     native_terms: ClassVar[bool] = False  # True: terms travel as hints; False: they become tokens
@@ -36,6 +52,7 @@ class Engine(abc.ABC):
         self.settings = settings
         self.usage = Usage()
         self.fallback: Engine | None = None
+        self.observers: list[Callable[[Call], None]] = []
 
     # --- what the engine is ------------------------------------------------------------------------
 
@@ -87,14 +104,30 @@ class Engine(abc.ABC):
     async def _translate_guarded(
         self, segments: list[Segment], source: str, target: str, hints: Hints
     ) -> list[Result]:
+        started = time.perf_counter()
         try:
-            return await self._translate_protected(segments, source, target, hints)
+            results = await self._translate_protected(segments, source, target, hints)
         except EngineUnavailable as exc:
+            self._observe(len(segments), source, target, started, ok=False)
             if self.fallback is not None and self.fallback.supports(source, target):
                 return await self.fallback.translate(segments, source, target, hints)
             return [self._failed(s.id, str(exc), outage=True) for s in segments]
         except EngineError as exc:
+            self._observe(len(segments), source, target, started, ok=False)
             return [self._failed(s.id, str(exc), outage=False) for s in segments]
+        spent = Usage()
+        for res in results:
+            spent.add(res.usage)
+        self._observe(len(segments), source, target, started, ok=any(r.ok for r in results), usage=spent)
+        return results
+
+    def _observe(self, n: int, source: str, target: str, started: float, *, ok: bool,
+                 usage: Usage | None = None) -> None:  # fmt: skip
+        if self.observers:
+            call = Call(self.name, self.model, source, target, n, ok, time.perf_counter() - started,
+                        usage or Usage())  # fmt: skip
+            for observe in self.observers:
+                observe(call)
 
     async def _translate_protected(
         self, segments: list[Segment], source: str, target: str, hints: Hints

@@ -8,6 +8,7 @@ any number of concurrent writers.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Engine,
+    Text,
     bindparam,
+    cast,
     create_engine,
     delete,
     event,
@@ -52,6 +55,7 @@ from tolk.store.models import (
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PROTECTED = [g.value for g in PROTECTED_GRADES]
+REVIEW_STATUSES = ("NEEDS_REVIEW", "PENDING_APPROVAL")  # the quality loop's; "SENT_BACK" waits for a machine
 
 
 @dataclass(slots=True)
@@ -78,6 +82,7 @@ class MachineWrite:
     score: float | None = None
     status: str | None = None
     grade: Grade = Grade.MACHINE
+    profile: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +103,7 @@ class _Statements:
             t.lang == bindparam("k_lang"),
         )
         cols = ("text", "grade", "status", "engine", "model", "source_hash", "cache_key", "checks", "score",
-                "updated_at")  # fmt: skip
+                "profile", "updated_at")  # fmt: skip
         set_values = {c: bindparam(f"v_{c}", type_=t[c].type) for c in cols}
         self.update_machine = (
             update(Translation)
@@ -275,7 +280,7 @@ class Store:
         values = {
             "v_text": w.text, "v_grade": w.grade.value, "v_status": w.status, "v_engine": w.engine,
             "v_model": w.model, "v_source_hash": w.source_hash, "v_cache_key": w.cache_key,
-            "v_checks": w.checks, "v_score": w.score, "v_updated_at": now(),
+            "v_checks": w.checks, "v_score": w.score, "v_profile": w.profile, "v_updated_at": now(),
         }  # fmt: skip
         key = {"k_item": w.item_id, "k_field": w.field, "k_lang": w.lang}
         row = {c.removeprefix("v_"): v for c, v in values.items()} | {
@@ -319,9 +324,13 @@ class Store:
         )
         return session.scalars(stmt).one_or_none()
 
-    def review_queue(self, lang: str | Sequence[str] | None = None, limit: int = 100) -> list[Translation]:
-        """What waits for a person: failed the gate, awaits approval, or has a newer machine suggestion."""
-        waiting = Translation.status.is_not(None) | Translation.suggestion.is_not(None)
+    def review_queue(
+        self, lang: str | Sequence[str] | None = None, limit: int = 100, *, grade: str | None = None,
+        profile: str | None = None, check: str | None = None, offset: int = 0,
+    ) -> list[Translation]:  # fmt: skip
+        """What waits for a person: failed the gate, awaits approval, or has a newer machine suggestion;
+        narrowed to languages, a grade, a profile or one failed check."""
+        waiting = Translation.status.in_(REVIEW_STATUSES) | Translation.suggestion.is_not(None)
         stmt = (
             select(Translation)
             .where(waiting)
@@ -329,8 +338,15 @@ class Store:
         )
         if lang:
             stmt = stmt.where(Translation.lang.in_([lang] if isinstance(lang, str) else list(lang)))
+        if grade:
+            stmt = stmt.where(Translation.grade == grade)
+        if profile:
+            stmt = stmt.where(Translation.profile == profile)
+        if check:  # every dialect keeps the JSON text as SQLAlchemy wrote it (json.dumps separators)
+            needle = json.dumps({"id": check})[1:-1]
+            stmt = stmt.where(cast(Translation.checks, Text).contains(needle, autoescape=True))
         with self.sessions() as session:
-            return list(session.scalars(stmt.limit(limit)))
+            return list(session.scalars(stmt.offset(offset).limit(limit)))
 
     def item_record(self, item_id: str) -> ItemRecord | None:
         """An item as stored, with its source fields (for a request that names only the id)."""
@@ -464,6 +480,11 @@ class Store:
             session.execute(self.insert_ignore(CacheEntry), rows)
 
     # --- glossary ------------------------------------------------------------------------------------
+
+    def cache_delete(self, keys: Sequence[str]) -> None:
+        if keys:
+            with self.transaction() as session:
+                session.execute(delete(CacheEntry).where(CacheEntry.key.in_(list(keys))))
 
     def import_glossary(self, glossary: Glossary) -> tuple[int, int]:
         """Upsert terms by (source, lang). Returns (added, updated)."""

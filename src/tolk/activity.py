@@ -1,0 +1,89 @@
+"""What tolk did, counted where it happened: a Tally per commit and language, each engine call, each
+text a translation had. Reports, the dashboard and the ops bot read these rows back over a window.
+
+Rows are appended, never updated: many workers write at once without contending for a counter row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from tolk.engines.base import Call
+from tolk.store.models import Activity, EngineCall, HistoryEntry, now
+from tolk.store.repo import Store
+
+
+@dataclass
+class Tally:
+    """One commit's counters for one target language."""
+
+    origin: str  # translate, agent, api, job, review
+    lang: str
+    items: int = 0
+    segments: int = 0
+    translated: int = 0
+    unchanged: int = 0
+    cache_hits: int = 0
+    memory_hits: int = 0
+    cache_misses: int = 0
+    failures: int = 0
+    rewritten: int = 0
+    approved: int = 0
+    needs_review: int = 0
+    edits: int = 0
+    approvals: int = 0
+    sent_back: int = 0
+    scored: int = 0
+    score_sum: float = 0.0
+    bleu_n: int = 0
+    bleu_sum: float = 0.0
+
+    def score(self, value: float) -> None:
+        self.scored += 1
+        self.score_sum += value
+
+    def bleu(self, value: float) -> None:
+        self.bleu_n += 1
+        self.bleu_sum += value
+
+    @property
+    def empty(self) -> bool:
+        return not any(v for k, v in dataclasses.asdict(self).items() if k not in ("origin", "lang"))
+
+
+def record(session: Session, tally: Tally) -> None:
+    if not tally.empty:
+        session.execute(insert(Activity).values(at=now(), **dataclasses.asdict(tally)))
+
+
+def remember_text(
+    session: Session, key: tuple[str, str, str], actor: str, action: str, text: str | None,
+    grade: str | None = None, score: float | None = None,
+) -> None:  # fmt: skip
+    """One line of a translation's history (machine, edit, approve, send_back)."""
+    item_id, field, lang = key
+    session.execute(
+        insert(HistoryEntry).values(
+            item_id=item_id, field=field, lang=lang, at=now(), actor=actor[:128], action=action,
+            text=text, grade=grade, score=score,
+        )
+    )  # fmt: skip
+
+
+def record_calls(store: Store, calls: Sequence[Call]) -> None:
+    if not calls:
+        return
+    stamp = now()
+    rows = [
+        {"at": stamp, "engine": c.engine, "model": c.model[:128], "source": c.source, "target": c.target,
+         "segments": c.segments, "ok": c.ok, "seconds": c.seconds, "tokens_in": c.usage.tokens_in,
+         "tokens_out": c.usage.tokens_out, "cost": c.usage.cost}
+        for c in calls
+    ]  # fmt: skip
+    with store.transaction() as session:
+        session.execute(insert(EngineCall), rows)

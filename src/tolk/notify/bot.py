@@ -1,0 +1,83 @@
+"""The ops bot: Telegram commands answered from the store (long polling with getUpdates).
+
+Only chats on the allow-list are answered; anything else is logged and ignored. Every command has the
+same action on the CLI (see tolk.ops).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from tolk import ops
+from tolk.core import TolkError
+from tolk.notify.base import NotifyError
+from tolk.notify.telegram import Telegram, pre
+from tolk.store.repo import Store
+
+log = logging.getLogger(__name__)
+
+HELP = """tolk ops bot
+/quality [24h]  translation report for the window
+/cache  cache hits and misses, recent invalidations and failures
+/agent status  agent workers
+/agent restart NAME  restart an agent's workers
+/review  translations waiting for a person"""
+
+
+class OpsBot:
+    def __init__(self, telegram: Telegram, store: Store, allowed: set[int], heartbeat_s: float = 5.0) -> None:
+        self.telegram, self.store, self.allowed, self.heartbeat_s = telegram, store, allowed, heartbeat_s
+        self.offset = 0
+
+    def answer(self, text: str) -> str:
+        """The reply to one command line (an unknown command gets the help)."""
+        words = text.strip().split()
+        if not words or not words[0].startswith("/"):
+            return HELP
+        command, args = words[0].split("@", 1)[0].lower(), words[1:]
+        try:
+            if command == "/quality":
+                return ops.quality(self.store, args[0] if args else "24h")
+            if command == "/cache":
+                return ops.cache(self.store, args[0] if args else "24h")
+            if command == "/review":
+                return ops.review_count(self.store)
+            if command == "/agent" and args[:1] == ["status"]:
+                return ops.agent_status(self.store, self.heartbeat_s)
+            if command == "/agent" and args[:1] == ["restart"] and len(args) == 2:
+                return ops.agent_restart(self.store, args[1], self.heartbeat_s)
+        except TolkError as exc:
+            return f"error: {exc}"
+        return HELP
+
+    async def handle(self, update: dict[str, Any]) -> None:
+        message = update.get("message") or {}
+        chat = (message.get("chat") or {}).get("id")
+        text = message.get("text")
+        if not isinstance(chat, int) or not isinstance(text, str):
+            return
+        if chat not in self.allowed:
+            log.warning("ignored a command from chat %s (not on the allow-list)", chat)
+            return
+        reply = await asyncio.to_thread(self.answer, text)
+        await self.telegram.send_text(chat, pre(reply.rstrip("\n")))
+
+    async def poll(self, timeout_s: int = 30) -> int:
+        """One getUpdates round; returns how many updates it handled."""
+        body = {"offset": self.offset, "timeout": timeout_s, "allowed_updates": ["message"]}
+        response = await self.telegram.post(self.telegram.method_url("getUpdates"), json=body)
+        updates = self.telegram.check(response) or []
+        for update in updates:
+            self.offset = max(self.offset, int(update["update_id"]) + 1)
+            await self.handle(update)
+        return len(updates)
+
+    async def run(self, stop: asyncio.Event, timeout_s: int = 30) -> None:
+        while not stop.is_set():
+            try:
+                await self.poll(timeout_s)
+            except NotifyError as exc:
+                log.warning("ops bot: %s; retrying in 5 s", exc)
+                await asyncio.sleep(5)

@@ -1,0 +1,42 @@
+"""A generic webhook: the report as JSON, signed with HMAC-SHA256 over `timestamp.body`.
+
+Headers: `X-Tolk-Timestamp` (Unix seconds) and `X-Tolk-Signature: sha256=<hex>`. The receiver recomputes
+the HMAC with the shared secret and rejects old timestamps (replays). See docs/configuration.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+
+import httpx2
+
+from tolk.notify.base import Notice, Notifier, NotifyError
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+class Webhook(Notifier):
+    name = "webhook"
+
+    def __init__(
+        self, url: str, secret: str, timeout_s: float, transport: httpx2.AsyncBaseTransport | None
+    ) -> None:
+        super().__init__(timeout_s, transport)
+        self.url, self.secret = url, secret
+
+    async def send(self, notice: Notice) -> None:
+        payload = {"type": "tolk.report", "span": notice.span, **notice.report.as_dict()}
+        body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
+        stamp = str(int(time.time()))
+        headers = {"content-type": "application/json", "x-tolk-timestamp": stamp}
+        if self.secret:
+            headers["x-tolk-signature"] = sign(self.secret, stamp, body)
+        response = await self.post(self.url, content=body, headers=headers)
+        if not 200 <= response.status_code < 300:
+            raise NotifyError(f"webhook {self.url}: HTTP {response.status_code}")

@@ -1,0 +1,89 @@
+"""Operator answers as plain text, shared by the Telegram bot and the CLI (`tolk ops …`).
+
+/quality [24h]          the report over the window
+/cache                  hit/miss over 24 h, recent cache invalidations and failures
+/agent status           workers, state and heartbeat age
+/agent restart <name>   ask a live agent's workers to restart
+/review                 how many translations wait for a person, per language
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from tolk import reports
+from tolk.agent import ledger
+from tolk.core import TolkError
+from tolk.store.models import OutboxEvent, Translation, now
+from tolk.store.repo import REVIEW_STATUSES, Store
+
+HEARTBEAT_S = 5.0  # the agent's default; a worker silent for three beats is "lost"
+
+
+def quality(store: Store, span: str = "24h") -> str:
+    return reports.text(reports.build(store, reports.parse_span(span)), span)
+
+
+def cache(store: Store, span: str = "24h") -> str:
+    r = reports.build(store, reports.parse_span(span)).total
+    lines = [
+        f"Cache, last {span}",
+        f"hits: {r.cache_hits:,} cache + {r.memory_hits:,} memory; misses: {r.cache_misses:,} "
+        f"({r.cache_miss_pct:.1f}%); unchanged: {r.unchanged:,}",
+    ]
+    for kind, title in (("cache.invalidate", "recent invalidations"), ("i18n.failed", "recent failures")):
+        rows = _recent(store, kind)
+        lines.append(f"{title}: {'none' if not rows else ''}".rstrip())
+        lines += [f"  {row}" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _recent(store: Store, kind: str, n: int = 5) -> list[str]:
+    stmt = select(OutboxEvent).where(OutboxEvent.type == kind).order_by(OutboxEvent.created_at.desc())
+    with store.sessions() as session:
+        found = list(session.scalars(stmt.limit(n)))
+    out = []
+    for event in found:
+        payload = json.loads(event.body).get("payload", {})
+        what = payload.get("id") or payload.get("product_id") or "?"
+        why = f": {payload['reason']}" if payload.get("reason") else ""
+        state = "sent" if event.sent_at else f"due {event.due_at:%H:%M:%S}"
+        out.append(f"{event.created_at:%m-%d %H:%M} {what} [{payload.get('lang', '')}]{why} ({state})")
+    return out
+
+
+def agent_status(store: Store, heartbeat_s: float = HEARTBEAT_S) -> str:
+    rows = ledger.workers(store)
+    if not rows:
+        return "no agent workers have registered\n"
+    lines = []
+    for w in rows:
+        age = (now() - w.heartbeat_at).total_seconds()
+        state = "lost" if w.state in ("running", "paused") and age > 3 * heartbeat_s else w.state
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(w.stats.items()) if isinstance(v, int)) or "-"
+        lines.append(f"{w.agent} {w.id}: {state}, heartbeat {age:.0f} s ago, {counts}")
+    return "\n".join(lines) + "\n"
+
+
+def agent_restart(store: Store, name: str, heartbeat_s: float = HEARTBEAT_S) -> str:
+    n = ledger.request_restart(store, name, alive_within_s=3 * heartbeat_s)
+    if n == 0:
+        raise TolkError(f"no live worker of agent {name!r} (see /agent status)")
+    return f"asked {n} worker{'s' if n != 1 else ''} of {name} to restart\n"
+
+
+def review_count(store: Store) -> str:
+    waiting = Translation.status.in_(REVIEW_STATUSES) | Translation.suggestion.is_not(None)
+    stmt = select(Translation.lang, func.count()).where(waiting).group_by(Translation.lang)
+    with store.sessions() as session:
+        counts = Counter({lang: n for lang, n in session.execute(stmt)})
+    total = sum(counts.values())
+    per = ", ".join(f"{lang} {n}" for lang, n in sorted(counts.items()))
+    return (
+        f"{total} translation{'s' if total != 1 else ''} waiting for review"
+        + (f" ({per})" if per else "")
+        + "\n"
+    )

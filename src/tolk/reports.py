@@ -1,0 +1,182 @@
+"""The quality report over a window (`tolk report`, the scheduled report, the bot's /quality).
+
+The block is the seed's — Processed, Average score, Average BLEU, Rewrites, Failures, Skipped,
+Cache Miss — read from the activity rows, plus a line per language and the spend from engine calls.
+
+Processed   item × language pairs looked at (their segments in brackets)
+Skipped     segments already translated from the same source under the same conditions
+Cache Miss  of the segments that needed a text, the share that went to an engine (not cache, not memory)
+BLEU        machine text against the reviewer's version (an edit, or an approval as is), 0–1 like
+            the seed; only over segments a person reviewed in the window, "n/a" without any
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tolk.core import InputError
+from tolk.store.models import Activity, EngineCall, now
+from tolk.store.repo import Store
+
+COUNTERS = ("items", "segments", "translated", "unchanged", "cache_hits", "memory_hits", "cache_misses",
+            "failures", "rewritten", "approved", "needs_review", "edits", "approvals", "sent_back",
+            "scored", "score_sum", "bleu_n", "bleu_sum")  # fmt: skip
+_SPAN = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
+_UNIT = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_span(text: str, what: str = "--since") -> timedelta:
+    """`90m`, `24h`, `7d`, `2w`."""
+    found = _SPAN.match(text)
+    if not found or int(found[1]) == 0:
+        raise InputError(f"{what}: {text!r} is not a span like 30m, 24h, 7d or 2w")
+    return timedelta(**{_UNIT[found[2]]: int(found[1])})
+
+
+@dataclass
+class Figures:
+    """Summed counters of one language (or all) in the window."""
+
+    items: int = 0
+    segments: int = 0
+    translated: int = 0
+    unchanged: int = 0
+    cache_hits: int = 0
+    memory_hits: int = 0
+    cache_misses: int = 0
+    failures: int = 0
+    rewritten: int = 0
+    approved: int = 0
+    needs_review: int = 0
+    edits: int = 0
+    approvals: int = 0
+    sent_back: int = 0
+    scored: int = 0
+    score_sum: float = 0.0
+    bleu_n: int = 0
+    bleu_sum: float = 0.0
+    requests: int = 0
+    tokens: int = 0
+    cost: float = 0.0
+
+    def add(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            setattr(self, name, getattr(self, name) + (value or 0))
+
+    @property
+    def average_score(self) -> float | None:
+        return round(self.score_sum / self.scored, 1) if self.scored else None
+
+    @property
+    def bleu(self) -> float | None:
+        return round(self.bleu_sum / self.bleu_n / 100, 2) if self.bleu_n else None
+
+    @property
+    def cache_miss_pct(self) -> float:
+        needed = self.cache_hits + self.memory_hits + self.cache_misses
+        return round(100.0 * self.cache_misses / needed, 1) if needed else 0.0
+
+
+@dataclass
+class Report:
+    since: datetime
+    until: datetime
+    total: Figures
+    langs: dict[str, Figures] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        def figures(f: Figures) -> dict[str, Any]:
+            return asdict(f) | {"average_score": f.average_score, "bleu": f.bleu,
+                                "cache_miss_pct": f.cache_miss_pct, "cost": round(f.cost, 6)}  # fmt: skip
+
+        languages = {k: figures(v) for k, v in self.langs.items()}
+        return {"since": self.since.isoformat(), "until": self.until.isoformat(),
+                "total": figures(self.total), "languages": languages}  # fmt: skip
+
+
+def build(store: Store, span: timedelta, until: datetime | None = None) -> Report:
+    until = until or now()
+    since = until - span
+    langs: dict[str, Figures] = defaultdict(Figures)
+    sums = [func.sum(getattr(Activity, c)) for c in COUNTERS]
+    spend = [func.count(), func.sum(EngineCall.tokens_in + EngineCall.tokens_out), func.sum(EngineCall.cost)]
+    window = (Activity.at >= since, Activity.at < until)
+    with store.sessions() as session:
+        for lang, *values in session.execute(
+            select(Activity.lang, *sums).where(*window).group_by(Activity.lang)
+        ):
+            langs[lang].add(dict(zip(COUNTERS, values, strict=True)))
+        calls = select(EngineCall.target, *spend).where(EngineCall.at >= since, EngineCall.at < until)
+        for row in session.execute(calls.group_by(EngineCall.target)):
+            langs[row[0]].add(dict(zip(("requests", "tokens", "cost"), row[1:], strict=True)))
+    total = Figures()
+    for f in langs.values():
+        total.add(asdict(f))
+    return Report(since, until, total, dict(sorted(langs.items())))
+
+
+# --- rendering ----------------------------------------------------------------------------------------
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def block(r: Report, span: str) -> list[tuple[str, str]]:
+    """The seed's lines, in its order, then what an operator asks next (review, spend)."""
+    t = r.total
+    score = f"{t.average_score:.1f}" if t.average_score is not None else "n/a"
+    bleu = f"{t.bleu:.2f} ({_n(t.bleu_n)} reviewed)" if t.bleu is not None else "n/a (no reviewed segments)"
+    return [
+        ("Processed", f"{_n(t.items)} items ({_n(t.segments)} segments)"),
+        ("Average score", score),
+        ("Average BLEU", bleu),
+        ("Rewrites", _n(t.rewritten)),
+        ("Failures", _n(t.failures)),
+        ("Skipped", _n(t.unchanged)),
+        ("Cache Miss", f"{t.cache_miss_pct:.1f}%"),
+        ("Review", f"{_n(t.needs_review)} sent, {_n(t.edits)} edited, {_n(t.approvals)} approved"),
+        ("Cost", f"${t.cost:,.4f} ({_n(t.tokens)} tokens, {_n(t.requests)} requests)"),
+        ("Window", f"last {span}, until {r.until:%Y-%m-%d %H:%M} UTC"),
+    ]
+
+
+LANG_COLUMNS = ("lang", "items", "score", "BLEU", "rewrites", "failures", "skipped", "cache miss", "cost")
+
+
+def lang_rows(r: Report) -> list[tuple[str, ...]]:
+    return [
+        (lang, _n(f.items), f"{f.average_score:.1f}" if f.average_score is not None else "-",
+         f"{f.bleu:.2f}" if f.bleu is not None else "-", _n(f.rewritten), _n(f.failures),
+         _n(f.unchanged), f"{f.cache_miss_pct:.1f}%", f"${f.cost:,.4f}")
+        for lang, f in r.langs.items()
+    ]  # fmt: skip
+
+
+def text(r: Report, span: str) -> str:
+    lines = ["Translator-Agent Report", *(f"{k}: {v}" for k, v in block(r, span))]
+    rows = [LANG_COLUMNS, *lang_rows(r)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(LANG_COLUMNS))]
+    if len(rows) > 1:
+        lines.append("")
+        lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def markdown(r: Report, span: str) -> str:
+    lines = ["📊 **Translator-Agent Report**", "", *(f"- **{k}:** {v}" for k, v in block(r, span))]
+    if r.langs:
+        lines += ["", "| " + " | ".join(LANG_COLUMNS) + " |", "|" + "---|" * len(LANG_COLUMNS)]
+        lines += ["| " + " | ".join(row) + " |" for row in lang_rows(r)]
+    return "\n".join(lines) + "\n"
+
+
+def as_json(r: Report) -> str:
+    return json.dumps(r.as_dict(), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,107 @@
+"""A reviewer's actions on one translation, shared by the API, the web UI and the CLI.
+
+edit       a person's text, graded HUMAN: no machine overwrites it, the memory learns it
+approve    the text as it is, graded APPROVED
+send back  back to the machines: the next run or the agent (an i18n.missing event) translates it anew
+
+Each action names the version it saw (a concurrent change is a Conflict, not a lost write) and commits
+with its history line and activity counters. An edit or approval of machine text is also a reference
+for that text: its BLEU against the person's version is what reports call "Average BLEU".
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tolk import activity, events
+from tolk.activity import Tally
+from tolk.cache import Cache
+from tolk.core import PROTECTED_GRADES, Grade, TolkError
+from tolk.quality.metrics import score
+from tolk.store.models import HistoryEntry, Translation, now
+from tolk.store.repo import Store
+
+Key = tuple[str, str, str]  # item id, field, language
+SENT_BACK = "SENT_BACK"
+
+
+class NotFound(TolkError):
+    pass
+
+
+class Conflict(TolkError):
+    pass
+
+
+def _current(store: Store, session: Session, key: Key) -> Translation:
+    found = store.translation(session, *key)
+    if found is None:
+        raise NotFound(f"no translation of {key[0]}/{key[1]} into {key[2]}")
+    return found
+
+
+def _conflict(found: Translation) -> Conflict:
+    return Conflict(f"the translation changed (now version {found.version}); reload and retry")
+
+
+def _by_machine(t: Translation) -> bool:
+    return Grade(t.grade) not in PROTECTED_GRADES
+
+
+def edit(store: Store, key: Key, text: str, version: int, actor: str) -> None:
+    tally = Tally("review", key[2], edits=1)
+    with store.transaction() as session:
+        found = _current(store, session, key)
+        before, machine = found.text, _by_machine(found)
+        if not store.write_human(session, *key, text, grade=Grade.HUMAN, expected_version=version):
+            raise _conflict(found)
+        if machine:
+            tally.bleu(score(before, text, key[2]).bleu)
+        activity.remember_text(session, key, actor, "edit", text, Grade.HUMAN.value)
+        activity.record(session, tally)
+
+
+def approve(store: Store, key: Key, version: int, actor: str) -> None:
+    tally = Tally("review", key[2], approvals=1)
+    with store.transaction() as session:
+        found = _current(store, session, key)
+        text, machine = found.text, _by_machine(found)
+        if not store.write_human(session, *key, text, grade=Grade.APPROVED, expected_version=version):
+            raise _conflict(found)
+        if machine:
+            tally.bleu(100.0)  # the reviewer's reference is the machine's text
+        activity.remember_text(session, key, actor, "approve", text, Grade.APPROVED.value)
+        activity.record(session, tally)
+
+
+def send_back(store: Store, key: Key, version: int, actor: str, cache: Cache | None = None) -> None:
+    """Forget the cached text and ask for a new machine translation; the current text stays visible."""
+    item_id, _, lang = key
+    with store.transaction() as session:
+        found = _current(store, session, key)
+        stale_key = found.cache_key
+        changed = session.execute(
+            update(Translation)
+            .where(Translation.id == found.id, Translation.version == version)
+            .values(grade=Grade.MACHINE.value, status=SENT_BACK, cache_key=None, suggestion=None,
+                    version=Translation.version + 1, updated_at=now())
+        )  # fmt: skip
+        if not changed.rowcount:  # type: ignore[attr-defined]
+            raise _conflict(found)
+        store.outbox_add(session, events.new("i18n.missing", {"product_id": item_id, "languages": [lang]}))
+        activity.remember_text(session, key, actor, "send_back", None, Grade.MACHINE.value)
+        activity.record(session, Tally("review", lang, sent_back=1))
+    if cache is not None and stale_key:
+        cache.forget([stale_key])
+
+
+def history(store: Store, key: Key) -> list[HistoryEntry]:
+    item_id, field, lang = key
+    stmt = (
+        select(HistoryEntry)
+        .where(HistoryEntry.item_id == item_id, HistoryEntry.field == field, HistoryEntry.lang == lang)
+        .order_by(HistoryEntry.id.desc())
+    )
+    with store.sessions() as session:
+        return list(session.scalars(stmt.limit(200)))
