@@ -93,8 +93,29 @@ def test_health_and_readiness(api: tuple[TestClient, dict[str, str]]) -> None:
     client, _ = api
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json()["checks"] == {"db": "ok"}
+    assert ready.status_code == 200 and ready.json()["checks"] == {"db": "ok", "bus": "ok", "engine": "ok"}
     assert client.get("/openapi.json").json()["paths"]["/v1/translate"]["post"]
+
+
+def test_readiness_checks_the_bus_and_the_engine(tmp_path: Path, redis_url: str) -> None:
+    """A reachable Redis bus is ok; an engine whose server does not answer makes the app not ready."""
+    dead = f"http://127.0.0.1:{_free_port()}/v1"
+    s = Settings(default_engine="remote", store=f"sqlite:///{tmp_path / 'tolk.db'}",
+                 engines={"remote": {"kind": "openai", "base_url": dead, "model": "m", "external": False}},
+                 agent={"bus": redis_url})  # fmt: skip
+    with TestClient(create_app(s)) as client:
+        ready = client.get("/readyz")
+    checks = ready.json()["checks"]
+    assert ready.status_code == 503 and checks["db"] == "ok" and checks["bus"] == "ok"
+    assert checks["engine"].startswith("error:") and "remote" in checks["engine"]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def test_token_commands(tmp_path: Path) -> None:
@@ -182,11 +203,18 @@ MATRIX: dict[tuple[str, str], auth.Role | None] = {
     ("GET", "/v1/glossary"): auth.Role.viewer,
     ("PUT", "/v1/glossary/{lang}/{source}"): auth.Role.admin,
     ("DELETE", "/v1/glossary/{lang}/{source}"): auth.Role.admin,
+    ("POST", "/v1/translations/{item_id}/{field}/{lang}/send-back"): auth.Role.reviewer,
+    ("GET", "/v1/translations/{item_id}/{field}/{lang}/history"): auth.Role.viewer,
+    ("POST", "/v1/jobs"): auth.Role.reviewer,
+    ("GET", "/v1/jobs/{job_id}"): auth.Role.viewer,
+    ("GET", "/v1/tm"): auth.Role.viewer,
+    ("POST", "/v1/tm"): auth.Role.admin,
 }
 BODIES = {"/v1/translate": {"text": "Hi", "target": "es"},
           "/v1/translations/{item_id}/{field}/{lang}": {"text": "Hola", "version": 1},
           "/v1/translations/{item_id}/{field}/{lang}/approve": {"version": 1},
-          "/v1/glossary/{lang}/{source}": {"target": "Nike", "do_not_translate": True}}  # fmt: skip
+          "/v1/glossary/{lang}/{source}": {"target": "Nike", "do_not_translate": True},
+          "/v1/translations/{item_id}/{field}/{lang}/send-back": {"version": 1}}  # fmt: skip
 
 
 def test_authorization_matrix(seeded: tuple[TestClient, dict[str, str]]) -> None:
@@ -195,7 +223,8 @@ def test_authorization_matrix(seeded: tuple[TestClient, dict[str, str]]) -> None
     routes = {(method.upper(), path) for path, ops in paths.items() for method in ops}
     assert routes == set(MATRIX), "a route is missing from the authorization matrix"
     for (method, path), least in MATRIX.items():
-        url = path.format(item_id="sku-1", field="name", lang="es", source="Nike")
+        url = path.format(item_id="sku-1", field="name", lang="es", source="Nike", job_id="nope")
+        url += "?to=es" if path == "/v1/jobs" else ""
         for who in (None, *auth.Role):
             headers = bearer(tokens[who.name]) if who else {}
             status = client.request(method, url, json=BODIES.get(path), headers=headers).status_code
@@ -220,3 +249,70 @@ def test_glossary_routes(api: tuple[TestClient, dict[str, str]]) -> None:
     assert client.delete("/v1/glossary/es/sneakers", headers=admin).status_code == 204
     gone = client.delete("/v1/glossary/es/sneakers", headers=admin)
     assert gone.status_code == 404 and "no term 'sneakers' for es" in gone.text
+
+
+def test_send_back_and_history(seeded: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = seeded
+    reviewer = bearer(tokens["reviewer"])
+    es = client.get("/v1/translations/sku-1/name/es", headers=reviewer).json()
+    client.put("/v1/translations/sku-1/name/es", json={"text": "Zapato rojo vivo", "version": es["version"]},
+               headers=reviewer)  # fmt: skip
+    back = client.post("/v1/translations/sku-1/name/es/send-back", json={"version": es["version"] + 1},
+                       headers=reviewer)  # fmt: skip
+    assert back.status_code == 200 and back.json()["grade"] == "MACHINE"
+    history = client.get("/v1/translations/sku-1/name/es/history", headers=bearer(tokens["viewer"])).json()
+    assert [(h["action"], h["actor"]) for h in history] == [("send_back", "reviewer"), ("edit", "reviewer")]
+    store = client.app.state.store  # type: ignore[attr-defined]
+    missing = [e for e in store.outbox() if e.type == "i18n.missing"]
+    assert len(missing) == 1 and '"languages":["es"]' in missing[0].body.replace(" ", "")
+    assert client.get("/v1/review", headers=reviewer).json()[0]["lang"] == "ko"  # waits for a machine now
+
+
+def test_catalog_job_runs_in_the_background(api: tuple[TestClient, dict[str, str]]) -> None:
+    import json
+    import time
+
+    client, tokens = api
+    rows = "".join(json.dumps({"id": f"p{i}", "name": f"Shoe {i}", "description": "Soft."}) + "\n"
+                   for i in range(30))  # fmt: skip
+    created = client.post("/v1/jobs?to=es,ko", content=rows, headers=bearer(tokens["reviewer"]))
+    assert created.status_code == 202, created.text
+    job_id = created.json()["id"]
+    for _ in range(200):
+        job = client.get(f"/v1/jobs/{job_id}", headers=bearer(tokens["viewer"])).json()
+        if job["state"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    assert job["state"] == "done" and job["total"] == 30 and job["done"] == 30
+    assert job["summary"]["translated"] == 120 and job["summary"]["failures"] == 0
+    bad = client.post("/v1/jobs?to=es", content='{"id": "a", "name": "x"}\n{"name": "no id"}\n',
+                      headers=bearer(tokens["reviewer"]))  # fmt: skip
+    assert bad.status_code == 422 and "body:2" in bad.text
+    denied = client.post("/v1/jobs?to=es", content=rows, headers=bearer(tokens["ko-only"]))
+    assert denied.status_code == 403 and "es" in denied.text
+    assert client.get("/v1/jobs/nope", headers=bearer(tokens["viewer"])).status_code == 404
+
+
+def test_translation_memory_import_and_export(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    tmx = (
+        '<?xml version="1.0" encoding="UTF-8"?><tmx version="1.4"><header srclang="en" segtype="sentence" '
+        'datatype="plaintext" adminlang="en" creationtool="t" creationtoolversion="1" o-tmf="t"/><body>'
+        '<tu><tuv xml:lang="en"><seg>Red shoe</seg></tuv><tuv xml:lang="es"><seg>Zapato rojo</seg></tuv></tu>'
+        "</body></tmx>"
+    )
+    imported = client.post("/v1/tm", content=tmx, headers=bearer(tokens["admin"]))
+    assert imported.status_code == 200 and imported.json() == {"imported": 1}
+    exported = client.get("/v1/tm?from=en&to=es", headers=bearer(tokens["viewer"]))
+    assert exported.status_code == 200 and "Zapato rojo" in exported.text
+    assert exported.headers["content-type"].startswith("application/x-tmx+xml")
+    broken = client.post("/v1/tm", content="<tmx><body>", headers=bearer(tokens["admin"]))
+    assert broken.status_code == 422 and "body:1" in broken.text
+    assert client.post("/v1/tm", content=tmx, headers=bearer(tokens["reviewer"])).status_code == 403
+
+
+def test_responses_carry_security_headers(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, _ = api
+    headers = client.get("/healthz").headers
+    assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+    assert "script-src 'self'" in headers["content-security-policy"]

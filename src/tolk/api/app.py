@@ -1,32 +1,47 @@
-"""The HTTP API: `create_app(settings)`; `tolk serve` runs it with uvicorn. OpenAPI at /docs.
+"""The HTTP API and web UI: `create_app(settings)`; `tolk serve` runs it with uvicorn. OpenAPI at /docs.
 
-Every route but /healthz, /readyz and /metrics needs `Authorization: Bearer TOKEN` (tolk token
-create). Bad input is a 4xx with a message; bodies over MAX_BODY are refused before they are read.
+Every /v1 route needs `Authorization: Bearer TOKEN` (tolk token create); the web UI under /ui logs in
+with the same token. Bad input is a 4xx with a message; bodies over MAX_BODY are refused unread (catalog
+and TMX uploads have their own, larger limit).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import text as sql
 
 from tolk import __version__, assemble, languages
-from tolk.api import auth, glossary, translations
+from tolk.api import auth, glossary, health, jobs, memory, translations, web
 from tolk.api.translate import inline_glossary, translate_texts
+from tolk.cache import open_cache
 from tolk.config import Settings
 from tolk.core import TolkError
 from tolk.store.repo import Store
+from tolk.telemetry import Telemetry
 
 MAX_BODY = 1_000_000  # bytes
 MAX_TEXTS = 100
 MAX_TEXT_CHARS = 5_000
+UPLOADS = ("/v1/jobs", "/v1/tm")  # read in a stream with their own limit (jobs.MAX_UPLOAD)
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+# no inline script anywhere in the UI; /docs loads Swagger UI's own assets and keeps its defaults
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")  # fmt: skip
 
 
 class TranslateRequest(BaseModel):
@@ -69,71 +84,104 @@ class TranslateResponse(BaseModel):
     detected_source: str | None = None
 
 
-class Metrics:
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        self.requests = Counter("tolk_http_requests", "HTTP requests", ["route", "status"],
-                                registry=self.registry)  # fmt: skip
-        self.latency = Histogram("tolk_http_request_seconds", "HTTP request latency", ["route"],
-                                 registry=self.registry)  # fmt: skip
+class Kits:
+    """Engines, loop and cache per (engine, profile) asked for, built on first use, closed with the app."""
+
+    def __init__(self, settings: Settings, store: Store, telemetry: Telemetry) -> None:
+        self.settings, self.store, self.telemetry = settings, store, telemetry
+        self.built: dict[tuple[str | None, str | None], assemble.Kit] = {}
+
+    def get(self, engine: str | None, profile: str | None) -> assemble.Kit:
+        key = (engine, profile)
+        if key not in self.built:
+            kit = assemble.kit(self.settings, self.store, engine=engine, profile=profile)
+            self.telemetry.attach(*kit.engines())
+            self.built[key] = kit
+        return self.built[key]
+
+    async def translate(self, body: TranslateRequest) -> TranslateResponse:
+        kit = self.get(body.engine, body.profile)
+        texts = [body.text] if isinstance(body.text, str) else body.text
+        extra = inline_glossary(body.glossary, body.target) if body.glossary else None
+        try:
+            done = await translate_texts(kit, texts, body.source, body.target, extra)
+        finally:
+            self.telemetry.flush(self.store)
+        return TranslateResponse(translations=[TranslationOut(**d.__dict__) for d in done])
+
+    async def aclose(self) -> None:
+        for kit in self.built.values():
+            await kit.aclose()
 
 
 def create_app(settings: Settings) -> FastAPI:
-    kits: dict[tuple[str | None, str | None], assemble.Kit] = {}
-
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = Store(settings.store)
+        store = Store(settings.store)
+        jobs.interrupt_leftovers(store)
+        state = app.state
+        state.settings, state.store, state.telemetry, state.jobs = settings, store, telemetry, set()
+        state.cache = open_cache(settings.cache, store, settings.cache_ttl_s)
+        state.kits = Kits(settings, store, telemetry)
+        state.readiness = health.Readiness(settings, store)
         try:
             yield
         finally:
-            for kit in kits.values():
-                await kit.aclose()
-            app.state.store.close()
+            for task in list(state.jobs):
+                task.cancel()
+            await asyncio.gather(*state.jobs, return_exceptions=True)
+            await state.kits.aclose()
+            await state.readiness.aclose()
+            state.cache.close()
+            store.close()
 
     app = FastAPI(title="tolk", version=__version__, lifespan=lifespan)
-    metrics = Metrics()
+    telemetry = Telemetry()
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-            response: Response = JSONResponse({"detail": f"body over {MAX_BODY} bytes"}, status_code=413)
+        limit = jobs.MAX_UPLOAD if request.url.path in UPLOADS else MAX_BODY
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            response: Response = JSONResponse({"detail": f"body over {limit} bytes"}, status_code=413)
         else:
             response = await call_next(request)
         route = getattr(request.scope.get("route"), "path", "unmatched")
-        metrics.requests.labels(route, str(response.status_code)).inc()
-        metrics.latency.labels(route).observe(time.perf_counter() - started)
-        response.headers["X-Content-Type-Options"] = "nosniff"
+        telemetry.http_requests.labels(route, str(response.status_code)).inc()
+        telemetry.http_seconds.labels(route).observe(time.perf_counter() - started)
+        response.headers.update(HEADERS)
+        if not request.url.path.startswith(("/docs", "/redoc")):
+            response.headers["Content-Security-Policy"] = CSP
         return response
 
     @app.exception_handler(TolkError)
     async def tolk_error(_: Request, exc: TolkError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
-    app.include_router(translations.router)
-    app.include_router(glossary.router)
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        """One readable line first (`body.target: Field required`), the details after it."""
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        message = f"{where}: {first.get('msg', 'invalid request')}"
+        return JSONResponse({"detail": message, "errors": _plain(errors)}, status_code=422)
 
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/readyz")
-    async def readyz(request: Request) -> JSONResponse:
-        checks: dict[str, Any] = {}
-        try:
-            with request.app.state.store.engine.connect() as conn:
-                conn.execute(sql("SELECT 1"))
-            checks["db"] = "ok"
-        except Exception as exc:
-            checks["db"] = f"error: {exc.__class__.__name__}"
-        ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"ready": ok, "checks": checks}, status_code=200 if ok else 503)
+    for router in (
+        translations.router,
+        glossary.router,
+        jobs.router,
+        memory.router,
+        health.router,
+        web.router,
+    ):
+        app.include_router(router)
 
     @app.get("/metrics")
-    async def prometheus() -> Response:
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    async def prometheus(request: Request) -> Response:
+        await health.sample(request.app.state.readiness, telemetry)
+        return Response(generate_latest(telemetry.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.post("/v1/translate", response_model=TranslateResponse)
     async def translate(body: TranslateRequest, who: auth.Viewer, request: Request) -> TranslateResponse:
@@ -141,14 +189,12 @@ def create_app(settings: Settings) -> FastAPI:
             raise HTTPException(403, f"this token is limited to {', '.join(who.langs)}")
         if body.source == body.target:
             raise HTTPException(422, "source and target are the same language")
-        key = (body.engine, body.profile)
-        if key not in kits:
-            kits[key] = assemble.kit(
-                settings, request.app.state.store, engine=body.engine, profile=body.profile
-            )
-        texts = [body.text] if isinstance(body.text, str) else body.text
-        extra = inline_glossary(body.glossary, body.target) if body.glossary else None
-        done = await translate_texts(kits[key], texts, body.source, body.target, extra)
-        return TranslateResponse(translations=[TranslationOut(**d.__dict__) for d in done])
+        response: TranslateResponse = await request.app.state.kits.translate(body)
+        return response
 
     return app
+
+
+def _plain(errors: Any) -> Any:
+    """Validation details without the exception objects pydantic keeps in `ctx` (not JSON)."""
+    return [{k: (str(v) if k == "ctx" else v) for k, v in e.items() if k != "input"} for e in errors]

@@ -101,5 +101,9 @@ class Bus(abc.ABC):
     async def delete(self, queue: str) -> None:
         """Remove a queue, its bindings and its dead letters (e.g. `tolk events tail`'s own queue)."""
 
+    @abc.abstractmethod
+    async def ping(self) -> None:
+        """Raise when the broker cannot be reached (readiness probes)."""
+
     async def close(self) -> None:
         return None

@@ -115,6 +115,9 @@ class EmbeddedBus(Bus):
         ).fetchall()
         return [(Envelope.model_validate_json(body), reason) for body, reason in rows]
 
+    async def ping(self) -> None:
+        self._db.execute("SELECT 1").fetchone()
+
     async def depth(self, queue: str) -> int:
         row = self._db.execute(
             "SELECT count(*) FROM bus_messages WHERE queue = ? AND dead_reason IS NULL", (queue,)

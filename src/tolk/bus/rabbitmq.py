@@ -229,6 +229,9 @@ class RabbitBus(Bus):
                 out.append((Envelope.model_validate_json(message.body), _reason(message.headers or {})))
         return out
 
+    async def ping(self) -> None:
+        await self._open()
+
     async def depth(self, queue: str) -> int:
         await self._open()
         assert self._conn is not None

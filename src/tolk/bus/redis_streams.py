@@ -155,6 +155,9 @@ class RedisStreamsBus(Bus):
         rows: Any = await self._redis.xrange(f"{self.ns}:dead:{queue}")
         return [(Envelope.model_validate_json(f["body"]), f["reason"]) for _, f in rows]
 
+    async def ping(self) -> None:
+        await self._redis.ping()
+
     async def depth(self, queue: str) -> int:
         return int(await self._redis.xlen(self._stream(queue)))
 

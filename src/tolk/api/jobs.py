@@ -1,0 +1,170 @@
+"""Catalog jobs: POST /v1/jobs uploads a catalog (JSONL or CSV body), GET /v1/jobs/{id} shows progress.
+
+The whole file is checked before the job is accepted (a bad row is a 422 naming its line, nothing is
+written); then it runs in the server's event loop like `tolk translate`, one job at a time per server
+process. A job still running when the server stops is marked `interrupted` at the next start: post it
+again — rows translated before the stop are not translated twice (the plan skips them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel
+from sqlalchemy import select, update
+
+from tolk import assemble, languages
+from tolk.api import auth
+from tolk.config import Settings
+from tolk.core import TolkError
+from tolk.formats import catalog
+from tolk.pipeline import Pipeline
+from tolk.store.models import CatalogJob, now
+from tolk.store.repo import Store
+from tolk.telemetry import Telemetry
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/v1/jobs")
+MAX_UPLOAD = 50_000_000  # bytes
+FORMATS = {"application/x-ndjson": ".jsonl", "application/jsonl": ".jsonl", "application/json": ".jsonl",
+           "text/csv": ".csv", "text/tab-separated-values": ".tsv"}  # fmt: skip
+
+
+class JobOut(BaseModel):
+    id: str
+    state: str  # queued, running, done, failed, interrupted
+    targets: list[str]
+    total: int
+    done: int
+    summary: dict[str, Any]
+    error: str | None
+
+
+def _out(job: CatalogJob) -> JobOut:
+    return JobOut(id=job.id, state=job.state, targets=list(job.targets), total=job.total, done=job.done,
+                  summary=dict(job.summary or {}), error=job.error)  # fmt: skip
+
+
+def interrupt_leftovers(store: Store) -> None:
+    """At start-up: jobs a stopped server left running will never finish."""
+    with store.transaction() as session:
+        session.execute(
+            update(CatalogJob)
+            .where(CatalogJob.state.in_(["queued", "running"]))
+            .values(state="interrupted", error="the server stopped during this job; post it again",
+                    finished_at=now())
+        )  # fmt: skip
+
+
+async def read_upload(request: Request, limit: int, what: str) -> bytes:
+    """The body, refused (413) as soon as it passes `limit` — a missing Content-Length does not help."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413, f"{what} over {limit} bytes")
+    if not body.strip():
+        raise HTTPException(422, f"empty body: send the {what} in it")
+    return bytes(body)
+
+
+def _targets(to: str, who: auth.Caller) -> list[str]:
+    try:
+        targets = [languages.normalize(t) for t in to.split(",") if t.strip()]
+    except TolkError as exc:
+        raise HTTPException(422, f"to: {exc}") from None
+    if not targets:
+        raise HTTPException(422, "to: name at least one target language")
+    if denied := [t for t in targets if not who.may(auth.Role.reviewer, t)]:
+        raise HTTPException(403, f"this token may not write {', '.join(denied)}")
+    return targets
+
+
+@router.post("", response_model=JobOut, status_code=202)
+async def create_job(
+    request: Request,
+    who: auth.Reviewer,
+    to: Annotated[str, Query(description="Target languages, comma-separated: es,ko")],
+    engine: str | None = None,
+    profile: str | None = None,
+    source: Annotated[str | None, Query(alias="from")] = None,
+) -> JobOut:
+    """Upload a catalog (body: JSONL, or CSV with `Content-Type: text/csv`); returns the job to poll."""
+    settings: Settings = request.app.state.settings
+    targets = _targets(to, who)
+    suffix = FORMATS.get(request.headers.get("content-type", "").split(";")[0].strip().lower(), ".jsonl")
+    data = await read_upload(request, MAX_UPLOAD, "catalog")
+    folder = Path(tempfile.mkdtemp(prefix="tolk-job-"))
+    path = folder / f"catalog{suffix}"
+    path.write_bytes(data)
+    store: Store = request.app.state.store
+    try:
+        src = languages.normalize(source) if source else settings.source_lang
+        scan = catalog.scan(path, skip_bad=False)
+        kit = assemble.kit(settings, store, engine=engine, profile=profile)
+    except TolkError as exc:
+        _remove(folder)
+        raise HTTPException(422, str(exc).replace(str(path), "body")) from None
+    job = CatalogJob(id=uuid.uuid4().hex, state="queued", actor=who.name, targets=targets, total=scan.rows,
+                     done=0, summary={}, created_at=now())  # fmt: skip
+    with store.transaction() as session:
+        session.add(job)
+        out = _out(job)
+    telemetry: Telemetry = request.app.state.telemetry
+    telemetry.attach(*kit.engines())
+    spec = kit.job(
+        settings, store, path=path, targets=targets, source_lang=src, origin="job", telemetry=telemetry
+    )
+    task = asyncio.create_task(_run(store, out.id, Pipeline(spec), kit, folder))
+    request.app.state.jobs.add(task)
+    task.add_done_callback(request.app.state.jobs.discard)
+    return out
+
+
+async def _run(store: Store, job_id: str, pipeline: Pipeline, kit: assemble.Kit, folder: Path) -> None:
+    done, saved_at = 0, 0.0
+
+    def progress(n: int) -> None:  # a row update at most once a second, not per chunk
+        nonlocal done, saved_at
+        done += n
+        if time.monotonic() - saved_at > 1.0:
+            saved_at = time.monotonic()
+            _set(store, job_id, done=done)
+
+    try:
+        _set(store, job_id, state="running")
+        summary = await pipeline.run(progress=progress)
+        _set(store, job_id, state="done", done=done, summary=summary.as_dict(), finished_at=now())
+    except Exception as exc:  # a job's failure is its state, not the server's
+        log.exception("job %s failed", job_id)
+        _set(store, job_id, state="failed", error=str(exc) or repr(exc), finished_at=now())
+    finally:
+        await kit.aclose()
+        _remove(folder)
+
+
+def _set(store: Store, job_id: str, **values: Any) -> None:
+    with store.transaction() as session:
+        session.execute(update(CatalogJob).where(CatalogJob.id == job_id).values(**values))
+
+
+def _remove(folder: Path) -> None:
+    for child in folder.iterdir():
+        child.unlink()
+    folder.rmdir()
+
+
+@router.get("/{job_id}", response_model=JobOut)
+def get_job(request: Request, who: auth.Viewer, job_id: str) -> JobOut:
+    with request.app.state.store.sessions() as session:
+        job = session.scalars(select(CatalogJob).where(CatalogJob.id == job_id)).first()
+        if job is None:
+            raise HTTPException(404, f"no job {job_id}")
+        return _out(job)

@@ -1,0 +1,315 @@
+"""The web UI, server-rendered (Jinja2, plain forms, no JavaScript): review queue, history, translate
+page, dashboard.
+
+Log-in takes an API token and keeps it in an HttpOnly, SameSite=Strict cookie. Every state-changing
+form carries a CSRF token: before log-in a random value double-submitted with a cookie, after it an
+HMAC of the session that only this server can compute. Templates escape everything they print.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from tolk import dashboard, languages, review
+from tolk.api import auth, charts
+from tolk.api.translate import translate_texts
+from tolk.core import Grade, TolkError
+from tolk.quality.checks import BY_ID
+from tolk.store.models import SourceField
+from tolk.store.repo import Store
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter(include_in_schema=False)
+static = StaticFiles(directory=HERE / "static")
+SESSION, PRELOGIN = "tolk_session", "tolk_login"
+PAGE = 50
+MESSAGES = {
+    "edited": "Saved as HUMAN.",
+    "approved": "Approved.",
+    "sent_back": "Sent back for re-translation.",
+    "conflict": "Someone changed it meanwhile: reload and try again.",
+}
+FILTER_CHECKS = sorted([*BY_ID, "bleu", "ter", "roundtrip", "judge"])
+
+
+class Redirect(HTTPException):
+    def __init__(self, url: str) -> None:
+        super().__init__(303, headers={"Location": url})
+
+
+def _csrf(token: str) -> str:
+    return hmac.new(token.encode(), b"tolk-csrf", hashlib.sha256).hexdigest()
+
+
+def _session(request: Request) -> tuple[auth.Caller, str]:
+    token = request.cookies.get(SESSION, "")
+    found = auth.verify(request.app.state.store, token) if token else None
+    if found is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise Redirect("/ui/login?" + urlencode({"next": target}))
+    return found, token
+
+
+def ui_viewer(request: Request) -> tuple[auth.Caller, str]:
+    return _session(request)
+
+
+def ui_writer(request: Request, csrf: Annotated[str, Form()] = "") -> tuple[auth.Caller, str]:
+    """A reviewer's session with the form's CSRF token; a missing or wrong one is a 403 before any work."""
+    who, token = _session(request)
+    if not hmac.compare_digest(csrf, _csrf(token)):
+        raise HTTPException(403, "the form's CSRF token is missing or wrong: reload the page")
+    return who, token
+
+
+Session = Annotated[tuple[auth.Caller, str], Depends(ui_viewer)]
+WriteSession = Annotated[tuple[auth.Caller, str], Depends(ui_writer)]
+
+
+def _page(
+    request: Request, name: str, session: tuple[auth.Caller, str] | None, **context: Any
+) -> HTMLResponse:
+    who = session[0] if session else None
+    base = {
+        "who": who,
+        "csrf": _csrf(session[1]) if session else "",
+        "msg": MESSAGES.get(request.query_params.get("msg", "")),
+    }
+    return templates.TemplateResponse(request, name, base | context)
+
+
+def _safe_next(url: str) -> str:
+    """Only a local path: a log-in link must not send the reviewer elsewhere."""
+    return url if url.startswith("/ui/") and not url.startswith("//") else "/ui/review"
+
+
+# --- log-in ------------------------------------------------------------------------------------------
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/ui/review", status_code=303)
+
+
+@router.get("/ui/login")
+def login_form(request: Request, next: str = "/ui/review", error: str = "") -> HTMLResponse:
+    nonce = secrets.token_urlsafe(16)
+    response = _page(request, "login.html", None, nonce=nonce, next=_safe_next(next), error=error)
+    response.set_cookie(
+        PRELOGIN, nonce, httponly=True, samesite="strict", secure=request.url.scheme == "https"
+    )
+    return response
+
+
+@router.post("/ui/login")
+def login(
+    request: Request, token: Annotated[str, Form()] = "", csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/ui/review",
+) -> Response:  # fmt: skip
+    nonce = request.cookies.get(PRELOGIN, "")
+    if not nonce or not hmac.compare_digest(csrf, nonce):
+        raise HTTPException(403, "the log-in form expired: reload it")
+    if auth.verify(request.app.state.store, token.strip()) is None:
+        return RedirectResponse("/ui/login?" + urlencode({"next": next, "error": "1"}), status_code=303)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(SESSION, token.strip(), httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")  # fmt: skip
+    response.delete_cookie(PRELOGIN)
+    return response
+
+
+@router.post("/ui/logout")
+def logout(session: WriteSession) -> Response:
+    response = RedirectResponse("/ui/login", status_code=303)
+    response.delete_cookie(SESSION)
+    return response
+
+
+# --- review ------------------------------------------------------------------------------------------
+
+
+@router.get("/ui/review")
+def review_page(
+    request: Request, session: Session, lang: str = "", grade: str = "", profile: str = "", check: str = "",
+    page: int = 0,
+) -> HTMLResponse:  # fmt: skip
+    who, _ = session
+    store: Store = request.app.state.store
+    langs = [lang] if lang else list(who.langs) or None
+    rows = []
+    if not (lang and who.langs and lang not in who.langs):
+        rows = store.review_queue(
+            langs, PAGE + 1, grade=grade or None, profile=profile or None, check=check or None,
+            offset=max(page, 0) * PAGE,
+        )  # fmt: skip
+    sources = _sources(store, rows)
+    items = [
+        {
+            "t": t,
+            "source": sources.get((t.item_id, t.field), ""),
+            "checks": [c for c in t.checks or [] if isinstance(c, dict)],
+            "may_write": who.may(auth.Role.reviewer, t.lang),
+        }
+        for t in rows[:PAGE]
+    ]
+    filters = {"lang": lang, "grade": grade, "profile": profile, "check": check}
+    chosen = {k: v for k, v in filters.items() if v}
+
+    def url(n: int) -> str:
+        return "/ui/review?" + urlencode(chosen | ({"page": str(n)} if n else {}))
+
+    options = {
+        "grades": [g.value for g in Grade],
+        "checks": FILTER_CHECKS,
+        "langs": sorted(languages.LANGUAGES),
+        "profiles": sorted({"ecommerce", *request.app.state.settings.profiles}),
+    }
+    return _page(
+        request, "review.html", session, items=items, filters=filters, page=page, more=len(rows) > PAGE,
+        here=url(page), prev_url=url(page - 1), next_url=url(page + 1), **options,
+    )  # fmt: skip
+
+
+def _sources(store: Store, rows: list[Any]) -> dict[tuple[str, str], str]:
+    from sqlalchemy import select
+
+    if not rows:
+        return {}
+    with store.sessions() as session:
+        found = session.execute(
+            select(SourceField.item_id, SourceField.field, SourceField.text).where(
+                SourceField.item_id.in_({t.item_id for t in rows})
+            )
+        )
+        return {(i, f): text for i, f, text in found}
+
+
+def _act(
+    request: Request, who: auth.Caller, lang: str, back: str, done: str, action: Any
+) -> RedirectResponse:
+    back = _safe_next(back)
+    sep = "&" if "?" in back else "?"
+    if not who.may(auth.Role.reviewer, lang):
+        raise HTTPException(403, f"this needs the reviewer role for {lang}")
+    try:
+        action()
+    except review.Conflict:
+        done = "conflict"
+    except review.NotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    return RedirectResponse(f"{back}{sep}msg={done}", status_code=303)
+
+
+Back = Annotated[str, Form()]
+
+
+@router.post("/ui/t/{item_id}/{field}/{lang}/edit")
+def edit(request: Request, session: WriteSession, item_id: str, field: str, lang: str,
+         text: Annotated[str, Form(min_length=1, max_length=100_000)], version: Annotated[int, Form()],
+         back: Back = "/ui/review") -> RedirectResponse:  # fmt: skip
+    who, store, key = session[0], request.app.state.store, (item_id, field, lang)
+    return _act(request, who, lang, back, "edited", lambda: review.edit(store, key, text, version, who.name))
+
+
+@router.post("/ui/t/{item_id}/{field}/{lang}/approve")
+def approve(request: Request, session: WriteSession, item_id: str, field: str, lang: str,
+            version: Annotated[int, Form()], back: Back = "/ui/review") -> RedirectResponse:  # fmt: skip
+    who, store, key = session[0], request.app.state.store, (item_id, field, lang)
+    return _act(request, who, lang, back, "approved", lambda: review.approve(store, key, version, who.name))
+
+
+@router.post("/ui/t/{item_id}/{field}/{lang}/send-back")
+def send_back(request: Request, session: WriteSession, item_id: str, field: str, lang: str,
+              version: Annotated[int, Form()], back: Back = "/ui/review") -> RedirectResponse:  # fmt: skip
+    who, store, key, cache = (
+        session[0],
+        request.app.state.store,
+        (item_id, field, lang),
+        request.app.state.cache,
+    )
+    return _act(request, who, lang, back, "sent_back",
+                lambda: review.send_back(store, key, version, who.name, cache))  # fmt: skip
+
+
+@router.get("/ui/t/{item_id}/{field}/{lang}/history")
+def history(request: Request, session: Session, item_id: str, field: str, lang: str) -> HTMLResponse:
+    if not session[0].may(auth.Role.viewer, lang):
+        raise HTTPException(403, f"this token is limited to {', '.join(session[0].langs)}")
+    store: Store = request.app.state.store
+    with store.sessions() as db:
+        current = store.translation(db, item_id, field, lang)
+    if current is None:
+        raise HTTPException(404, f"no translation of {item_id}/{field} into {lang}")
+    source = _sources(store, [current]).get((item_id, field), "")
+    entries = review.history(store, (item_id, field, lang))
+    return _page(request, "history.html", session, t=current, source=source, entries=entries)
+
+
+# --- translate and dashboard -------------------------------------------------------------------------
+
+
+@router.get("/ui/translate")
+def translate_form(request: Request, session: Session) -> HTMLResponse:
+    return _translate_page(request, session, {"source": "en", "target": "es"}, None, "")
+
+
+def _translate_page(request: Request, session: tuple[auth.Caller, str], form: dict[str, str],
+                    result: Any, error: str) -> HTMLResponse:  # fmt: skip
+    s = request.app.state.settings
+    return _page(request, "translate.html", session, form=form, result=result, error=error,
+                 engines=sorted(s.engines), profiles=sorted({"ecommerce", *s.profiles}),
+                 langs=sorted(languages.LANGUAGES))  # fmt: skip
+
+
+@router.post("/ui/translate")
+async def translate(
+    request: Request, session: WriteSession, text: Annotated[str, Form(max_length=5000)] = "",
+    source: Annotated[str, Form()] = "en", target: Annotated[str, Form()] = "es",
+    engine: Annotated[str, Form()] = "", profile: Annotated[str, Form()] = "",
+) -> HTMLResponse:  # fmt: skip
+    who = session[0]
+    form = {"text": text, "source": source, "target": target, "engine": engine, "profile": profile}
+    try:
+        src, tgt = languages.normalize(source, allow_auto=True), languages.normalize(target)
+        if not text.strip():
+            raise TolkError("type a text to translate")
+        if src == tgt:
+            raise TolkError("source and target are the same language")
+        if not who.may(auth.Role.viewer, tgt):
+            raise TolkError(f"this token is limited to {', '.join(who.langs)}")
+        kits = request.app.state.kits
+        kit = kits.get(engine or None, profile or None)
+        try:
+            done = (await translate_texts(kit, [text], src, tgt))[0]
+        finally:
+            kits.telemetry.flush(request.app.state.store)
+    except TolkError as exc:
+        return _translate_page(request, session, form, None, str(exc))
+    return _translate_page(request, session, form, done, "")
+
+
+@router.get("/ui/dashboard")
+def dashboard_page(request: Request, session: Session, days: int = 14) -> HTMLResponse:
+    days = min(max(days, 2), 90)
+    board = dashboard.build(request.app.state.store, days)
+    d = board.days
+    figures = [
+        charts.line_chart("Quality score per language", d, board.score),
+        charts.line_chart("Throughput (segments per day)", d, board.throughput),
+        charts.line_chart("Engine latency p50 / p95", d, board.latency, " s"),
+        charts.line_chart("Cost per day", d, board.cost, " $"),
+        charts.line_chart("Cache hit ratio", d, board.cache, " %"),
+        charts.line_chart("Rewrites and review", d, board.review),
+    ]
+    return _page(request, "dashboard.html", session, figures=figures, days=days)

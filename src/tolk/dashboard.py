@@ -1,0 +1,118 @@
+"""The dashboard's figures per day: quality per language, throughput, engine latency, spend, cache
+hit ratio, rewrites and review work — read from the activity rows and the engine-call log."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from tolk.store.models import Activity, EngineCall, now
+from tolk.store.repo import Store
+
+Line = dict[str, list[float | None]]  # series name -> one value per day (None: nothing that day)
+
+
+@dataclass
+class Dashboard:
+    days: list[date]
+    score: Line = field(default_factory=dict)  # per language
+    throughput: Line = field(default_factory=dict)  # translated, failures
+    latency: Line = field(default_factory=dict)  # "<engine> p50", "<engine> p95" (seconds)
+    cost: Line = field(default_factory=dict)  # per engine, USD
+    cache: Line = field(default_factory=dict)  # hit ratio, %
+    review: Line = field(default_factory=dict)  # rewrites, sent to review, edits, approvals
+
+
+def build(store: Store, days: int = 14) -> Dashboard:
+    today = now().date()
+    span = [today - timedelta(days=days - 1 - i) for i in range(days)]
+    since = now().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days - 1)
+    index = {d: i for i, d in enumerate(span)}
+    board = Dashboard(span)
+    _activity(store, since, index, board)
+    _calls(store, since, index, board)
+    return board
+
+
+def _blank(n: int) -> list[float | None]:
+    return [None] * n
+
+
+def _add(line: Line, name: str, i: int, value: float, n: int) -> None:
+    values = line.setdefault(name, _blank(n))
+    values[i] = (values[i] or 0.0) + value
+
+
+def _activity(store: Store, since: object, index: dict[date, int], board: Dashboard) -> None:
+    n = len(index)
+    cols = (Activity.at, Activity.lang, Activity.translated, Activity.failures, Activity.scored,
+            Activity.score_sum, Activity.cache_hits, Activity.memory_hits, Activity.cache_misses,
+            Activity.rewritten, Activity.needs_review, Activity.edits, Activity.approvals)  # fmt: skip
+    scored: dict[str, list[float]] = defaultdict(lambda: [0.0] * n)
+    score_sum: dict[str, list[float]] = defaultdict(lambda: [0.0] * n)
+    hits, needed = [0.0] * n, [0.0] * n
+    with store.sessions() as session:
+        rows = session.execute(select(*cols).where(Activity.at >= since))
+        for (
+            at,
+            lang,
+            done,
+            failed,
+            n_scored,
+            s_sum,
+            cache,
+            mem,
+            miss,
+            rewrites,
+            sent,
+            edits,
+            approvals,
+        ) in rows:
+            i = index.get(at.date())
+            if i is None:
+                continue
+            scored[lang][i] += n_scored
+            score_sum[lang][i] += s_sum
+            _add(board.throughput, "translated", i, done, n)
+            _add(board.throughput, "failures", i, failed, n)
+            hits[i] += cache + mem
+            needed[i] += cache + mem + miss
+            for name, value in (("rewrites", rewrites), ("sent to review", sent), ("edits", edits),
+                                ("approvals", approvals)):  # fmt: skip
+                _add(board.review, name, i, value, n)
+    for lang in sorted(scored):
+        board.score[lang] = [s / c if c else None for s, c in zip(score_sum[lang], scored[lang], strict=True)]
+    board.cache["hit ratio %"] = [100.0 * h / t if t else None for h, t in zip(hits, needed, strict=True)]
+
+
+def _calls(store: Store, since: object, index: dict[date, int], board: Dashboard) -> None:
+    n = len(index)
+    seconds: dict[str, list[list[float]]] = defaultdict(lambda: [[] for _ in range(n)])
+    with store.sessions() as session:
+        rows = session.execute(
+            select(EngineCall.at, EngineCall.engine, EngineCall.seconds, EngineCall.cost).where(
+                EngineCall.at >= since
+            )
+        )
+        for at, engine, secs, cost in rows:
+            i = index.get(at.date())
+            if i is None:
+                continue
+            seconds[engine][i].append(secs)
+            _add(board.cost, engine, i, cost, n)
+    for engine in sorted(seconds):
+        per_day = seconds[engine]
+        board.latency[f"{engine} p50"] = [_pct(v, 50) for v in per_day]
+        board.latency[f"{engine} p95"] = [_pct(v, 95) for v in per_day]
+
+
+def _pct(values: list[float], pct: int) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
