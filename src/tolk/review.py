@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from tolk import activity, events
 from tolk.activity import Tally
 from tolk.cache import Cache
-from tolk.core import PROTECTED_GRADES, Grade, TolkError
+from tolk.core import Grade, TolkError
 from tolk.quality.metrics import score
 from tolk.store.models import HistoryEntry, Translation, now
 from tolk.store.repo import Store
@@ -46,7 +46,8 @@ def _conflict(found: Translation) -> Conflict:
 
 
 def _by_machine(t: Translation) -> bool:
-    return Grade(t.grade) not in PROTECTED_GRADES
+    """Machine text (MACHINE, REWRITE, or approved by the gate): a reviewer's verdict on it is a reference."""
+    return t.grade != Grade.HUMAN.value
 
 
 def edit(store: Store, key: Key, text: str, version: int, actor: str) -> None:
