@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_DB ?= sqlite:///demo.db
 
-.PHONY: demo test setup apertium lint typecheck bench clean
+.PHONY: demo test setup apertium chromium lint typecheck bench clean
 
 setup: $(STAMP)
 
@@ -18,13 +18,16 @@ $(STAMP): pyproject.toml constraints.txt
 apertium:
 	@scripts/install-apertium.sh
 
+chromium:
+	@scripts/install-chromium.sh
+
 demo: setup apertium
 	$(BIN)/tolk --version
 	$(BIN)/tolk engines --config examples/tolk.toml
 	$(BIN)/tolk translate examples/catalog.jsonl --to es --config examples/tolk.toml \
 	  --glossary examples/glossary.csv --db $(DEMO_DB) --samples 6 --out demo-es.jsonl
 
-test: setup apertium
+test: setup apertium chromium
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
@@ -36,4 +39,4 @@ bench: setup apertium
 	$(BIN)/python bench/qe_accuracy
 
 clean:
-	rm -rf $(VENV) demo.db* demo-es.jsonl .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo.db* demo-es.jsonl .pytest_cache .mypy_cache .ruff_cache artifacts

@@ -9,13 +9,15 @@ from markupsafe import Markup, escape
 from tolk.dashboard import Line
 
 COLORS = ("#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4b5563", "#ca8a04")
-W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 220, 48, 12, 28, 44
+W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 220, 64, 12, 28, 44
 
 
 def _fmt(value: float) -> str:
     if value >= 100:
         return f"{value:,.0f}"
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value else "0"
+    if value >= 10:
+        return f"{value:.1f}".removesuffix(".0")
+    return f"{value:.3g}"
 
 
 def line_chart(title: str, days: list[date], series: Line, unit: str = "") -> Markup:

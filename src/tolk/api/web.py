@@ -16,8 +16,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from tolk import dashboard, languages, review
@@ -31,7 +30,6 @@ from tolk.store.repo import Store
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
-static = StaticFiles(directory=HERE / "static")
 SESSION, PRELOGIN = "tolk_session", "tolk_login"
 PAGE = 50
 MESSAGES = {
@@ -100,6 +98,13 @@ def _safe_next(url: str) -> str:
 @router.get("/")
 def home() -> RedirectResponse:
     return RedirectResponse("/ui/review", status_code=303)
+
+
+@router.get("/ui/static/tolk.css")
+def stylesheet() -> FileResponse:
+    """The one stylesheet (a route, not a StaticFiles mount: FastAPI 0.165 drops mounts next to routers)."""
+    return FileResponse(HERE / "static" / "tolk.css", media_type="text/css",
+                        headers={"cache-control": "public, max-age=3600"})  # fmt: skip
 
 
 @router.get("/ui/login")
@@ -308,7 +313,7 @@ def dashboard_page(request: Request, session: Session, days: int = 14) -> HTMLRe
         charts.line_chart("Quality score per language", d, board.score),
         charts.line_chart("Throughput (segments per day)", d, board.throughput),
         charts.line_chart("Engine latency p50 / p95", d, board.latency, " s"),
-        charts.line_chart("Cost per day", d, board.cost, " $"),
+        charts.line_chart("Cost per day (USD)", d, board.cost),
         charts.line_chart("Cache hit ratio", d, board.cache, " %"),
         charts.line_chart("Rewrites and review", d, board.review),
     ]

@@ -1,0 +1,143 @@
+"""The web UI through the ASGI test client: who may see and do what, CSRF, escaping, filters, headers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tolk.api import auth
+from tolk.api.app import create_app
+from tolk.config import Settings
+from tolk.store.repo import Store
+
+from .test_browser import XSS, seed
+
+PAGES = ["/ui/review", "/ui/translate", "/ui/dashboard", "/ui/t/sku-1/name/es/history"]
+ACTIONS = ["/ui/t/sku-1/name/es/edit", "/ui/t/sku-1/name/es/approve", "/ui/t/sku-1/name/es/send-back"]
+
+
+@pytest.fixture
+def ui(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    db = f"sqlite:///{tmp_path / 'tolk.db'}"
+    store = Store(db)
+    tokens = {"reviewer": seed(store)}
+    tokens["viewer"] = auth.create(store, "Vi", auth.Role.viewer, [])
+    tokens["ko-reviewer"] = auth.create(store, "Ko", auth.Role.reviewer, ["ko"])
+    store.close()
+    s = Settings(default_engine="dummy", engines={"dummy": {"kind": "dummy", "external": False}}, store=db)
+    with TestClient(create_app(s)) as client:
+        yield client, tokens
+
+
+def login(client: TestClient, token: str) -> str:
+    """Log in through the form; the CSRF token of the session's pages."""
+    client.cookies.clear()
+    form = client.get("/ui/login").text
+    nonce = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert nonce is not None
+    done = client.post("/ui/login", data={"token": token, "csrf": nonce[1], "next": "/ui/review"},
+                       follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303 and done.headers["location"] == "/ui/review"
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/review").text)
+    assert found is not None
+    return found[1]
+
+
+def test_pages_need_a_session_and_actions_need_a_reviewer(ui: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = ui
+    for page in PAGES:
+        response = client.get(page, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/ui/login?next=")
+    for action in ACTIONS:
+        assert client.post(action, data={"version": 1}, follow_redirects=False).status_code == 303
+    csrf = login(client, tokens["viewer"])
+    for page in PAGES:
+        assert client.get(page).status_code == 200
+    for action in ACTIONS:
+        denied = client.post(action, data={"csrf": csrf, "version": 1, "text": "x"}, follow_redirects=False)
+        assert denied.status_code == 403, action
+    csrf = login(client, tokens["ko-reviewer"])  # a reviewer, but not of Spanish
+    denied = client.post(ACTIONS[1], data={"csrf": csrf, "version": 1}, follow_redirects=False)
+    assert denied.status_code == 403 and "reviewer role for es" in denied.text
+    csrf = login(client, tokens["reviewer"])
+    ok = client.post(ACTIONS[1], data={"csrf": csrf, "version": 1}, follow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["location"] == "/ui/review?msg=approved"
+
+
+def test_every_form_needs_its_csrf_token(ui: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = ui
+    login(client, tokens["reviewer"])
+    for action in [*ACTIONS, "/ui/translate", "/ui/logout"]:
+        for csrf in (None, "forged"):
+            data = {"version": 1, "text": "Hola"} | ({"csrf": csrf} if csrf else {})
+            response = client.post(action, data=data, follow_redirects=False)
+            assert response.status_code == 403 and "CSRF" in response.text, action
+    client.cookies.clear()
+    forged_login = client.post(
+        "/ui/login", data={"token": tokens["reviewer"], "csrf": "x"}, follow_redirects=False
+    )
+    assert forged_login.status_code == 403
+
+
+def test_product_text_is_escaped_everywhere(ui: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = ui
+    csrf = login(client, tokens["reviewer"])
+    queue = client.get("/ui/review").text
+    assert XSS not in queue and "&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;" in queue
+    assert "<b>missing</b>" not in queue and "&lt;b&gt;missing&lt;/b&gt;" in queue
+    history = client.get("/ui/t/sku-x/name/es/history").text
+    assert XSS not in history and "&lt;img src=x onerror=alert(2)&gt;" in history
+    out = client.post("/ui/translate", data={"csrf": csrf, "text": XSS, "source": "en", "target": "es"}).text
+    assert XSS not in out and "[es] &lt;script&gt;" in out
+
+
+def test_review_filters_and_actions(ui: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = ui
+    csrf = login(client, tokens["reviewer"])
+    assert client.get("/ui/review?check=glossary").text.count('<section class="item"') == 3
+    assert client.get("/ui/review?check=numbers").text.count('<section class="item"') == 0
+    assert client.get("/ui/review?lang=ko").text.count('<section class="item"') == 0
+    assert client.get("/ui/review?profile=ecommerce&grade=MACHINE").text.count('<section class="item"') == 3
+    sent = client.post("/ui/t/sku-2/name/es/send-back", data={"csrf": csrf, "version": 1, "back": "/ui/review?lang=es"},
+                       follow_redirects=False)  # fmt: skip
+    assert sent.headers["location"] == "/ui/review?lang=es&msg=sent_back"
+    stale = client.post(
+        "/ui/t/sku-2/name/es/approve", data={"csrf": csrf, "version": 1}, follow_redirects=False
+    )
+    assert stale.headers["location"] == "/ui/review?msg=conflict"  # version 1 is gone
+    elsewhere = client.post("/ui/t/sku-1/name/es/approve",
+                            data={"csrf": csrf, "version": 1, "back": "https://evil.example/"},
+                            follow_redirects=False)  # fmt: skip
+    assert elsewhere.headers["location"] == "/ui/review?msg=approved"  # never off-site
+
+
+def test_login_refuses_bad_tokens_and_foreign_next(ui: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = ui
+    form = client.get("/ui/login?next=//evil.example/x").text
+    assert 'value="/ui/review"' in form
+    nonce = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert nonce is not None
+    bad = client.post("/ui/login", data={"token": "tolk_nope", "csrf": nonce[1]}, follow_redirects=False)
+    assert bad.status_code == 303 and "error=1" in bad.headers["location"]
+    assert "not valid" in client.get(bad.headers["location"]).text
+
+
+def test_ui_pages_carry_security_headers_and_a_strict_session_cookie(
+    ui: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, tokens = ui
+    form = client.get("/ui/login")
+    assert "frame-ancestors 'none'" in form.headers["content-security-policy"]
+    nonce = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert nonce is not None
+    done = client.post(
+        "/ui/login", data={"token": tokens["viewer"], "csrf": nonce[1]}, follow_redirects=False
+    )
+    cookie = done.headers["set-cookie"].lower()
+    assert "tolk_session=" in cookie and "httponly" in cookie and "samesite=strict" in cookie
+    dashboard = client.get("/ui/dashboard")
+    assert dashboard.text.count("<svg") == 6 and "Quality score per language" in dashboard.text
