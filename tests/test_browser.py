@@ -27,8 +27,10 @@ from .conftest import need
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 XSS = '<script>alert("xss")</script><img src=x onerror=alert(2)>'
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
 
 
 def _chromium() -> str:
@@ -48,10 +50,11 @@ def seed(store: Store) -> str:
         store.save_items(
             session, [ItemRecord(i, "en", None, {"name": src}, {}, "h" + i) for i, src, _ in items]
         )
+        checks = [{"id": "glossary", "severity": "major", "message": "term <b>missing</b>"}]
         for item_id, _, text in items:
             write = MachineWrite(item_id, "name", "es", text, "dummy", "dummy", "s" + item_id, "k" + item_id,
-                                 checks=[{"id": "glossary", "severity": "major", "message": "term <b>missing</b>"}],
-                                 score=61.0, status="NEEDS_REVIEW", profile="ecommerce")  # fmt: skip
+                                 checks=checks, score=61.0, status="NEEDS_REVIEW",
+                                 profile="ecommerce")  # fmt: skip
             store.write_machine(session, write, exists=False)
         for day in range(7):  # a week of activity for the dashboard
             at = now() - timedelta(days=day)

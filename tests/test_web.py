@@ -102,8 +102,8 @@ def test_review_filters_and_actions(ui: tuple[TestClient, dict[str, str]]) -> No
     assert client.get("/ui/review?check=numbers").text.count('<section class="item"') == 0
     assert client.get("/ui/review?lang=ko").text.count('<section class="item"') == 0
     assert client.get("/ui/review?profile=ecommerce&grade=MACHINE").text.count('<section class="item"') == 3
-    sent = client.post("/ui/t/sku-2/name/es/send-back", data={"csrf": csrf, "version": 1, "back": "/ui/review?lang=es"},
-                       follow_redirects=False)  # fmt: skip
+    back = {"csrf": csrf, "version": 1, "back": "/ui/review?lang=es"}
+    sent = client.post("/ui/t/sku-2/name/es/send-back", data=back, follow_redirects=False)
     assert sent.headers["location"] == "/ui/review?lang=es&msg=sent_back"
     stale = client.post(
         "/ui/t/sku-2/name/es/approve", data={"csrf": csrf, "version": 1}, follow_redirects=False
@@ -116,7 +116,7 @@ def test_review_filters_and_actions(ui: tuple[TestClient, dict[str, str]]) -> No
 
 
 def test_login_refuses_bad_tokens_and_foreign_next(ui: tuple[TestClient, dict[str, str]]) -> None:
-    client, tokens = ui
+    client, _ = ui
     form = client.get("/ui/login?next=//evil.example/x").text
     assert 'value="/ui/review"' in form
     nonce = re.search(r'name="csrf" value="([^"]+)"', form)

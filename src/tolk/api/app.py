@@ -47,9 +47,11 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 class TranslateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str | list[str] = Field(description="One text or a list (at most 100, 5,000 characters each).")
+    text: str | list[str] = Field(
+        description="One text or a list (at most 100, 5,000 characters each).", examples=["Red running shoes"]
+    )
     source: str = Field("en", description="Source language, or `auto` where the engine detects it.")
-    target: str = Field(description="Target language, e.g. `es`, `zh-CN`.")
+    target: str = Field(description="Target language, e.g. `es`, `zh-CN`.", examples=["es"])
     engine: str | None = Field(None, description="Engine name from the configuration.")
     glossary: dict[str, str] | None = Field(None, description="Terms for this request; term: itself = keep.")
     profile: str | None = Field(None, description="Domain profile: ecommerce, legal, medical…")

@@ -21,6 +21,7 @@ from tolk.store.models import SourceField, Translation
 from tolk.store.repo import Store
 
 router = APIRouter(prefix="/v1")
+MAX_INT = 2**31 - 1  # every database's INTEGER holds it; larger numbers are a 422, not a driver error
 
 
 class TranslationOut(BaseModel):
@@ -42,13 +43,13 @@ class Edit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=100_000)
-    version: int = Field(description="The version this edit is based on (from GET).")
+    version: int = Field(ge=1, le=MAX_INT, description="The version this edit is based on (from GET).")
 
 
 class Approval(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int
+    version: int = Field(ge=1, le=MAX_INT, description="The version this decision is based on (from GET).")
 
 
 def _store(request: Request) -> Store:
@@ -91,7 +92,7 @@ def list_translations(
     lang: str | None = None,
     grade: Annotated[Grade | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> list[TranslationOut]:
     store, langs = _store(request), _visible(who, lang)
     stmt = select(Translation).order_by(Translation.lang, Translation.item_id, Translation.field)

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from tolk import dashboard, languages, review
 from tolk.api import auth, charts
 from tolk.api.translate import translate_texts
+from tolk.api.translations import MAX_INT
 from tolk.core import Grade, TolkError
 from tolk.quality.checks import BY_ID
 from tolk.store.models import SourceField
@@ -147,7 +148,7 @@ def logout(session: WriteSession) -> Response:
 @router.get("/ui/review")
 def review_page(
     request: Request, session: Session, lang: str = "", grade: str = "", profile: str = "", check: str = "",
-    page: int = 0,
+    page: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> HTMLResponse:  # fmt: skip
     who, _ = session
     store: Store = request.app.state.store
@@ -156,7 +157,7 @@ def review_page(
     if not (lang and who.langs and lang not in who.langs):
         rows = store.review_queue(
             langs, PAGE + 1, grade=grade or None, profile=profile or None, check=check or None,
-            offset=max(page, 0) * PAGE,
+            offset=page * PAGE,
         )  # fmt: skip
     sources = _sources(store, rows)
     items = [
@@ -217,26 +218,27 @@ def _act(
 
 
 Back = Annotated[str, Form()]
+Version = Annotated[int, Form(ge=1, le=MAX_INT)]
+NewText = Annotated[str, Form(min_length=1, max_length=100_000)]
 
 
 @router.post("/ui/t/{item_id}/{field}/{lang}/edit")
 def edit(request: Request, session: WriteSession, item_id: str, field: str, lang: str,
-         text: Annotated[str, Form(min_length=1, max_length=100_000)], version: Annotated[int, Form()],
-         back: Back = "/ui/review") -> RedirectResponse:  # fmt: skip
+         text: NewText, version: Version, back: Back = "/ui/review") -> RedirectResponse:  # fmt: skip
     who, store, key = session[0], request.app.state.store, (item_id, field, lang)
     return _act(request, who, lang, back, "edited", lambda: review.edit(store, key, text, version, who.name))
 
 
 @router.post("/ui/t/{item_id}/{field}/{lang}/approve")
 def approve(request: Request, session: WriteSession, item_id: str, field: str, lang: str,
-            version: Annotated[int, Form()], back: Back = "/ui/review") -> RedirectResponse:  # fmt: skip
+            version: Version, back: Back = "/ui/review") -> RedirectResponse:  # fmt: skip
     who, store, key = session[0], request.app.state.store, (item_id, field, lang)
     return _act(request, who, lang, back, "approved", lambda: review.approve(store, key, version, who.name))
 
 
 @router.post("/ui/t/{item_id}/{field}/{lang}/send-back")
 def send_back(request: Request, session: WriteSession, item_id: str, field: str, lang: str,
-              version: Annotated[int, Form()], back: Back = "/ui/review") -> RedirectResponse:  # fmt: skip
+              version: Version, back: Back = "/ui/review") -> RedirectResponse:  # fmt: skip
     who, store, key, cache = (
         session[0],
         request.app.state.store,
@@ -305,8 +307,9 @@ async def translate(
 
 
 @router.get("/ui/dashboard")
-def dashboard_page(request: Request, session: Session, days: int = 14) -> HTMLResponse:
-    days = min(max(days, 2), 90)
+def dashboard_page(
+    request: Request, session: Session, days: Annotated[int, Query(ge=2, le=90)] = 14
+) -> HTMLResponse:
     board = dashboard.build(request.app.state.store, days)
     d = board.days
     figures = [
