@@ -11,6 +11,7 @@ import time
 from datetime import UTC
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -22,6 +23,7 @@ from tolk.store.models import OutboxEvent, ProcessedEvent
 from tolk.store.repo import Store
 
 from .conftest import run_tolk
+from .test_browser import _free_port
 
 CONFIG = """
 default_engine = "{engine}"
@@ -134,7 +136,8 @@ def test_status_restart_and_tail(tmp_path: Path) -> None:
     )  # fmt: skip
     assert tail.stderr is not None
     assert "tailing" in tail.stderr.readline()  # its queue exists: it will see what follows
-    proc = worker(cfg, "--to", "es")
+    port = _free_port()
+    proc = worker(cfg, "--to", "es", "--metrics-port", str(port))
     store = Store(f"sqlite:///{tmp_path / 'tolk.db'}")
     try:
         running(store)
@@ -147,6 +150,11 @@ def test_status_restart_and_tail(tmp_path: Path) -> None:
                           cwd=tmp_path)  # fmt: skip
         assert status.returncode == 0 and "running" in status.stdout and "translator.es" in status.stdout
         assert "translated 3" in status.stdout
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+        assert 'tolk_engine_calls_total{engine="dummy",model="dummy"}' in metrics
+        assert 'tolk_segment_lookups_total{result="engine"} 3.0' in metrics  # a name for each of 3 products
+        report = run_tolk("report", "--config", str(cfg), cwd=tmp_path)
+        assert report.returncode == 0 and "Processed: 3 items (3 segments)" in report.stdout
         restart = run_tolk("agent", "restart", "translator", "--config", str(cfg), cwd=tmp_path)
         assert restart.returncode == 0 and "asked 1 worker of translator" in restart.stdout
         wait_for(lambda: ledger.workers(store)[0].started_at > first_start)

@@ -47,6 +47,18 @@ def test_translate_scores_caches_and_keeps_glossary_terms(api: tuple[TestClient,
     assert again.json()["translations"][0]["text"] == "[es] Soft socks"  # from the cache
     metrics = client.get("/metrics").text
     assert 'tolk_http_requests_total{route="/v1/translate",status="200"} 2.0' in metrics
+    # one request per glossary group (Nike applies to one text); the second translate came from the cache
+    assert 'tolk_engine_calls_total{engine="dummy",model="dummy"} 2.0' in metrics
+    assert 'tolk_engine_tokens_total{direction="in",engine="dummy",model="dummy"} 5.0' in metrics
+    assert "tolk_engine_request_seconds_bucket" in metrics and "tolk_outbox_lag_seconds 0.0" in metrics
+    calls = (
+        client.app.state.store.engine.connect()
+        .exec_driver_sql(  # type: ignore[attr-defined]
+            "SELECT engine, target, segments, ok FROM engine_calls"
+        )
+        .all()
+    )
+    assert [tuple(c) for c in calls] == [("dummy", "es", 1, 1), ("dummy", "es", 1, 1)]
 
 
 @pytest.mark.parametrize(
@@ -159,6 +171,8 @@ def seeded(api: tuple[TestClient, dict[str, str]]) -> tuple[TestClient, dict[str
 
 def test_review_edit_and_approve(seeded: tuple[TestClient, dict[str, str]]) -> None:
     client, tokens = seeded
+    assert len(client.get("/v1/review?check=glossary", headers=bearer(tokens["viewer"])).json()) == 2
+    assert client.get("/v1/review?check=numbers", headers=bearer(tokens["viewer"])).json() == []
     queue = client.get("/v1/review", headers=bearer(tokens["viewer"])).json()
     rows = [(t["lang"], t["failed"], t["source"]) for t in queue]
     assert rows == [("es", ["glossary"], "Red shoe"), ("ko", ["glossary"], "Red shoe")]
@@ -183,6 +197,7 @@ def test_review_edit_and_approve(seeded: tuple[TestClient, dict[str, str]]) -> N
     missing = client.get("/v1/translations/sku-9/name/es", headers=bearer(tokens["viewer"]))
     assert missing.status_code == 404 and "no translation of sku-9/name into es" in missing.text
     assert client.get("/v1/review", headers=bearer(tokens["viewer"])).json() == []
+    assert client.get("/v1/review?check=glossary", headers=bearer(tokens["viewer"])).json() == []
     listed = client.get(
         "/v1/translations", params={"grade": "HUMAN"}, headers=bearer(tokens["viewer"])
     ).json()

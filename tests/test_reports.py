@@ -188,3 +188,27 @@ def test_schedule_config_is_checked(tmp_path: Path) -> None:
     config.write_text('[report]\nschedule = "every morning"\n')
     out = run_tolk("report", "--config", str(config), "--db", f"sqlite:///{tmp_path / 'x.db'}", cwd=tmp_path)
     assert out.returncode != 0 and "report.schedule" in out.stderr and "not a cron expression" in out.stderr
+
+
+def test_the_schedule_sends_the_report_at_each_slot(worked: str) -> None:
+    """The loop the agent runs: a seconds-resolution cron (croniter's sixth field) fires within the test."""
+    from tolk.config import Settings
+
+    store = Store(worked)
+    with TelegramStandIn(TOKEN) as server:
+        s = Settings(notify={"telegram": {"token": TOKEN, "chat_ids": [5], "base_url": server.url}},
+                     report={"schedule": "* * * * * *", "since": "1h"})  # fmt: skip
+
+        async def run_until_sent() -> None:
+            stop = asyncio.Event()
+            task = asyncio.create_task(schedule_mod.run(s, store, from_settings(s.notify), stop))
+            for _ in range(100):
+                if server.sent:
+                    break
+                await asyncio.sleep(0.05)
+            stop.set()
+            await asyncio.wait_for(task, 5)
+
+        asyncio.run(run_until_sent())
+    store.close()
+    assert server.sent and "Window: last 1h" in server.sent[0]["text"]

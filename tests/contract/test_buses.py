@@ -55,6 +55,7 @@ async def nothing(bus: Bus, queue: str, wait_s: float = 0.3, **kw: Any) -> bool:
 
 def test_routing_fetch_and_ack(make_bus: MakeBus) -> None:
     async def body(bus: Bus) -> None:
+        await bus.ping()  # what /readyz asks
         await bus.declare("all-i18n", ["i18n.*"])
         await bus.declare("approved", ["i18n.approved"])
         sent = [event("i18n.updated", "a"), event("i18n.approved", "b"), event("cache.invalidate", "c")]

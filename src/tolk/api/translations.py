@@ -111,11 +111,18 @@ def review_queue(
     request: Request,
     who: auth.Viewer,
     lang: str | None = None,
+    grade: Annotated[Grade | None, Query()] = None,
+    profile: Annotated[str | None, Query(max_length=64)] = None,
+    check: Annotated[
+        str | None, Query(max_length=64, description="Only those that failed this check.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> list[TranslationOut]:
     """What the gate left for a person: failed checks, awaiting approval, or a newer machine suggestion."""
     store, langs = _store(request), _visible(who, lang)
-    rows = store.review_queue(langs, limit=limit)
+    rows = store.review_queue(langs, limit=limit, grade=grade.value if grade else None, profile=profile,
+                              check=check, offset=offset)  # fmt: skip
     sources = _sources(store, rows)
     return [_out(t, sources.get((t.item_id, t.field))) for t in rows]
 

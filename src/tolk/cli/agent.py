@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Annotated
 
 import typer
+from prometheus_client import start_http_server
 from rich.table import Table
 
 from tolk import config, languages
@@ -33,6 +34,10 @@ def run(
         str | None,
         typer.Option("--to", "-t", help="Languages to serve, one queue each (default: agent.languages)."),
     ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option("--metrics-port", help="Serve this worker's Prometheus metrics on this port."),
+    ] = None,
     db: DbOpt = None,
     config_path: ConfigOpt = None,
 ) -> None:
@@ -50,6 +55,8 @@ def run(
         return settings(config_path, db)
 
     worker = Worker(reload, options)
+    if metrics_port is not None:  # engine calls, tokens, cost, cache lookups and grades of this process
+        start_http_server(metrics_port, registry=worker.telemetry.registry)
     err_console.print(
         f"worker {worker.id}: {s.agent.name} for {', '.join(langs)} on {safe_url(options.bus_url)}, "
         f"concurrency {options.concurrency}",
