@@ -73,7 +73,7 @@ def _visible(who: auth.Caller, lang: str | None) -> list[str] | None:
     return [lang] if lang else (list(who.langs) or None)
 
 
-def _sources(store: Store, rows: list[Translation]) -> dict[tuple[str, str], str]:
+def sources_of(store: Store, rows: list[Translation]) -> dict[tuple[str, str], str]:
     if not rows:
         return {}
     with store.sessions() as session:
@@ -102,7 +102,7 @@ def list_translations(
         stmt = stmt.where(Translation.grade == grade.value)
     with store.sessions() as session:
         rows = list(session.scalars(stmt.offset(offset).limit(limit)))
-    sources = _sources(store, rows)
+    sources = sources_of(store, rows)
     return [_out(t, sources.get((t.item_id, t.field))) for t in rows]
 
 
@@ -123,7 +123,7 @@ def review_queue(
     store, langs = _store(request), _visible(who, lang)
     rows = store.review_queue(langs, limit=limit, grade=grade.value if grade else None, profile=profile,
                               check=check, offset=offset)  # fmt: skip
-    sources = _sources(store, rows)
+    sources = sources_of(store, rows)
     return [_out(t, sources.get((t.item_id, t.field))) for t in rows]
 
 
@@ -132,7 +132,7 @@ def _one(store: Store, item_id: str, field: str, lang: str) -> TranslationOut:
         t = store.translation(session, item_id, field, lang)
     if t is None:
         raise HTTPException(404, f"no translation of {item_id}/{field} into {lang}")
-    return _out(t, _sources(store, [t]).get((item_id, field)))
+    return _out(t, sources_of(store, [t]).get((item_id, field)))
 
 
 @router.get("/translations/{item_id}/{field}/{lang}", response_model=TranslationOut)

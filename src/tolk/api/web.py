@@ -22,10 +22,9 @@ from fastapi.templating import Jinja2Templates
 from tolk import dashboard, languages, review
 from tolk.api import auth, charts
 from tolk.api.translate import translate_texts
-from tolk.api.translations import MAX_INT
+from tolk.api.translations import MAX_INT, sources_of
 from tolk.core import Grade, TolkError
 from tolk.quality.checks import BY_ID
-from tolk.store.models import SourceField
 from tolk.store.repo import Store
 
 HERE = Path(__file__).parent
@@ -159,7 +158,7 @@ def review_page(
             langs, PAGE + 1, grade=grade or None, profile=profile or None, check=check or None,
             offset=page * PAGE,
         )  # fmt: skip
-    sources = _sources(store, rows)
+    sources = sources_of(store, rows)
     items = [
         {
             "t": t,
@@ -185,20 +184,6 @@ def review_page(
         request, "review.html", session, items=items, filters=filters, page=page, more=len(rows) > PAGE,
         here=url(page), prev_url=url(page - 1), next_url=url(page + 1), **options,
     )  # fmt: skip
-
-
-def _sources(store: Store, rows: list[Any]) -> dict[tuple[str, str], str]:
-    from sqlalchemy import select
-
-    if not rows:
-        return {}
-    with store.sessions() as session:
-        found = session.execute(
-            select(SourceField.item_id, SourceField.field, SourceField.text).where(
-                SourceField.item_id.in_({t.item_id for t in rows})
-            )
-        )
-        return {(i, f): text for i, f, text in found}
 
 
 def _act(
@@ -258,7 +243,7 @@ def history(request: Request, session: Session, item_id: str, field: str, lang: 
         current = store.translation(db, item_id, field, lang)
     if current is None:
         raise HTTPException(404, f"no translation of {item_id}/{field} into {lang}")
-    source = _sources(store, [current]).get((item_id, field), "")
+    source = sources_of(store, [current]).get((item_id, field), "")
     entries = review.history(store, (item_id, field, lang))
     return _page(request, "history.html", session, t=current, source=source, entries=entries)
 
