@@ -8,6 +8,7 @@ import hmac
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -212,3 +213,40 @@ def test_the_schedule_sends_the_report_at_each_slot(worked: str) -> None:
         asyncio.run(run_until_sent())
     store.close()
     assert server.sent and "Window: last 1h" in server.sent[0]["text"]
+
+
+# The notifier contract: each channel, against a local server speaking its API, delivers a report and
+# turns the server's refusal into a NotifyError that names the channel.
+CHANNELS = ["telegram", "slack", "webhook"]
+
+
+def _channel(name: str, good: bool) -> tuple[object, Any]:
+    if name == "telegram":
+        server: Any = TelegramStandIn(TOKEN)
+        token = TOKEN if good else "000:wrong"
+        return server, lambda url: NotifySettings(telegram={"token": token, "chat_ids": [1], "base_url": url})
+    if name == "slack":
+        server = SlackStandIn()
+        path = SlackStandIn.path if good else "/services/gone"
+        return server, lambda url: NotifySettings(slack_webhook=url + path)
+    server = WebhookReceiver()
+    server.status = 204 if good else 410
+    return server, lambda url: NotifySettings(webhooks=[{"url": url + "/hook", "secret": "k"}])
+
+
+@pytest.mark.parametrize("name", CHANNELS)
+def test_notifier_contract(worked: str, name: str) -> None:
+    for good in (True, False):
+        server, settings_for = _channel(name, good)
+        with server:
+            [notifier] = from_settings(settings_for(server.url))
+            assert notifier.name == name
+            if good:
+                asyncio.run(notifier.send(_notice(worked)))
+                assert len(server.requests) == 1
+            else:
+                with pytest.raises(NotifyError, match=f"^{name}"):
+                    asyncio.run(notifier.send(_notice(worked)))
+    unreachable = NotifySettings(webhooks=[{"url": "http://127.0.0.1:9/hook"}], timeout_s=2)
+    with pytest.raises(NotifyError, match=r"webhook: cannot reach 127\.0\.0\.1"):
+        asyncio.run(from_settings(unreachable)[0].send(_notice(worked)))

@@ -1,4 +1,4 @@
-"""`tolk serve`: the HTTP API (OpenAPI at /docs)."""
+"""`tolk serve`: the HTTP API (OpenAPI at /docs) and the web UI (/)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ def serve(
     db: DbOpt = None,
     config_path: ConfigOpt = None,
 ) -> None:
-    """Serve the API: POST /v1/translate, /healthz, /readyz, /metrics (tokens: tolk token create)."""
+    """Serve the API (/v1/…, OpenAPI at /docs), the web UI (/: review queue, translate, dashboard),
+    /healthz, /readyz and /metrics. Log in and call the API with a token from `tolk token create`."""
     import uvicorn
 
     from tolk.api.app import create_app
 
     app = create_app(settings(config_path, db))
-    err_console.print(f"tolk API on http://{host}:{port} (OpenAPI: /docs)", highlight=False)
+    err_console.print(f"tolk on http://{host}:{port}: web UI at /, OpenAPI at /docs", highlight=False)
     uvicorn.run(app, host=host, port=port, log_level="warning")
