@@ -21,10 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tolk import __version__, assemble, languages
 from tolk.api import auth, glossary, health, jobs, memory, translations, web
-from tolk.api.translate import inline_glossary, translate_texts
 from tolk.cache import open_cache
 from tolk.config import Settings
 from tolk.core import TolkError
+from tolk.snippets import inline_glossary, translate_texts
 from tolk.store.repo import Store
 from tolk.telemetry import Telemetry
 

@@ -21,10 +21,10 @@ from fastapi.templating import Jinja2Templates
 
 from tolk import dashboard, languages, review
 from tolk.api import auth, charts
-from tolk.api.translate import translate_texts
 from tolk.api.translations import MAX_INT, sources_of
 from tolk.core import Grade, TolkError
 from tolk.quality.checks import BY_ID
+from tolk.snippets import translate_texts
 from tolk.store.repo import Store
 
 HERE = Path(__file__).parent

@@ -11,6 +11,7 @@ from tolk import __version__
 from tolk.cli import (
     agent,
     check,
+    docs,
     engines,
     events,
     export,
@@ -46,6 +47,7 @@ app.add_typer(events.app, name="events")
 app.add_typer(token.app, name="token")
 app.add_typer(report.cache_app, name="cache")
 app.add_typer(report.bot_app, name="bot")
+app.add_typer(docs.app, name="docs")
 
 
 def _version(value: bool) -> None:

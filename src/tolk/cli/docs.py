@@ -1,0 +1,125 @@
+"""`tolk docs translate`: documents and i18n files, structure kept, translated in context."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from tolk import assemble, documents, languages
+from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
+from tolk.documents.run import DocsJob, FileResult, run
+from tolk.telemetry import Telemetry
+
+app = typer.Typer(help="Documents and i18n files: Markdown, HTML, JSON/YAML, PO, XLIFF, text.",
+                  no_args_is_help=True)  # fmt: skip
+
+
+class Layout(StrEnum):
+    dirs = "dirs"
+    suffix = "suffix"
+
+
+SrcArg = Annotated[
+    Path, typer.Argument(help="A file or a directory tree (.md .html .json .arb .yml .po .pot .xlf .txt).")
+]
+ToOpt = Annotated[str | None, typer.Option("--to", "-t", help="Target languages, e.g. ja,zh-CN.")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Where the translations go (DST).")]
+LayoutOpt = Annotated[Layout, typer.Option("--layout", help="dirs: DST/ja/a.md; suffix: DST/a_ja.md.")]
+FromOpt = Annotated[str | None, typer.Option("--from", "-f", help="Source language (default: source_lang).")]
+EngineOpt = Annotated[str | None, typer.Option("--engine", "-e", help="Engine name from the config.")]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", "-p", help="Domain profile.")]
+GlossaryOpt = Annotated[Path | None, typer.Option("--glossary", "-g", help="CSV/TSV glossary.")]
+KeysOpt = Annotated[str, typer.Option("--front-matter", help="Markdown front-matter keys to translate.")]
+RetranslateOpt = Annotated[
+    bool, typer.Option("--retranslate", help="PO/XLIFF: also replace existing translations.")
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite outputs changed since tolk wrote them.")]
+ReportOpt = Annotated[Path | None, typer.Option("--report", help="Also write the per-file report as JSON.")]
+
+
+@app.command("translate")
+def translate(
+    src: SrcArg,
+    to: ToOpt = None,
+    out: OutOpt = Path("translated"),
+    layout: LayoutOpt = Layout.dirs,
+    source: FromOpt = None,
+    engine: EngineOpt = None,
+    profile: ProfileOpt = None,
+    glossary: GlossaryOpt = None,
+    front_matter: KeysOpt = "title,description,summary",
+    retranslate: RetranslateOpt = False,
+    force: ForceOpt = False,
+    report: ReportOpt = None,
+    db: DbOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Translate documents, keeping their structure: code, URLs, markup, keys and placeholders stay as they
+    are. Re-running translates only what changed; unchanged outputs stay byte-identical."""
+    s = settings(config_path, db)
+    targets = languages.parse_list(to) if to else s.targets
+    if not targets:
+        raise typer.BadParameter("no target language: pass --to ja,zh-CN or set targets", param_hint="--to")
+    src_lang = languages.normalize(source or s.source_lang)
+    keys = tuple(k.strip() for k in front_matter.split(",") if k.strip())
+    store = open_store(s)
+    try:
+        kit = assemble.kit(s, store, engine=engine, profile=profile, glossary=glossary)
+        for target in targets:
+            kit.engine.check_pair(src_lang, target)
+        telemetry = Telemetry()
+        telemetry.attach(*kit.engines())
+        job = DocsJob(
+            src, out, targets, src_lang, kit, documents.formats(keys, retranslate), layout.value, force
+        )
+
+        async def go() -> list[FileResult]:
+            try:
+                return await run(job)
+            finally:
+                telemetry.flush(store)
+                await kit.aclose()
+
+        results = asyncio.run(go())
+    finally:
+        store.close()
+    _print(results)
+    if report is not None:
+        report.write_text(json.dumps([_as_dict(r) for r in results], ensure_ascii=False, indent=1) + "\n")
+    if any(r.error and not r.error.startswith("not translated") for r in results):
+        raise typer.Exit(1)
+
+
+def _as_dict(r: FileResult) -> dict[str, object]:
+    failed = [{"unit": f.unit, "text": f.text, "checks": f.checks} for f in r.failures]
+    written = str(r.written) if r.written else None
+    return {"file": r.path, "lang": r.lang, "units": r.units, "written": written, "unchanged": r.unchanged,
+            "error": r.error, "failed": failed}  # fmt: skip
+
+
+def _print(results: list[FileResult]) -> None:
+    table = Table(title="tolk docs translate")
+    for col in ("file", "lang", "units", "failed", "output"):
+        table.add_column(col, overflow="fold")
+    for r in results:
+        if r.error and r.lang is None:
+            continue
+        state = "unchanged" if r.unchanged else (str(r.written) if r.written else "-")
+        table.add_row(r.path, r.lang or "", str(r.units), str(len(r.failures)), state)
+    console.print(table)
+    for r in results:
+        for f in r.failures[:20]:
+            where = escape(f"{r.path} [{r.lang}] {f.unit}")
+            err_console.print(f"[yellow]{where}[/]: {escape(', '.join(f.checks))} — {escape(f.text[:80])}",
+                              highlight=False)  # fmt: skip
+        if r.error:
+            colour = "dim" if r.error.startswith("not translated") else "red"
+            prefix = f"{r.path}: " if r.error.startswith("not translated") else ""
+            err_console.print(f"[{colour}]{escape(prefix + r.error)}[/]", highlight=False)

@@ -1,0 +1,200 @@
+"""`tolk docs translate`, top to bottom: find files → parse → translate units in context → render → write.
+
+find       a file, or every file under a directory (hidden ones skipped); a named file in a format tolk
+           cannot read is an error, a directory's other files are listed as not translated
+parse      the file's format turns it into units; a file that does not parse is `FILE: reason`, and
+           the other files still go through
+translate  a file's units, in order, with their neighbours as context, through the cache, engine and
+           quality loop (snippets.translate_snippets); the cache keeps the final text, so an unchanged
+           unit costs no engine call the next time
+render     units whose translation lost or reordered markup keep their source and are reported
+write      atomically, only when the bytes change; a file changed by a person since tolk wrote it is
+           not overwritten (the manifest `.tolk-docs.json` in DST remembers what tolk wrote)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tolk.assemble import Kit
+from tolk.documents import format_for
+from tolk.documents.base import MASK_RE, Document, DocumentError, Format, Unit
+from tolk.snippets import Snippet, Translated, translate_snippets
+
+MANIFEST = ".tolk-docs.json"
+
+
+@dataclass
+class Failure:
+    unit: str
+    text: str
+    checks: list[str]
+
+
+@dataclass
+class FileResult:
+    path: str  # as given, relative to SRC where it is a directory
+    lang: str | None = None
+    units: int = 0
+    written: Path | None = None
+    unchanged: bool = False
+    error: str | None = None
+    failures: list[Failure] = field(default_factory=list)
+
+
+@dataclass
+class DocsJob:
+    src: Path
+    out: Path
+    targets: list[str]
+    source: str
+    kit: Kit
+    formats: list[Format]
+    layout: str = "dirs"  # dirs: OUT/ja/a.md; suffix: OUT/a_ja.md
+    force: bool = False  # overwrite files changed since tolk wrote them
+
+
+def find(src: Path, known: list[Format]) -> tuple[list[Path], list[FileResult]]:
+    """The files to translate, and what a directory holds that tolk cannot read (not an error)."""
+    if src.is_file():
+        return [src], []
+    if not src.is_dir():
+        raise DocumentError(f"{src}: no such file or directory")
+    files, other = [], []
+    for path in sorted(p for p in src.rglob("*") if p.is_file()):
+        rel = path.relative_to(src)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        try:
+            format_for(path, known)
+            files.append(path)
+        except DocumentError:
+            other.append(FileResult(str(rel), error="not translated: unsupported format"))
+    return files, other
+
+
+def destination(job: DocsJob, path: Path, lang: str) -> Path:
+    rel = path.relative_to(job.src) if job.src.is_dir() else Path(path.name)
+    if rel.suffix == ".pot":  # a template's translation is a catalog
+        rel = rel.with_suffix(".po")
+    if job.layout == "suffix":
+        return job.out / rel.parent / f"{rel.stem}_{lang}{rel.suffix}"
+    return job.out / lang / rel
+
+
+async def run(job: DocsJob) -> list[FileResult]:
+    files, results = find(job.src, job.formats)
+    manifest = _load_manifest(job.out)
+    for path in files:
+        shown = str(path.relative_to(job.src)) if job.src.is_dir() else str(path)
+        try:
+            doc = format_for(path, job.formats).parse(path.read_bytes(), Path(shown), job.source)
+        except (DocumentError, OSError) as exc:
+            results.append(FileResult(shown, error=str(exc) if isinstance(exc, DocumentError) else
+                                      f"{shown}: cannot read ({exc.strerror})"))  # fmt: skip
+            continue
+        for lang in job.targets:
+            results.append(await _one(job, path, shown, doc, lang, manifest))
+    _save_manifest(job.out, manifest)
+    return results
+
+
+async def _one(
+    job: DocsJob, path: Path, shown: str, doc: Document, lang: str, manifest: dict[str, str]
+) -> FileResult:
+    result = FileResult(shown, lang, units=len(doc.units))
+    done = await translate_snippets(
+        job.kit, [Snippet(u.text, u.context) for u in doc.units], job.source, lang
+    )
+    translated, gate_failed = {}, []
+    for unit, answer in zip(doc.units, done, strict=True):
+        why = _unusable(unit, answer)
+        if why:
+            result.failures.append(Failure(unit.id, unit.text, why))
+            continue
+        translated[unit.id] = answer.text
+        if answer.failed:
+            gate_failed.append(unit.id)
+            result.failures.append(Failure(unit.id, unit.text, answer.failed))
+    doc.failed_units, doc.problems = tuple(gate_failed), {}
+    data = doc.render(translated, lang)
+    result.failures += [
+        Failure(uid, _text(doc.units, uid), [f"markup: {why}"]) for uid, why in doc.problems.items()
+    ]
+    target = destination(job, path, lang)
+    try:
+        result.written, result.unchanged = target, _write(target, data, job, manifest)
+    except DocumentError as exc:
+        result.error = str(exc)
+    return result
+
+
+def _unusable(unit: Unit, answer: Translated) -> list[str]:
+    if not answer.ok:
+        return answer.failed
+    if Counter(MASK_RE.findall(unit.text)) != Counter(MASK_RE.findall(answer.text)):
+        return ["markup: the engine lost, repeated or invented a markup token"]
+    return []
+
+
+def _text(units: list[Unit], uid: str) -> str:
+    return next((u.text for u in units if u.id == uid), "")
+
+
+# --- writing -------------------------------------------------------------------------------------------
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write(target: Path, data: bytes, job: DocsJob, manifest: dict[str, str]) -> bool:
+    """True when the file already held exactly these bytes (nothing written)."""
+    key = target.relative_to(job.out).as_posix()
+    if target.exists():
+        current = target.read_bytes()
+        if current == data:
+            manifest[key] = _digest(data)
+            return True
+        if manifest.get(key) != _digest(current) and not job.force:
+            raise DocumentError(f"{target}: changed since tolk wrote it (or not written by tolk); "
+                                "keep your edits elsewhere, or pass --force to overwrite")  # fmt: skip
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    manifest[key] = _digest(data)
+    return False
+
+
+def _load_manifest(out: Path) -> dict[str, str]:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _save_manifest(out: Path, manifest: dict[str, str]) -> None:
+    if not manifest:
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    body = json.dumps(dict(sorted(manifest.items())), indent=1) + "\n"
+    path = out / MANIFEST
+    if path.exists() and path.read_text(encoding="utf-8") == body:
+        return
+    fd, tmp = tempfile.mkstemp(prefix=".manifest.", dir=out)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(body)
+    os.replace(tmp, path)
