@@ -134,12 +134,6 @@ class BilingualDocument(Document):
         store = self._parse(Path("?"))
         failed = set(self.failed_units)
         nplurals = _nplurals(target)
-        if isinstance(store, po.pofile):
-            store.updateheader(  # type: ignore[no-untyped-call]
-                add=True, Language=target.replace("-", "_"),
-                               Plural_Forms=_plural_forms(target))  # fmt: skip
-        else:
-            store.settargetlanguage(target)
         for n, unit in enumerate(store.units):
             if isinstance(unit, po.pounit):
                 one, many = translated.get(f"{n}.0"), translated.get(f"{n}.1")
@@ -157,6 +151,12 @@ class BilingualDocument(Document):
                     self.keep(str(n), str(exc))
                     continue
                 unit.markfuzzy(str(n) in failed)
+        if isinstance(store, po.pofile):  # after the units: a new header shifts their indexes
+            store.updateheader(  # type: ignore[no-untyped-call]
+                add=True, Language=target.replace("-", "_"),
+                               Plural_Forms=_plural_forms(target))  # fmt: skip
+        else:
+            store.settargetlanguage(target)
         return bytes(store)
 
 
