@@ -318,3 +318,32 @@ def test_placeholders_and_tags_survive_every_format(tmp_path: Path, engine: str)
         loop.run_until_complete(kit.aclose())
         loop.close()
         store.close()
+
+
+def test_the_glossary_holds_across_a_document(tmp_path: Path) -> None:
+    need_apertium()
+    cfg = write_config(tmp_path, "apertium")
+    (tmp_path / "terms.csv").write_text("source,target_lang,target,do_not_translate\nSeller Center,,,true\n")
+    (tmp_path / "a.md").write_text("# The Seller Center\n\nThe Seller Center opens today.\n\n"
+                                   "Use the Seller Center for orders.\n")  # fmt: skip
+    code, said = docs(tmp_path, "a.md", "--to", "es", "--out", "out", "--config", str(cfg), "--glossary",
+                      "terms.csv", "--report", "report.json")  # fmt: skip
+    assert code == 0, said
+    out = (tmp_path / "out/es/a.md").read_text()
+    assert out.count("Seller Center") == 3 and "Vendedor" not in out and "abre hoy" in out
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report[0]["file"] == "a.md" and report[0]["units"] == 3 and report[0]["failed"] == []
+
+
+def test_html_blocks_inside_markdown_are_translated_like_html(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, "dummy")
+    block = '<div class="note">Save <b>twice</b>. <img src="x.png" alt="A box"></div>'
+    (tmp_path / "a.md").write_text(f"Intro.\n\n{block}\n\n<!-- not text -->\n")
+    code, said = docs(
+        tmp_path, "a.md", "--to", "es", "--out", "out", "--config", str(cfg), "--report", "r.json"
+    )
+    assert code == 0, said
+    out = (tmp_path / "out/es/a.md").read_text()
+    assert '<div class="note">[es] Save <b>twice</b>. <img src="x.png" alt="[es] A box"></div>' in out
+    assert "<!-- not text -->" in out
+    assert json.loads((tmp_path / "r.json").read_text())[0]["units"] == 3  # the intro, the div, the alt

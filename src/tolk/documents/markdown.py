@@ -4,7 +4,8 @@ A unit is the inline content of a heading, a paragraph (in lists and quotes too)
 Inside it, every non-text token — emphasis markers, links' opening and closing, inline code, inline
 HTML, images, autolinks, hard breaks — is a mask, so the engine moves words around them but cannot
 change a URL, a code span or the nesting. Image alt texts and link titles are units of their own.
-Code blocks, HTML blocks, link reference definitions and front-matter keys not listed are untouched;
+HTML blocks are translated like HTML files (text, alt and title; markup and other attributes kept).
+Code blocks, link reference definitions and front-matter keys not listed are untouched;
 the listed front-matter keys (title, description, summary by default) are translated in place.
 """
 
@@ -21,6 +22,7 @@ from mdformat._util import build_mdit
 from mdformat.renderer import MDRenderer
 
 from tolk.documents.base import Document, DocumentError, Format, Masks, Unit, decode, neighbours
+from tolk.documents.html import HtmlDocument
 
 FRONT_MATTER_KEYS = ("title", "description", "summary")
 _PAIRS = {
@@ -87,11 +89,14 @@ class MarkdownDocument(Document):
         self.inlines: dict[int, _Inline] = {}
         self.attrs: dict[str, tuple[int, int, str]] = {}
         self.front: dict[str, str] = {}
+        self.blocks: dict[int, HtmlDocument] = {}
         for n, token in enumerate(self.tokens):
             if token.type == "front_matter":
                 self._front_matter(token.content, path, keys)
             elif token.type == "inline" and token.children:
                 self._inline(n, token.children)
+            elif token.type == "html_block" and re.search(r"<[A-Za-z]", token.content):
+                self._html_block(n, token.content, path)
         neighbours(self.units)
 
     def _front_matter(self, content: str, path: Path, keys: tuple[str, ...]) -> None:
@@ -107,6 +112,15 @@ class MarkdownDocument(Document):
             if isinstance(value, str) and value.strip() and on_one_line:
                 self.front[key] = value
                 self.units.append(Unit(f"fm.{key}", value, {"front_matter": key}))
+
+    def _html_block(self, n: int, content: str, path: Path) -> None:
+        """Raw HTML between paragraphs: its text and alt/title attributes, as in an HTML file."""
+        try:
+            block = HtmlDocument(content, path)
+        except DocumentError:
+            return  # markdown-it took it as HTML; if lxml cannot, it stays as it is
+        self.blocks[n] = block
+        self.units += [Unit(f"h{n}.{u.id}", u.text, u.context) for u in block.units]
 
     def _inline(self, n: int, children: list[Token]) -> None:
         inline = _Inline(children)
@@ -145,6 +159,14 @@ class MarkdownDocument(Document):
                 child.content, child.children = text, [Token("text", "", 0, content=text)]
             else:
                 child.attrs["title"] = text
+        for n, block in self.blocks.items():
+            mine = {k.removeprefix(f"h{n}."): v for k, v in translated.items() if k.startswith(f"h{n}.")}
+            if mine:
+                block.problems = {}
+                html = block.render(mine, target).decode("utf-8")
+                tokens[n].content = html if html.endswith("\n") else html + "\n"
+                for uid, why in block.problems.items():
+                    self.keep(f"h{n}.{uid}", why)
         for t in tokens:
             if t.type == "front_matter":
                 t.content = _front_matter(t.content, self.front, translated)
