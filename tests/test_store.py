@@ -78,12 +78,17 @@ def test_human_survives_concurrent_machine_writers(db_url: str) -> None:
 
     def machine_writer(n: int) -> None:
         try:
-            for j in range(25):
+            # write until a few writes have followed the person's edit: a busy machine must not finish first
+            after = 0
+            for j in range(100_000):
                 after_human = human_done.is_set()  # read before the write: it must then be refused
                 with store.transaction() as s:
                     outcome = store.write_machine(s, machine(f"machine {n}-{j}"))
                 if after_human:
                     outcomes.append(outcome)
+                    after += 1
+                if after >= 3:
+                    break
         except BaseException as exc:
             errors.append(exc)
 

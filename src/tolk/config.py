@@ -65,6 +65,7 @@ class EngineSettings(BaseModel):
     timeout_s: float = Field(60, gt=0)  # total deadline of one call, retries included
     attempts: int = Field(5, ge=1, le=20)
     batch_size: int = Field(20, ge=1, le=500)  # segments per request, where the engine batches
+    request_chars: int = Field(12_000, ge=500)  # a document's units per request stay within this budget
     temperature: float = 0.1
     price_in_per_mtok: float = 0.0
     price_out_per_mtok: float = 0.0

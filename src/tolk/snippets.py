@@ -20,8 +20,6 @@ from tolk.core import Hints, Result, Segment, Term, digest
 from tolk.glossary import Glossary, GlossaryEntry, terms_version
 from tolk.quality.loop import Draft
 
-BUDGET_CHARS = 12_000  # per request: ~3,000 tokens of source at ~4 characters a token
-
 
 @dataclass(frozen=True)
 class Snippet:
@@ -67,10 +65,11 @@ def _chunks(segments: list[Segment], budget: int) -> list[list[Segment]]:
 
 async def translate_snippets(
     kit: Kit, snippets: Sequence[Snippet], source: str, target: str, extra: Glossary | None = None,
-    budget_chars: int = BUDGET_CHARS,
+    budget_chars: int | None = None,
 ) -> list[Translated]:  # fmt: skip
     """One Translated per snippet, in order; identical texts go to the engine once."""
     engine, glossary = kit.engine, kit.glossary.merged(extra) if extra else kit.glossary
+    budget = budget_chars or engine.settings.request_chars  # ~3,000 tokens at ~4 characters a token
     engine.check_pair(source, target)
     texts = [s.text for s in snippets]
     terms = {text: glossary.applicable(text, target) for text in texts}
@@ -88,7 +87,7 @@ async def translate_snippets(
             groups[terms[snippet.text]].setdefault(key, Segment(key, snippet.text, snippet.context))
     for group_terms, segments in groups.items():  # the settled ones need no engine at all
         hints = Hints(group_terms, (), kit.profile.domain or None)
-        for chunk in _chunks(list(segments.values()), budget_chars):
+        for chunk in _chunks(list(segments.values()), budget):
             for res in await engine.translate(chunk, source, target, hints):
                 results[res.id] = res
                 if res.ok and res.engine == engine.name:
