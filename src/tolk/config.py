@@ -156,6 +156,31 @@ class AgentSettings(BaseModel):
     dedupe_ttl_s: int = Field(24 * 3600, ge=1)
 
 
+PiiKind = Literal["email", "phone", "rrn", "card", "iban"]
+PII_KINDS: tuple[PiiKind, ...] = ("email", "phone", "rrn", "card", "iban")
+
+
+class PrivacySettings(BaseModel):
+    """`[privacy]`: personal data masked before text reaches an engine marked `external`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mask: bool = True
+    detectors: list[PiiKind] = Field(default_factory=lambda: list(PII_KINDS))
+    phone_regions: list[str] = Field(default_factory=lambda: ["KR"])  # where numbers without +CC are read
+    patterns: dict[str, str] = Field(default_factory=dict)  # NAME = "regex": more kinds to mask
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, pattern in value.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{name}: not a regular expression ({exc})") from None
+        return value
+
+
 class TelegramSettings(BaseModel):
     """`[notify.telegram]`: the report by Bot API sendMessage; the same bot answers ops commands."""
 
@@ -222,6 +247,7 @@ class Settings(BaseSettings):
     profiles: dict[str, ProfileSettings] = Field(default_factory=dict)
     agent: AgentSettings = Field(default_factory=AgentSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
 
     @classmethod

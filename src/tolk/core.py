@@ -110,6 +110,9 @@ class Result:
     model: str = ""
     transient: bool = False  # failed for a reason that may pass (an engine error, not the text)
     outage: bool = False  # failed because the engine is unavailable now (breaker open, no quota)
+    warnings: list[str] = field(
+        default_factory=list
+    )  # e.g. "pii: [[EMAIL_1]] lost": the gate sends it to review
 
     @property
     def ok(self) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,6 +108,7 @@ class Summary:
     bad_rows: list[catalog.BadRow] = field(default_factory=list)
     failure_samples: list[str] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
+    pii_masked: dict[str, int] = field(default_factory=dict)  # personal data masked, by kind
     seconds: float = 0.0
 
     @property
@@ -133,6 +134,7 @@ class Summary:
             "bad_rows": len(self.bad_rows),
             "requests": self.usage.requests, "tokens_in": self.usage.tokens_in,
             "tokens_out": self.usage.tokens_out, "cost": round(self.usage.cost, 6),
+            "pii_masked": dict(self.pii_masked),
             "seconds": round(self.seconds, 3),
         }  # fmt: skip
 
@@ -172,16 +174,27 @@ class Pipeline:
                 job.engine.check_pair(job.source_lang, target)
         if on_start:
             on_start(scan.rows)
-        usage_before = self._usage()
+        usage_before, pii_before = self._usage(), self._pii()
         run_id = job.store.start_run("translate")
         for chunk in self._chunks(scan):
             await self._translate_chunk(chunk)
             if progress:
                 progress(len(chunk))
         self.summary.usage = _delta(self._usage(), usage_before)
+        self.summary.pii_masked = {k: v for k, v in (self._pii() - pii_before).items() if v}
         self.summary.seconds = time.perf_counter() - started
         job.store.finish_run(run_id, self.summary.as_dict())
         return self.summary
+
+    def _pii(self) -> Counter[str]:
+        """Personal data the engines of this job (and their fallbacks) have masked so far, by kind."""
+        total: Counter[str] = Counter()
+        for first in {id(e): e for e in [self.job.engine, *self.job.loop.engines()]}.values():
+            engine: Engine | None = first
+            while engine is not None:
+                total.update(engine.pii_masked)
+                engine = engine.fallback
+        return total
 
     def _usage(self) -> Usage:
         """What the drafting and refining engines (and their fallbacks) have spent so far."""
@@ -379,12 +392,13 @@ class Pipeline:
             for key in mine:
                 res = results.get(key)
                 self.job.inflight.settle(
-                    key, Cached(res.text, res.engine, res.model) if res and res.ok else None
+                    key,
+                    Cached(res.text, res.engine, res.model) if res and res.ok and not res.warnings else None,
                 )
         fresh = {
             k: Cached(r.text, r.engine, r.model)
             for k, r in results.items()
-            if r.ok and r.engine == engine.name
+            if r.ok and r.engine == engine.name and not r.warnings  # a warned text waits for a person
         }
         self.job.cache.put_many(fresh)
         for key, future in theirs.items():

@@ -90,7 +90,7 @@ async def translate_snippets(
         for chunk in _chunks(list(segments.values()), budget):
             for res in await engine.translate(chunk, source, target, hints):
                 results[res.id] = res
-                if res.ok and res.engine == engine.name:
+                if res.ok and res.engine == engine.name and not res.warnings:
                     kit.cache.put_many({res.id: Cached(res.text, res.engine, res.model)})
     drafts = {
         keys[t]: Draft(keys[t], t, terms[t], {}, results[keys[t]])
@@ -98,7 +98,8 @@ async def translate_snippets(
         if keys[t] not in settled_before and results[keys[t]].ok
     }
     settled = await kit.loop.settle(list(drafts.values()), source, target)
-    kit.cache.put_many({finals[k]: Cached(end.text, end.engine, end.model) for k, end in settled.items()})
+    kit.cache.put_many({finals[k]: Cached(end.text, end.engine, end.model) for k, end in settled.items()
+                        if "pii" not in end.verdict.failed})  # fmt: skip
     out = []
     for text in texts:
         key = keys[text]

@@ -161,6 +161,10 @@ def print_summary(s: Summary, engine: str) -> None:
         ("engine requests", str(s.usage.requests)),
         ("tokens", f"{s.usage.tokens_in} in / {s.usage.tokens_out} out"),
         ("estimated cost", f"${s.usage.cost:.4f}"),
+        (
+            "personal data masked",
+            ", ".join(f"{n} {k.lower()}" for k, n in sorted(s.pii_masked.items())) or "none",
+        ),
         ("time", f"{s.seconds:.1f} s"),
     ]
     if s.bad_rows:

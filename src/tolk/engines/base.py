@@ -10,8 +10,9 @@ from __future__ import annotations
 import abc
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from tolk import languages
@@ -23,9 +24,11 @@ from tolk.core import (
     Hints,
     Result,
     Segment,
+    TmPair,
     UnsupportedPair,
     Usage,
 )
+from tolk.text.pii import Masked, PiiMasker
 from tolk.text.protect import Protected, protect
 
 
@@ -53,6 +56,8 @@ class Engine(abc.ABC):
         self.usage = Usage()
         self.fallback: Engine | None = None
         self.observers: list[Callable[[Call], None]] = []
+        self.privacy: PiiMasker | None = None  # set for external engines: personal data is masked
+        self.pii_masked: Counter[str] = Counter()  # values masked so far, by kind (never the values)
 
     # --- what the engine is ------------------------------------------------------------------------
 
@@ -133,21 +138,29 @@ class Engine(abc.ABC):
         self, segments: list[Segment], source: str, target: str, hints: Hints
     ) -> list[Result]:
         guarded: list[Protected] = []
+        masks: list[Masked | None] = []
         batch: list[Segment] = []
         for seg in segments:
+            text, context, mask = seg.text, seg.context, None
+            if self.privacy is not None:
+                mask = self.privacy.mask(text)
+                text, context = mask.text, {k: self.privacy.mask(v).text for k, v in seg.context.items()}
+                self.pii_masked.update(mask.kinds)
             terms = () if self.native_terms else hints.terms
-            p = protect(seg.text, terms)
+            p = protect(text, terms)
             guarded.append(p)
-            batch.append(Segment(seg.id, p.text, seg.context))
+            masks.append(mask)
+            batch.append(Segment(seg.id, p.text, context))
+        if self.privacy is not None and hints.tm:  # memory examples are someone's text too
+            masker = self.privacy
+            hints = replace(hints, tm=tuple(TmPair(masker.mask(t.source).text, masker.mask(t.target).text)
+                                            for t in hints.tm))  # fmt: skip
         raw = await self._translate_batch(batch, source, target, hints)
         if [r.id for r in raw] != [s.id for s in batch]:
             raise EngineError(f"{self.name}: engine answered other segments than asked")
-        results = []
-        for res, p in zip(raw, guarded, strict=True):
-            results.append(self._finish(res, p))
-        return results
+        return [self._finish(res, p, m) for res, p, m in zip(raw, guarded, masks, strict=True)]
 
-    def _finish(self, res: Result, guard: Protected) -> Result:
+    def _finish(self, res: Result, guard: Protected, mask: Masked | None = None) -> Result:
         res.engine, res.model = self.name, self.model
         res.usage.cost = self.cost(res.usage)
         self.usage.add(res.usage)
@@ -160,6 +173,9 @@ class Engine(abc.ABC):
                 res.text = guard.restore(res.text)
             except ValueError as exc:
                 res.finish, res.error = Finish.ERROR, str(exc)
+        if res.ok and mask is not None and mask.values:
+            res.text, problems = mask.restore(res.text)
+            res.warnings += problems  # not an error: the text goes to a person, who sees what is missing
         return res
 
     def _failed(self, seg_id: str, why: str, *, outage: bool) -> Result:

@@ -8,6 +8,7 @@ from typing import Any
 from tolk.config import Settings
 from tolk.core import ConfigError
 from tolk.engines.base import Engine
+from tolk.text.pii import PiiMasker
 
 KINDS: dict[str, str] = {
     "apertium": "tolk.engines.apertium:ApertiumEngine",
@@ -37,6 +38,9 @@ def _build(settings: Settings, name: str, chain: tuple[str, ...], io: dict[str, 
     conf = settings.engine(name)
     cls = engine_class(conf.kind)
     engine = cls(name, conf, **io) if io and _takes_transport(cls) else cls(name, conf)
+    if conf.external and settings.privacy.mask:  # text leaves this machine: personal data does not
+        p = settings.privacy
+        engine.privacy = PiiMasker.build(list(p.detectors), tuple(p.phone_regions), p.patterns)
     if conf.fallback:
         engine.fallback = _build(settings, conf.fallback, (*chain, name), io)
     return engine

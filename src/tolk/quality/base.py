@@ -38,6 +38,7 @@ class Sample:
     required_terms: tuple[str, ...] = ()
     forbidden_terms: tuple[str, ...] = ()
     sensitive_terms: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # from the engine: e.g. a personal-data placeholder that did not come back
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,7 +83,10 @@ class LlmJudge:
 
     async def assess(self, pairs: list[tuple[str, str]], source: str, target: str) -> list[float | None]:
         scores: list[float | None] = []
+        masker = self.engine.privacy
         for source_text, translation in pairs:
+            if masker is not None:  # the judge's engine is external too: it sees placeholders, not people
+                source_text, translation = masker.mask(source_text).text, masker.mask(translation).text
             body = self.request(source_text, translation, source, target)
             try:
                 reply, _, usage = await self.engine.chat(body, estimate_tokens(source_text, translation) * 2)

@@ -74,7 +74,7 @@ class Loop:
             d.source, result.text, source_lang, target, terms=d.terms, finish=result.finish,
             unknown_words=tuple(result.unknown_words),
             required_terms=p.required(target) if p else (), forbidden_terms=p.forbidden(target) if p else (),
-            sensitive_terms=p.sensitive_terms if p else (),
+            sensitive_terms=p.sensitive_terms if p else (), warnings=tuple(result.warnings),
         )  # fmt: skip
         return self.gate.judge(sample)
 

@@ -23,7 +23,9 @@ class Policy:
     review_below: float = 20.0  # so broken that another machine round is unlikely to help
     min_bleu: float | None = 70.0  # applied only when a reference exists
     max_ter: float | None = 30.0
-    always_review: frozenset[str] = field(default_factory=lambda: frozenset({"injection", "sensitive"}))
+    always_review: frozenset[str] = field(
+        default_factory=lambda: frozenset({"injection", "sensitive", "pii"})
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from tolk.quality.checks.fidelity import (
 from tolk.quality.checks.language import TargetLanguage
 from tolk.quality.checks.markup import Placeholders, Tags
 from tolk.quality.checks.numbers import Numbers
+from tolk.quality.checks.privacy import PersonalData
 from tolk.quality.checks.terms import ForbiddenTerms, GlossaryTerms, RequiredTerms, SensitiveContent
 
 ALL: tuple[type[Check], ...] = (
@@ -29,5 +30,6 @@ ALL: tuple[type[Check], ...] = (
     RequiredTerms,
     ForbiddenTerms,
     SensitiveContent,
+    PersonalData,
 )
 BY_ID: dict[str, type[Check]] = {c.id: c for c in ALL}
