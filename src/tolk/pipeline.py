@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from tolk import activity, events, languages
+from tolk import activity, audit, events, languages
 from tolk.activity import Tally
 from tolk.cache import Cache, Cached, InFlight, cache_key
 from tolk.core import (
@@ -161,6 +161,7 @@ class Pipeline:
         self.job = job
         self.summary = Summary()
         self._indexes: dict[tuple[str, str], FuzzyIndex] = {}
+        self._prompts = {e.name: e.prompt_version for e in _chain(job.engine, *job.loop.engines())}
 
     async def run(
         self, on_start: Callable[[int], None] | None = None, progress: Progress | None = None
@@ -189,11 +190,8 @@ class Pipeline:
     def _pii(self) -> Counter[str]:
         """Personal data the engines of this job (and their fallbacks) have masked so far, by kind."""
         total: Counter[str] = Counter()
-        for first in {id(e): e for e in [self.job.engine, *self.job.loop.engines()]}.values():
-            engine: Engine | None = first
-            while engine is not None:
-                total.update(engine.pii_masked)
-                engine = engine.fallback
+        for engine in {id(e): e for e in _chain(self.job.engine, *self.job.loop.engines())}.values():
+            total.update(engine.pii_masked)
         return total
 
     def _usage(self) -> Usage:
@@ -459,6 +457,10 @@ class Pipeline:
                     store.remember(session, source, target, t.text, end.text, Grade.APPROVED.value)
                 activity.remember_text(session, (t.item_id, t.field, target), end.engine, "machine",
                                        end.text, end.grade.value, end.verdict.score)  # fmt: skip
+                audit.record(session, audit.Entry(
+                    f"system:{self.job.origin}", "machine_write", t.item_id, t.field, target,
+                    audit.sha256(t.text), end.engine, end.model, self._prompts.get(end.engine) or None,
+                    after_sha256=audit.sha256(end.text)))  # fmt: skip
                 self._count(end, target, tally)
                 written[t.item_id][t.field] = {
                     "grade": end.grade.value, "score": end.verdict.score, "status": end.status,
@@ -501,6 +503,15 @@ class Pipeline:
         s.rewritten += end.rounds > 0
         s.needs_review += end.status == NEEDS_REVIEW
         s.pending_approval += end.status == PENDING_APPROVAL
+
+
+def _chain(*engines: Engine) -> Iterator[Engine]:
+    """These engines and their fallbacks."""
+    for first in engines:
+        engine: Engine | None = first
+        while engine is not None:
+            yield engine
+            engine = engine.fallback
 
 
 def _ok(done: dict[str, Result], t: _Todo) -> bool:

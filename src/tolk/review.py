@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tolk import activity, events
+from tolk import activity, audit, events
 from tolk.activity import Tally
 from tolk.cache import Cache
 from tolk.core import Grade, TolkError
@@ -60,6 +60,7 @@ def edit(store: Store, key: Key, text: str, version: int, actor: str) -> None:
         if machine:
             tally.bleu(score(before, text, key[2]).bleu)
         activity.remember_text(session, key, actor, "edit", text, Grade.HUMAN.value)
+        audit.record(session, _audit(actor, "edit", key, found, before, text))
         activity.record(session, tally)
 
 
@@ -73,6 +74,7 @@ def approve(store: Store, key: Key, version: int, actor: str) -> None:
         if machine:
             tally.bleu(100.0)  # the reviewer's reference is the machine's text
         activity.remember_text(session, key, actor, "approve", text, Grade.APPROVED.value)
+        audit.record(session, _audit(actor, "approve", key, found, text, text))
         activity.record(session, tally)
 
 
@@ -92,9 +94,16 @@ def send_back(store: Store, key: Key, version: int, actor: str, cache: Cache | N
             raise _conflict(found)
         store.outbox_add(session, events.new("i18n.missing", {"product_id": item_id, "languages": [lang]}))
         activity.remember_text(session, key, actor, "send_back", None, Grade.MACHINE.value)
+        audit.record(session, _audit(actor, "send_back", key, found, found.text, found.text))
         activity.record(session, Tally("review", lang, sent_back=1))
     if cache is not None and stale_key:
         cache.forget([stale_key])
+
+
+def _audit(actor: str, action: str, key: Key, t: Translation, before: str, after: str) -> audit.Entry:
+    # reviewers act through the API or the web UI, always with a token: its name is the actor
+    return audit.Entry(f"token:{actor}", action, key[0], key[1], key[2], engine=t.engine, model=t.model,
+                       before_sha256=audit.sha256(before), after_sha256=audit.sha256(after))  # fmt: skip
 
 
 def history(store: Store, key: Key) -> list[HistoryEntry]:

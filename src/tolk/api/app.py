@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tolk import __version__, assemble, languages
+from tolk import __version__, assemble, audit, languages
 from tolk.api import auth, glossary, health, jobs, memory, translations, web
 from tolk.cache import open_cache
 from tolk.config import Settings
@@ -192,6 +192,13 @@ def create_app(settings: Settings) -> FastAPI:
         if body.source == body.target:
             raise HTTPException(422, "source and target are the same language")
         response: TranslateResponse = await request.app.state.kits.translate(body)
+        kit = request.app.state.kits.get(body.engine, body.profile)
+        texts = [body.text] if isinstance(body.text, str) else body.text
+        source_hash = audit.sha256("\n".join(texts))
+        audit.append(request.app.state.store, audit.Entry(
+            f"token:{who.name}", "translate_request", lang=body.target, source_sha256=source_hash,
+            engine=kit.engine.name, model=kit.engine.model, prompt_version=kit.engine.prompt_version or None,
+            detail=f"{len(texts)} texts from {body.source}"))  # fmt: skip
         return response
 
     return app

@@ -20,7 +20,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import select, update
 
-from tolk import assemble, languages
+from tolk import assemble, audit, languages
 from tolk.api import auth
 from tolk.config import Settings
 from tolk.core import TolkError
@@ -117,6 +117,9 @@ async def create_job(
     with store.transaction() as session:
         session.add(job)
         out = _out(job)
+        audit.record(session, audit.Entry(f"token:{who.name}", "job", lang=",".join(targets),
+                                          source_sha256=audit.sha256(data.decode("utf-8", "replace")),
+                                          detail=f"job {job.id}, {scan.rows} rows"))  # fmt: skip
     telemetry: Telemetry = request.app.state.telemetry
     telemetry.attach(*kit.engines())
     spec = kit.job(

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel
 
-from tolk import languages, memory
+from tolk import audit, languages, memory
 from tolk.api import auth
 from tolk.api.jobs import MAX_UPLOAD, read_upload
 from tolk.core import TolkError
@@ -39,7 +39,9 @@ def export_tm(
     target: Annotated[str | None, Query(alias="to")] = None,
 ) -> Response:
     out = io.StringIO()
-    memory.write_tmx(request.app.state.store, out, _lang(source, "from"), _lang(target, "to"))
+    n = memory.write_tmx(request.app.state.store, out, _lang(source, "from"), _lang(target, "to"))
+    audit.append(request.app.state.store, audit.Entry(f"token:{who.name}", "export", lang=target,
+                                                      detail=f"TMX, {n} pairs"))  # fmt: skip
     return Response(out.getvalue(), media_type=TMX,
                     headers={"content-disposition": 'attachment; filename="tolk.tmx"'})  # fmt: skip
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from tolk import review
+from tolk import audit, review
 from tolk.api import auth
 from tolk.core import Grade
 from tolk.store.models import SourceField, Translation
@@ -66,6 +66,12 @@ def _out(t: Translation, source: str | None) -> TranslationOut:
     )  # fmt: skip
 
 
+def _read(request: Request, who: auth.Caller, lang: str | None, item_id: str | None = None) -> None:
+    """Reading stored translations is data access: the audit log says who read what."""
+    audit.append(_store(request), audit.Entry(f"token:{who.name}", "data_access", item_id, lang=lang,
+                                              detail=request.url.path[:255]))  # fmt: skip
+
+
 def _visible(who: auth.Caller, lang: str | None) -> list[str] | None:
     """The languages a listing may show: the token's, narrowed by the `lang` asked for."""
     if lang and who.langs and lang not in who.langs:
@@ -102,6 +108,7 @@ def list_translations(
         stmt = stmt.where(Translation.grade == grade.value)
     with store.sessions() as session:
         rows = list(session.scalars(stmt.offset(offset).limit(limit)))
+    _read(request, who, lang)
     sources = sources_of(store, rows)
     return [_out(t, sources.get((t.item_id, t.field))) for t in rows]
 
@@ -123,6 +130,7 @@ def review_queue(
     store, langs = _store(request), _visible(who, lang)
     rows = store.review_queue(langs, limit=limit, grade=grade.value if grade else None, profile=profile,
                               check=check, offset=offset)  # fmt: skip
+    _read(request, who, lang)
     sources = sources_of(store, rows)
     return [_out(t, sources.get((t.item_id, t.field))) for t in rows]
 
@@ -140,7 +148,9 @@ def get_translation(
     request: Request, who: auth.Viewer, item_id: str, field: str, lang: str
 ) -> TranslationOut:
     _visible(who, lang)
-    return _one(_store(request), item_id, field, lang)
+    found = _one(_store(request), item_id, field, lang)
+    _read(request, who, lang, item_id)
+    return found
 
 
 def _act(request: Request, who: auth.Caller, key: review.Key, action: Callable[[], None]) -> TranslationOut:

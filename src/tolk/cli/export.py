@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from tolk import languages
+from tolk import audit, languages
 from tolk.cli.common import ConfigOpt, DbOpt, err_console, open_store, settings
 from tolk.formats import catalog
 
@@ -34,6 +34,7 @@ def export(
         else:
             with catalog.atomic_output(out) as fh:
                 n = catalog.write_export(rows, fh, fmt)
+        audit.append(store, audit.Entry(audit.cli_actor(), "export", lang=tag, detail=f"{fmt}, {n} records"))
     finally:
         store.close()
     err_console.print(f"exported {n} records" + (f" to {out}" if out else ""))

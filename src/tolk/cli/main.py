@@ -10,6 +10,7 @@ import typer
 from tolk import __version__
 from tolk.cli import (
     agent,
+    audit,
     check,
     docs,
     engines,
@@ -48,6 +49,7 @@ app.add_typer(token.app, name="token")
 app.add_typer(report.cache_app, name="cache")
 app.add_typer(report.bot_app, name="bot")
 app.add_typer(docs.app, name="docs")
+app.add_typer(audit.app, name="audit")
 
 
 def _version(value: bool) -> None:

@@ -49,6 +49,7 @@ class Call:
 class Engine(abc.ABC):
     kind: ClassVar[str]
     native_terms: ClassVar[bool] = False  # True: terms travel as hints; False: they become tokens
+    prompt_version: ClassVar[str] = ""  # LLM engines: which prompt wrote a text (the audit log keeps it)
 
     def __init__(self, name: str, settings: EngineSettings) -> None:
         self.name = name
