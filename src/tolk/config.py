@@ -181,6 +181,15 @@ class PrivacySettings(BaseModel):
         return value
 
 
+class BudgetSettings(BaseModel):
+    """`[budget]`: spend caps in USD (the engines' price table); a run stops cleanly and resumes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    per_run: float | None = Field(None, gt=0)
+    per_day: float | None = Field(None, gt=0)  # all of tolk's engine calls since 00:00 UTC, every process
+
+
 class TelegramSettings(BaseModel):
     """`[notify.telegram]`: the report by Bot API sendMessage; the same bot answers ops commands."""
 
@@ -248,6 +257,7 @@ class Settings(BaseSettings):
     agent: AgentSettings = Field(default_factory=AgentSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
 
     @classmethod

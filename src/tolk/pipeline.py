@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from tolk import activity, audit, events, languages
 from tolk.activity import Tally
+from tolk.budget import Budget, BudgetReached
 from tolk.cache import Cache, Cached, InFlight, cache_key
 from tolk.core import (
     PROTECTED_GRADES,
@@ -74,6 +75,7 @@ class Job:
     fuzzy_threshold: float = 75.0  # translation-memory matches at least this similar become hints
     invalidate_after_s: float = 30.0  # delay of the cache.invalidate event after a change
     origin: str = "translate"  # who runs it, in the activity rows: translate, agent, job
+    budget: Budget = field(default_factory=Budget)  # caps checked between chunks
     telemetry: Telemetry | None = None  # metrics and engine-call rows of this process
 
 
@@ -109,6 +111,7 @@ class Summary:
     failure_samples: list[str] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
     pii_masked: dict[str, int] = field(default_factory=dict)  # personal data masked, by kind
+    stopped: str | None = None  # why the run stopped before the end (a budget), if it did
     seconds: float = 0.0
 
     @property
@@ -134,7 +137,7 @@ class Summary:
             "bad_rows": len(self.bad_rows),
             "requests": self.usage.requests, "tokens_in": self.usage.tokens_in,
             "tokens_out": self.usage.tokens_out, "cost": round(self.usage.cost, 6),
-            "pii_masked": dict(self.pii_masked),
+            "pii_masked": dict(self.pii_masked), "stopped": self.stopped,
             "seconds": round(self.seconds, 3),
         }  # fmt: skip
 
@@ -177,10 +180,14 @@ class Pipeline:
             on_start(scan.rows)
         usage_before, pii_before = self._usage(), self._pii()
         run_id = job.store.start_run("translate")
-        for chunk in self._chunks(scan):
-            await self._translate_chunk(chunk)
-            if progress:
-                progress(len(chunk))
+        try:
+            for chunk in self._chunks(scan):
+                job.budget.check(job.store, _delta(self._usage(), usage_before).cost)
+                await self._translate_chunk(chunk)
+                if progress:
+                    progress(len(chunk))
+        except BudgetReached as stop:  # what is committed stays; the next run goes on from here
+            self.summary.stopped = str(stop)
         self.summary.usage = _delta(self._usage(), usage_before)
         self.summary.pii_masked = {k: v for k, v in (self._pii() - pii_before).items() if v}
         self.summary.seconds = time.perf_counter() - started

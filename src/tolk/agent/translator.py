@@ -24,6 +24,7 @@ from tolk import events
 from tolk.agent import ledger
 from tolk.agent.dedupe import Dedupe
 from tolk.agent.registry import AgentSpec
+from tolk.budget import BudgetReached
 from tolk.bus.base import Delivery, matches
 from tolk.config import AgentSettings
 from tolk.core import Deferred, InputError, TolkError
@@ -33,6 +34,8 @@ from tolk.store.repo import ItemRecord, Store
 
 log = logging.getLogger(__name__)
 PRODUCT_EVENTS = ("product.created", "product.updated", "product.normalized")
+
+BUDGET_RECHECK_S = 900.0  # a raised cap is seen within 15 minutes
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,11 @@ class Translator:
         consumer = self.consumer(lang)
         tries = ledger.attempts(self.store, consumer, env.id)
         last_try = tries + 1 >= self.settings.max_attempts
+        budget = self.pipeline.job.budget
+        try:  # a daily cap pauses consumption; the events wait on the bus, none is lost
+            budget.check(self.store, 0.0)
+        except BudgetReached as exc:
+            return Outcome("pause", str(exc), min(budget.seconds_to_reset(), BUDGET_RECHECK_S))
         claim = await self.dedupe.claim(record, lang) if self.dedupe else "mine"
         if claim == "busy":  # another worker is translating this very content now: wait, do not repeat
             return Outcome("retry", "the same content is being translated by another worker", 2.0)

@@ -28,6 +28,7 @@ from tolk.agent import ledger
 from tolk.agent import registry as registry_mod
 from tolk.agent.dedupe import Dedupe
 from tolk.agent.translator import Outcome, Translator
+from tolk.budget import Budget
 from tolk.bus import open_bus
 from tolk.bus.base import Bus, Delivery
 from tolk.bus.outbox import relay_once
@@ -81,7 +82,8 @@ class Worker:
         kit = assemble.kit(s, store, engine=s.agent.engine, profile=s.agent.profile,
                            glossary=Path(s.agent.glossary) if s.agent.glossary else None)  # fmt: skip
         self.telemetry.attach(*kit.engines())
-        job = kit.job(s, store, fields=s.agent.fields, origin="agent", telemetry=self.telemetry)
+        job = kit.job(s, store, fields=s.agent.fields, origin="agent", telemetry=self.telemetry,
+                      budget=Budget(None, s.budget.per_day))  # fmt: skip
         pipeline = Pipeline(job)
         dedupe = Dedupe(s.agent.dedupe, ttl_s=s.agent.dedupe_ttl_s, namespace=s.agent.namespace) \
             if s.agent.dedupe else None  # fmt: skip

@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tolk import assemble, languages
+from tolk.budget import Budget
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
 from tolk.formats import catalog
 from tolk.pipeline import Job, Pipeline, Summary
@@ -69,6 +70,10 @@ def translate(
         bool, typer.Option("--skip-bad", help="Skip malformed rows (reported) instead of stopping.")
     ] = False,
     samples: Annotated[int, typer.Option("--samples", help="Show this many translations at the end.")] = 0,
+    budget: Annotated[
+        float | None, typer.Option("--budget", help="Stop (cleanly) once this run has spent this many USD.")
+    ] = None,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Rows per commit.")] = 200,
     db: DbOpt = None,
     config_path: ConfigOpt = None,
 ) -> None:
@@ -92,7 +97,8 @@ def translate(
         telemetry = Telemetry()  # engine calls land in the store for reports and the dashboard
         telemetry.attach(*parts.engines())
         job = parts.job(s, store, path=input, targets=targets, source_lang=src, fields=field_list,
-                        skip_bad=skip_bad, telemetry=telemetry)  # fmt: skip
+                        skip_bad=skip_bad, telemetry=telemetry, chunk_size=chunk_size,
+                        budget=Budget(budget or s.budget.per_run, s.budget.per_day))  # fmt: skip
         summary = asyncio.run(_run(job, parts))
         print_summary(summary, engine or s.default_engine or "")
         if samples:
@@ -105,6 +111,10 @@ def translate(
             console.print(f"exported {n} records to {out}")
     finally:
         store.close()
+    if summary.stopped:
+        err_console.print(f"[yellow]stopped:[/] {summary.stopped}; run the same command again to go on "
+                          "(what is done is kept and not paid twice)", highlight=False)  # fmt: skip
+        raise typer.Exit(3)
     if summary.failures:
         raise typer.Exit(1)
 

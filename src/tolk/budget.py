@@ -1,0 +1,52 @@
+"""Spend caps: per run and per day (UTC), in the currency of the price table (USD).
+
+Checked between chunks of a run (a chunk's requests are already paid for, so a run can pass its cap by
+at most one chunk; keep chunks small when the cap is tight) and before each event in the agent. When a
+cap is reached the run stops cleanly after committing what it has: nothing half-written, and running
+the same command again continues where it stopped — what was translated is skipped, not paid twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from tolk.core import TolkError
+from tolk.store.models import EngineCall, now
+from tolk.store.repo import Store
+
+
+class BudgetReached(TolkError):
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class Budget:
+    per_run: float | None = None
+    per_day: float | None = None
+
+    def check(self, store: Store, run_spent: float) -> None:
+        """Raise BudgetReached when a cap is reached (the caller has committed its work)."""
+        if self.per_run is not None and run_spent >= self.per_run:
+            raise BudgetReached(f"run budget reached: ${run_spent:.4f} of ${self.per_run:.4f}")
+        if self.per_day is not None:
+            today = spent_today(store)
+            if today >= self.per_day:
+                raise BudgetReached(
+                    f"daily budget reached: ${today:.4f} of ${self.per_day:.4f} (resets at 00:00 UTC)"
+                )
+
+    def seconds_to_reset(self) -> float:
+        moment = now()
+        tomorrow = datetime(moment.year, moment.month, moment.day) + timedelta(days=1)
+        return max(1.0, (tomorrow - moment).total_seconds())
+
+
+def spent_today(store: Store) -> float:
+    moment = now()
+    midnight = datetime(moment.year, moment.month, moment.day)
+    with store.sessions() as session:
+        total = session.execute(select(func.sum(EngineCall.cost)).where(EngineCall.at >= midnight)).scalar()
+    return float(total or 0.0)

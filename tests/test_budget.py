@@ -1,0 +1,70 @@
+"""A spend cap stops a run cleanly; the same command resumes it, with nothing lost or paid twice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tolk.budget import Budget, BudgetReached, spent_today
+from tolk.store.models import Translation
+from tolk.store.repo import Store
+from tolk.testing.standin import StandIn
+
+from .conftest import run_tolk
+
+
+def segments_sent(server: StandIn) -> list[str]:
+    out = []
+    for r in server.requests:
+        out += [s["text"] for s in json.loads(r.body["messages"][-1]["content"])["segments"]]
+    return out
+
+
+def test_a_budget_stops_the_run_and_the_next_run_finishes_it(tmp_path: Path) -> None:
+    rows = [{"id": f"p{i:02d}", "name": f"Ceramic mug number {i}", "description": f"Holds {i + 200} ml."}
+            for i in range(40)]  # fmt: skip
+    (tmp_path / "catalog.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with StandIn() as server:
+        (tmp_path / "tolk.toml").write_text(
+            f'default_engine = "llm"\n[engines.llm]\nkind = "openai"\nmodel = "m"\n'
+            f'base_url = "{server.base_url}"\nexternal = false\nbatch_size = 10\n'
+            "price_in_per_mtok = 1000\nprice_out_per_mtok = 1000\n[quality]\nrounds = 0\n"
+        )
+        args = ("translate", "catalog.jsonl", "--to", "es", "--chunk-size", "5", "--db",
+                f"sqlite:///{tmp_path / 't.db'}")  # fmt: skip
+        first = run_tolk(*args, "--budget", "0.3", cwd=tmp_path)
+        assert first.returncode == 3, first.stderr
+        assert "run budget reached" in first.stderr and "run the same command again" in first.stderr
+        store = Store(f"sqlite:///{tmp_path / 't.db'}")
+        with store.sessions() as session:
+            done_first = {t.item_id for t in session.query(Translation)}
+        assert 0 < len(done_first) < 40  # stopped in the middle, with whole chunks committed
+        assert len(done_first) % 5 == 0
+        sent_first = len(segments_sent(server))
+        second = run_tolk(*args, cwd=tmp_path)
+        assert second.returncode == 0, second.stderr
+        with store.sessions() as session:
+            rows_after = list(session.query(Translation))
+        store.close()
+        sent = segments_sent(server)
+    assert {t.item_id for t in rows_after} == {r["id"] for r in rows}  # nothing lost
+    assert all(t.version == 1 for t in rows_after)  # nothing written twice
+    assert len(sent) == len(set(sent)) == 80  # every segment paid for exactly once
+    assert sent_first == 2 * len(done_first)
+
+
+def test_a_daily_cap_counts_every_process(tmp_path: Path) -> None:
+    from tolk import activity
+    from tolk.core import Usage
+    from tolk.engines.base import Call
+
+    store = Store(f"sqlite:///{tmp_path / 't.db'}")
+    activity.record_calls(store, [Call("llm", "m", "en", "es", 3, True, 0.1, Usage(1, 10, 10, 0.6))])
+    assert spent_today(store) == 0.6
+    Budget(per_day=1.0).check(store, 0.0)
+    try:
+        Budget(per_day=0.5).check(store, 0.0)
+        raise AssertionError("the daily cap did not stop")
+    except BudgetReached as exc:
+        assert "daily budget reached: $0.6000 of $0.5000" in str(exc)
+    store.close()
