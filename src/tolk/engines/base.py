@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from tolk import languages
+from tolk import languages, prices
 from tolk.config import EngineSettings
 from tolk.core import (
     EngineError,
@@ -195,8 +195,12 @@ class Engine(abc.ABC):
         return total
 
     def cost(self, usage: Usage) -> float:
+        """From the engine's configured prices, else the list price of its model (tolk.prices)."""
         s = self.settings
-        return (usage.tokens_in * s.price_in_per_mtok + usage.tokens_out * s.price_out_per_mtok) / 1e6
+        p_in, p_out = s.price_in_per_mtok, s.price_out_per_mtok
+        if not p_in and not p_out and s.external and (listed := prices.price(self.model)) is not None:
+            p_in, p_out = listed.input, listed.output
+        return (usage.tokens_in * p_in + usage.tokens_out * p_out) / 1e6
 
     @abc.abstractmethod
     async def _translate_batch(
