@@ -37,6 +37,7 @@ bench: setup apertium
 	$(BIN)/python bench/apertium_throughput
 	$(BIN)/python bench/rate_limit
 	$(BIN)/python bench/qe_accuracy
+	$(BIN)/python bench/cost
 
 clean:
 	rm -rf $(VENV) demo.db* demo-es.jsonl .pytest_cache .mypy_cache .ruff_cache artifacts
