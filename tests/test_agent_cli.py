@@ -22,8 +22,7 @@ from tolk.core import ConfigError
 from tolk.store.models import OutboxEvent, ProcessedEvent
 from tolk.store.repo import Store
 
-from .conftest import run_tolk
-from .test_browser import _free_port
+from .conftest import free_port, run_tolk
 
 CONFIG = """
 default_engine = "{engine}"
@@ -136,7 +135,7 @@ def test_status_restart_and_tail(tmp_path: Path) -> None:
     )  # fmt: skip
     assert tail.stderr is not None
     assert "tailing" in tail.stderr.readline()  # its queue exists: it will see what follows
-    port = _free_port()
+    port = free_port()
     proc = worker(cfg, "--to", "es", "--metrics-port", str(port))
     store = Store(f"sqlite:///{tmp_path / 'tolk.db'}")
     try:

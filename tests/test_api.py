@@ -13,7 +13,7 @@ from tolk.api.app import MAX_BODY, create_app
 from tolk.config import Settings
 from tolk.store.repo import Store
 
-from .conftest import run_tolk
+from .conftest import free_port, run_tolk
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def test_health_and_readiness(api: tuple[TestClient, dict[str, str]]) -> None:
 
 def test_readiness_checks_the_bus_and_the_engine(tmp_path: Path, redis_url: str) -> None:
     """A reachable Redis bus is ok; an engine whose server does not answer makes the app not ready."""
-    dead = f"http://127.0.0.1:{_free_port()}/v1"
+    dead = f"http://127.0.0.1:{free_port()}/v1"
     s = Settings(default_engine="remote", store=f"sqlite:///{tmp_path / 'tolk.db'}",
                  engines={"remote": {"kind": "openai", "base_url": dead, "model": "m", "external": False}},
                  agent={"bus": redis_url})  # fmt: skip
@@ -120,14 +120,6 @@ def test_readiness_checks_the_bus_and_the_engine(tmp_path: Path, redis_url: str)
     checks = ready.json()["checks"]
     assert ready.status_code == 503 and checks["db"] == "ok" and checks["bus"] == "ok"
     assert checks["engine"].startswith("error:") and "remote" in checks["engine"]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_token_commands(tmp_path: Path) -> None:

@@ -6,15 +6,11 @@ in artifacts/ (the CI keeps it)."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import insert
 
 from tolk.api import auth
@@ -23,7 +19,7 @@ from tolk.config import Settings
 from tolk.store.models import Activity, EngineCall, now
 from tolk.store.repo import ItemRecord, MachineWrite, Store
 
-from .conftest import need
+from .conftest import need, serving
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 XSS = '<script>alert("xss")</script><img src=x onerror=alert(2)>'
@@ -70,12 +66,6 @@ def seed(store: Store) -> str:
     return auth.create(store, "Kim", auth.Role.reviewer, [])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, str, Store]]:
     db = f"sqlite:///{tmp_path / 'tolk.db'}"
@@ -84,20 +74,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str, Store]]:
     settings = Settings(
         default_engine="dummy", engines={"dummy": {"kind": "dummy", "external": False}}, store=db
     )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", token, store
-    server.should_exit = True
-    thread.join(10)
+    with serving(create_app(settings)) as base:
+        yield base, token, store
     store.close()
 
 

@@ -8,15 +8,12 @@ does not load under this pytest).
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +22,8 @@ from tolk.api.app import create_app
 from tolk.config import Settings
 from tolk.store.repo import Store
 
-from .test_browser import _free_port, seed
+from .conftest import serving
+from .test_browser import seed
 
 ENGINES = {"dummy": {"kind": "dummy", "external": False}}
 SCHEMA = schemathesis.openapi.from_dict(
@@ -43,19 +41,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     seed(store)
     admin = {"Authorization": "Bearer " + auth.create(store, "fuzz", auth.Role.admin, [])}
     store.close()
-    port = _free_port()
     app = create_app(Settings(default_engine="dummy", engines=ENGINES, store=db))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}", admin
-    server.should_exit = True
-    thread.join(10)
+    with serving(app) as base:
+        yield base, admin
 
 
 def test_every_operation_is_fuzzed() -> None:

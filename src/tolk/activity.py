@@ -18,12 +18,11 @@ from tolk.store.models import Activity, EngineCall, HistoryEntry, now
 from tolk.store.repo import Store
 
 
-@dataclass
-class Tally:
-    """One commit's counters for one target language."""
+@dataclass(kw_only=True)
+class Counts:
+    """What translation work adds up to. A Tally is one commit's, a run's Summary and a report's
+    Figures are sums of them: one set of counters, one definition of each ratio."""
 
-    origin: str  # translate, agent, api, job, review
-    lang: str
     items: int = 0
     segments: int = 0
     translated: int = 0
@@ -43,17 +42,54 @@ class Tally:
     bleu_n: int = 0
     bleu_sum: float = 0.0
 
-    def score(self, value: float) -> None:
+    def add_score(self, value: float) -> None:
         self.scored += 1
         self.score_sum += value
 
-    def bleu(self, value: float) -> None:
+    def add_bleu(self, value: float) -> None:
         self.bleu_n += 1
         self.bleu_sum += value
 
+    def add(self, other: Counts) -> None:
+        """Add every number the two have in common (a Figures' spend too, where both have it)."""
+        for f in dataclasses.fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name, None)
+            if (
+                isinstance(theirs, int | float)
+                and isinstance(mine, int | float)
+                and not isinstance(mine, bool)
+            ):
+                setattr(self, f.name, mine + theirs)
+
+    @property
+    def average_score(self) -> float | None:
+        return round(self.score_sum / self.scored, 1) if self.scored else None
+
+    @property
+    def bleu(self) -> float | None:
+        """0–1, like the seed's report."""
+        return round(self.bleu_sum / self.bleu_n / 100, 2) if self.bleu_n else None
+
+    @property
+    def cache_miss_pct(self) -> float:
+        """Of the segments that needed a text, the share that went to an engine (not cache, not memory)."""
+        needed = self.cache_hits + self.memory_hits + self.cache_misses
+        return round(100.0 * self.cache_misses / needed, 1) if needed else 0.0
+
+
+COUNTERS = tuple(f.name for f in dataclasses.fields(Counts))
+
+
+@dataclass
+class Tally(Counts):
+    """One commit's counters for one target language: a row of the activity table."""
+
+    origin: str  # translate, agent, api, job, review
+    lang: str
+
     @property
     def empty(self) -> bool:
-        return not any(v for k, v in dataclasses.asdict(self).items() if k not in ("origin", "lang"))
+        return not any(getattr(self, name) for name in COUNTERS)
 
 
 def record(session: Session, tally: Tally) -> None:

@@ -128,6 +128,9 @@ class ProfileSettings(BaseModel):
     pass_score: float | None = Field(None, ge=0, le=100)
 
 
+HEARTBEAT_S = 5.0  # a worker silent for three beats is lost
+
+
 class AgentSettings(BaseModel):
     """`[agent]`: the event-driven translator (`tolk agent run`)."""
 
@@ -151,7 +154,7 @@ class AgentSettings(BaseModel):
     pause_s: float = Field(30.0, gt=0)  # consumption pauses this long when the engine is unavailable
     max_deliveries: int = Field(5, ge=2)  # silent deaths (kill -9) before a message is dead-lettered
     visibility_s: float = Field(300.0, gt=0)  # embedded/Redis: a held message returns after this
-    heartbeat_s: float = Field(5.0, gt=0)
+    heartbeat_s: float = Field(HEARTBEAT_S, gt=0)
     dedupe: str | None = None  # redis://… : skip repeat content before any engine call
     dedupe_ttl_s: int = Field(24 * 3600, ge=1)
 

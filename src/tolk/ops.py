@@ -10,17 +10,15 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tolk import reports
 from tolk.agent import ledger
+from tolk.config import HEARTBEAT_S
 from tolk.core import TolkError
-from tolk.store.models import OutboxEvent, Translation, now
-from tolk.store.repo import REVIEW_STATUSES, Store
-
-HEARTBEAT_S = 5.0  # the agent's default; a worker silent for three beats is "lost"
+from tolk.store.models import OutboxEvent, now
+from tolk.store.repo import Store
 
 
 def quality(store: Store, span: str = "24h") -> str:
@@ -62,24 +60,21 @@ def agent_status(store: Store, heartbeat_s: float = HEARTBEAT_S) -> str:
     lines = []
     for w in rows:
         age = (now() - w.heartbeat_at).total_seconds()
-        state = "lost" if w.state in ("running", "paused") and age > 3 * heartbeat_s else w.state
+        state = ledger.state(w, heartbeat_s)
         counts = ", ".join(f"{k} {v}" for k, v in sorted(w.stats.items()) if isinstance(v, int)) or "-"
         lines.append(f"{w.agent} {w.id}: {state}, heartbeat {age:.0f} s ago, {counts}")
     return "\n".join(lines) + "\n"
 
 
 def agent_restart(store: Store, name: str, heartbeat_s: float = HEARTBEAT_S) -> str:
-    n = ledger.request_restart(store, name, alive_within_s=3 * heartbeat_s)
+    n = ledger.request_restart(store, name, alive_within_s=ledger.LOST_AFTER_BEATS * heartbeat_s)
     if n == 0:
-        raise TolkError(f"no live worker of agent {name!r} (see /agent status)")
+        raise TolkError(f"no live worker of agent {name!r} (see tolk agent status)")
     return f"asked {n} worker{'s' if n != 1 else ''} of {name} to restart\n"
 
 
 def review_count(store: Store) -> str:
-    waiting = Translation.status.in_(REVIEW_STATUSES) | Translation.suggestion.is_not(None)
-    stmt = select(Translation.lang, func.count()).where(waiting).group_by(Translation.lang)
-    with store.sessions() as session:
-        counts = Counter({lang: n for lang, n in session.execute(stmt)})
+    counts = store.review_counts()
     total = sum(counts.values())
     per = ", ".join(f"{lang} {n}" for lang, n in sorted(counts.items()))
     return (

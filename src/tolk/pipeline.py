@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy.orm import Session
 
 from tolk import activity, audit, events, languages
-from tolk.activity import Tally
+from tolk.activity import Counts, Tally
 from tolk.budget import Budget, BudgetReached
 from tolk.cache import Cache, Cached, InFlight, cache_key
 from tolk.core import (
@@ -89,24 +89,16 @@ class CommitHook(Protocol):
         """`announced`: the item ids whose translations or failures produced events."""
 
 
-@dataclass
-class Summary:
-    items: int = 0
+@dataclass(kw_only=True)
+class Summary(Counts):
+    """A run: the sum of its tallies, plus what only a run knows. `items` counts catalog rows once,
+    whatever the number of languages (a tally counts them per language)."""
+
     items_changed: int = 0
-    segments: int = 0
-    translated: int = 0
-    unchanged: int = 0
-    cache_hits: int = 0
-    memory_hits: int = 0
-    cache_misses: int = 0
     suggestions: int = 0
-    failures: int = 0
     glossary_misses: int = 0
-    approved: int = 0
-    rewritten: int = 0  # improved by at least one refine round
-    needs_review: int = 0
     pending_approval: int = 0
-    scores: dict[str, list[float]] = field(default_factory=dict)  # per target language
+    langs: dict[str, Counts] = field(default_factory=dict)  # per target language
     bad_rows: list[catalog.BadRow] = field(default_factory=list)
     failure_samples: list[str] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
@@ -114,16 +106,21 @@ class Summary:
     stopped: str | None = None  # why the run stopped before the end (a budget), if it did
     seconds: float = 0.0
 
+    def add(self, other: Counts) -> None:
+        rows = self.items
+        super().add(other)
+        self.items = rows
+        if isinstance(other, Tally):
+            self.langs.setdefault(other.lang, Counts()).add(other)
+
     @property
     def skipped(self) -> int:
         return self.unchanged + self.cache_hits + self.memory_hits
 
     def average_scores(self) -> dict[str, float]:
-        return {lang: round(sum(v) / len(v), 1) for lang, v in sorted(self.scores.items()) if v}
-
-    @property
-    def cache_miss_pct(self) -> float:
-        return 100.0 * self.cache_misses / self.segments if self.segments else 0.0
+        return {
+            lang: c.average_score for lang, c in sorted(self.langs.items()) if c.average_score is not None
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -164,7 +161,7 @@ class Pipeline:
         self.job = job
         self.summary = Summary()
         self._indexes: dict[tuple[str, str], FuzzyIndex] = {}
-        self._prompts = {e.name: e.prompt_version for e in _chain(job.engine, *job.loop.engines())}
+        self._prompts = {e.name: e.prompt_version for e in self._engines()}  # for the audit log
 
     async def run(
         self, on_start: Callable[[int], None] | None = None, progress: Progress | None = None
@@ -194,19 +191,23 @@ class Pipeline:
         job.store.finish_run(run_id, self.summary.as_dict())
         return self.summary
 
+    def _engines(self) -> list[Engine]:
+        """Every engine this job may call — drafting, refining, assessing — and their fallbacks, once each."""
+        found = {id(e): e for first in [self.job.engine, *self.job.loop.engines()] for e in first.chain()}
+        return list(found.values())
+
     def _pii(self) -> Counter[str]:
-        """Personal data the engines of this job (and their fallbacks) have masked so far, by kind."""
+        """Personal data the engines of this job have masked so far, by kind."""
         total: Counter[str] = Counter()
-        for engine in {id(e): e for e in _chain(self.job.engine, *self.job.loop.engines())}.values():
+        for engine in self._engines():
             total.update(engine.pii_masked)
         return total
 
     def _usage(self) -> Usage:
-        """What the drafting and refining engines (and their fallbacks) have spent so far."""
-        total = self.job.engine.total_usage()
-        for engine in self.job.loop.engines():
-            if engine is not self.job.engine:
-                total.add(engine.total_usage())
+        """What the engines of this job have spent so far."""
+        total = Usage()
+        for engine in self._engines():
+            total.add(engine.usage)
         return total
 
     # --- items ---------------------------------------------------------------------------------------
@@ -286,7 +287,6 @@ class Pipeline:
         tally.segments = sum(len(r.fields) for r in records)
         tally.unchanged = tally.segments - len(todo)
         if todo and not self.job.engine.supports(source, target):  # a row's own `lang` it cannot take
-            self.summary.failures += len(todo)
             tally.failures += len(todo)
             self._sample_failure(
                 f"{len(todo)} segments {source} -> {target}: engine cannot translate this pair"
@@ -320,7 +320,6 @@ class Pipeline:
         found = self.job.store.recall(source, target, sorted({t.source_hash for t in todo}))
         hits = {t.key: Result(t.key, found[t.source_hash], engine="memory", model="tm")
                 for t in todo if t.source_hash in found}  # fmt: skip
-        self.summary.memory_hits += sum(1 for t in todo if t.source_hash in found)
         return hits
 
     def _fuzzy(self, source: str, target: str) -> FuzzyIndex:
@@ -332,13 +331,12 @@ class Pipeline:
         return self._indexes[pair]
 
     def _plan(self, records: list[ItemRecord], source: str, target: str) -> list[_Todo]:
-        job, s = self.job, self.summary
+        job = self.job
         with job.store.sessions() as session:
             existing = job.store.existing(session, [r.id for r in records], target)
         todo = []
         for r in records:
             for name, text in r.fields.items():
-                s.segments += 1
                 source_hash = digest(normalize_text(text))
                 terms = job.glossary.applicable(text, target)
                 key = cache_key(
@@ -349,7 +347,6 @@ class Pipeline:
                     have.cache_key == key
                     or (have.grade in PROTECTED_GRADES and have.source_hash == source_hash)
                 ):
-                    s.unchanged += 1
                     continue
                 context = {"field": name}
                 if r.category:
@@ -361,9 +358,6 @@ class Pipeline:
 
     def _reuse(self, todo: list[_Todo]) -> dict[str, Result]:
         hits = self.job.cache.get_many(sorted({t.key for t in todo}))
-        for t in todo:
-            if t.key in hits:
-                self.summary.cache_hits += 1
         return {k: Result(k, c.text, engine=c.engine, model=c.model) for k, c in hits.items()}
 
     async def _draft(self, todo: list[_Todo], source: str, target: str) -> dict[str, Result]:
@@ -374,7 +368,6 @@ class Pipeline:
         unique: dict[str, _Todo] = {}
         for t in todo:
             unique.setdefault(t.key, t)
-        self.summary.cache_misses += len(todo)
         mine, theirs = self.job.inflight.claim(unique)
         groups: dict[tuple[Term, ...], list[Segment]] = defaultdict(list)
         memory: dict[tuple[Term, ...], dict[TmPair, None]] = defaultdict(dict)  # ordered, deduplicated
@@ -444,7 +437,6 @@ class Pipeline:
                 hook.before(session)
             for t in todo:
                 if not _ok(done, t):
-                    s.failures += 1
                     tally.failures += 1
                     res = done.get(t.key)
                     failed[t.item_id][t.field] = (res.error if res else None) or "no answer"
@@ -468,7 +460,7 @@ class Pipeline:
                     f"system:{self.job.origin}", "machine_write", t.item_id, t.field, target,
                     audit.sha256(t.text), end.engine, end.model, self._prompts.get(end.engine) or None,
                     after_sha256=audit.sha256(end.text)))  # fmt: skip
-                self._count(end, target, tally)
+                self._count(end, tally)
                 written[t.item_id][t.field] = {
                     "grade": end.grade.value, "score": end.verdict.score, "status": end.status,
                     "failed": end.verdict.failed, "rounds": end.rounds,
@@ -483,42 +475,33 @@ class Pipeline:
             if hook is not None:
                 hook.after(session, {*written, *failed})
             activity.record(session, tally)
+        self._counted(tally)
         if telemetry is not None:
-            telemetry.tally(tally)
             telemetry.flush(store)
 
     def _record_tally(self, tally: Tally) -> None:
         """Counters of a language that needed no commit (everything unchanged, or nothing it could do)."""
         with self.job.store.transaction() as session:
             activity.record(session, tally)
+        self._counted(tally)
+
+    def _counted(self, tally: Tally) -> None:
+        """A committed tally joins the run's summary and this process's metrics."""
+        self.summary.add(tally)
         if self.job.telemetry is not None:
             self.job.telemetry.tally(tally)
 
-    def _count(self, end: Settled, target: str, tally: Tally) -> None:
+    def _count(self, end: Settled, tally: Tally) -> None:
         s = self.summary
         tally.translated += 1
-        tally.score(end.verdict.score)
+        tally.add_score(end.verdict.score)
         if end.verdict.metrics is not None:
-            tally.bleu(end.verdict.metrics.bleu)
+            tally.add_bleu(end.verdict.metrics.bleu)
         tally.approved += end.grade is Grade.APPROVED
         tally.rewritten += end.rounds > 0
         tally.needs_review += end.status == NEEDS_REVIEW
-        s.translated += 1
-        s.scores.setdefault(target, []).append(end.verdict.score)
         s.glossary_misses += "glossary" in end.verdict.failed
-        s.approved += end.grade is Grade.APPROVED
-        s.rewritten += end.rounds > 0
-        s.needs_review += end.status == NEEDS_REVIEW
         s.pending_approval += end.status == PENDING_APPROVAL
-
-
-def _chain(*engines: Engine) -> Iterator[Engine]:
-    """These engines and their fallbacks."""
-    for first in engines:
-        engine: Engine | None = first
-        while engine is not None:
-            yield engine
-            engine = engine.fallback
 
 
 def _ok(done: dict[str, Result], t: _Todo) -> bool:

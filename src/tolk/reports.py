@@ -21,13 +21,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from tolk.activity import COUNTERS, Counts
 from tolk.core import InputError
 from tolk.store.models import Activity, EngineCall, now
 from tolk.store.repo import Store
 
-COUNTERS = ("items", "segments", "translated", "unchanged", "cache_hits", "memory_hits", "cache_misses",
-            "failures", "rewritten", "approved", "needs_review", "edits", "approvals", "sent_back",
-            "scored", "score_sum", "bleu_n", "bleu_sum")  # fmt: skip
 _SPAN = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _UNIT = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -40,48 +38,17 @@ def parse_span(text: str, what: str = "--since") -> timedelta:
     return timedelta(**{_UNIT[found[2]]: int(found[1])})
 
 
-@dataclass
-class Figures:
-    """Summed counters of one language (or all) in the window."""
+@dataclass(kw_only=True)
+class Figures(Counts):
+    """Summed counters of one language (or all) in the window, and what the engines cost."""
 
-    items: int = 0
-    segments: int = 0
-    translated: int = 0
-    unchanged: int = 0
-    cache_hits: int = 0
-    memory_hits: int = 0
-    cache_misses: int = 0
-    failures: int = 0
-    rewritten: int = 0
-    approved: int = 0
-    needs_review: int = 0
-    edits: int = 0
-    approvals: int = 0
-    sent_back: int = 0
-    scored: int = 0
-    score_sum: float = 0.0
-    bleu_n: int = 0
-    bleu_sum: float = 0.0
     requests: int = 0
     tokens: int = 0
     cost: float = 0.0
 
-    def add(self, values: dict[str, Any]) -> None:
+    def add_values(self, values: dict[str, Any]) -> None:
         for name, value in values.items():
             setattr(self, name, getattr(self, name) + (value or 0))
-
-    @property
-    def average_score(self) -> float | None:
-        return round(self.score_sum / self.scored, 1) if self.scored else None
-
-    @property
-    def bleu(self) -> float | None:
-        return round(self.bleu_sum / self.bleu_n / 100, 2) if self.bleu_n else None
-
-    @property
-    def cache_miss_pct(self) -> float:
-        needed = self.cache_hits + self.memory_hits + self.cache_misses
-        return round(100.0 * self.cache_misses / needed, 1) if needed else 0.0
 
 
 @dataclass
@@ -112,13 +79,13 @@ def build(store: Store, span: timedelta, until: datetime | None = None) -> Repor
         for lang, *values in session.execute(
             select(Activity.lang, *sums).where(*window).group_by(Activity.lang)
         ):
-            langs[lang].add(dict(zip(COUNTERS, values, strict=True)))
+            langs[lang].add_values(dict(zip(COUNTERS, values, strict=True)))
         calls = select(EngineCall.target, *spend).where(EngineCall.at >= since, EngineCall.at < until)
         for row in session.execute(calls.group_by(EngineCall.target)):
-            langs[row[0]].add(dict(zip(("requests", "tokens", "cost"), row[1:], strict=True)))
+            langs[row[0]].add_values(dict(zip(("requests", "tokens", "cost"), row[1:], strict=True)))
     total = Figures()
     for f in langs.values():
-        total.add(asdict(f))
+        total.add(f)
     return Report(since, until, total, dict(sorted(langs.items())))
 
 
@@ -133,7 +100,7 @@ def block(r: Report, span: str) -> list[tuple[str, str]]:
     """The seed's lines, in its order, then what an operator asks next (review, spend)."""
     t = r.total
     score = f"{t.average_score:.1f}" if t.average_score is not None else "n/a"
-    bleu = f"{t.bleu:.2f} ({_n(t.bleu_n)} reviewed)" if t.bleu is not None else "n/a (no reviewed segments)"
+    bleu = f"{t.bleu:.2f} ({_n(t.bleu_n)} reviewed)" if t.bleu_n else "n/a (no reviewed segments)"
     return [
         ("Processed", f"{_n(t.items)} items ({_n(t.segments)} segments)"),
         ("Average score", score),

@@ -51,30 +51,27 @@ def _by_machine(t: Translation) -> bool:
 
 
 def edit(store: Store, key: Key, text: str, version: int, actor: str) -> None:
-    tally = Tally("review", key[2], edits=1)
-    with store.transaction() as session:
-        found = _current(store, session, key)
-        before, machine = found.text, _by_machine(found)
-        if not store.write_human(session, *key, text, grade=Grade.HUMAN, expected_version=version):
-            raise _conflict(found)
-        if machine:
-            tally.bleu(score(before, text, key[2]).bleu)
-        activity.remember_text(session, key, actor, "edit", text, Grade.HUMAN.value)
-        audit.record(session, _audit(actor, "edit", key, found, before, text))
-        activity.record(session, tally)
+    _decide(store, key, version, actor, Grade.HUMAN, text)
 
 
 def approve(store: Store, key: Key, version: int, actor: str) -> None:
-    tally = Tally("review", key[2], approvals=1)
+    _decide(store, key, version, actor, Grade.APPROVED, None)
+
+
+def _decide(store: Store, key: Key, version: int, actor: str, grade: Grade, text: str | None) -> None:
+    """A person's text (`text`) or verdict on the current one (`None`): graded, remembered, counted."""
+    action = "edit" if grade is Grade.HUMAN else "approve"
+    tally = Tally("review", key[2], edits=int(action == "edit"), approvals=int(action == "approve"))
     with store.transaction() as session:
         found = _current(store, session, key)
-        text, machine = found.text, _by_machine(found)
-        if not store.write_human(session, *key, text, grade=Grade.APPROVED, expected_version=version):
+        before, machine = found.text, _by_machine(found)  # read before the write updates `found`
+        after = before if text is None else text
+        if not store.write_human(session, *key, after, grade=grade, expected_version=version):
             raise _conflict(found)
-        if machine:
-            tally.bleu(100.0)  # the reviewer's reference is the machine's text
-        activity.remember_text(session, key, actor, "approve", text, Grade.APPROVED.value)
-        audit.record(session, _audit(actor, "approve", key, found, text, text))
+        if machine:  # the reviewer's version is a reference for the machine's (an approval: itself)
+            tally.add_bleu(score(before, after, key[2]).bleu if text is not None else 100.0)
+        activity.remember_text(session, key, actor, action, after, grade.value)
+        audit.record(session, _audit(actor, action, key, found, before, after))
         activity.record(session, tally)
 
 

@@ -48,12 +48,9 @@ class Telemetry:
 
     def attach(self, *engines: Engine) -> None:
         """Observe these engines and their fallbacks (each once)."""
-        for first in engines:
-            engine: Engine | None = first
-            while engine is not None:
-                if self.engine_call not in engine.observers:
-                    engine.observers.append(self.engine_call)
-                engine = engine.fallback
+        for engine in (e for first in engines for e in first.chain()):
+            if self.engine_call not in engine.observers:
+                engine.observers.append(self.engine_call)
 
     def engine_call(self, call: Call) -> None:
         labels = (call.engine, call.model)

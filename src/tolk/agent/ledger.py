@@ -155,6 +155,16 @@ def request_restart(store: Store, agent: str, *, alive_within_s: float = 60.0) -
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+LOST_AFTER_BEATS = 3
+
+
+def state(worker: AgentWorker, heartbeat_s: float) -> str:
+    """The worker's state as it said it, or `lost` when a live one has been silent for three beats."""
+    silent = (now() - worker.heartbeat_at).total_seconds()
+    alive = worker.state in ("running", "paused")
+    return "lost" if alive and silent > LOST_AFTER_BEATS * heartbeat_s else worker.state
+
+
 def workers(store: Store) -> list[AgentWorker]:
     with store.sessions() as session:
         return list(session.scalars(select(AgentWorker).order_by(AgentWorker.agent, AgentWorker.host)))

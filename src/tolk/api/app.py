@@ -17,20 +17,17 @@ from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tolk import __version__, assemble, audit, languages
+from tolk import __version__
 from tolk.api import auth, glossary, health, jobs, memory, translations, web
+from tolk.api.translate import Kits, TranslateRequest, TranslateResponse, TranslationOut
 from tolk.cache import open_cache
 from tolk.config import Settings
 from tolk.core import TolkError
-from tolk.snippets import inline_glossary, translate_texts
 from tolk.store.repo import Store
 from tolk.telemetry import Telemetry
 
 MAX_BODY = 1_000_000  # bytes
-MAX_TEXTS = 100
-MAX_TEXT_CHARS = 5_000
 UPLOADS = ("/v1/jobs", "/v1/tm")  # read in a stream with their own limit (jobs.MAX_UPLOAD)
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -42,78 +39,6 @@ HEADERS = {
 # no inline script anywhere in the UI; /docs loads Swagger UI's own assets and keeps its defaults
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")  # fmt: skip
-
-
-class TranslateRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    text: str | list[str] = Field(
-        description="One text or a list (at most 100, 5,000 characters each).", examples=["Red running shoes"]
-    )
-    source: str = Field("en", description="Source language, or `auto` where the engine detects it.")
-    target: str = Field(description="Target language, e.g. `es`, `zh-CN`.", examples=["es"])
-    engine: str | None = Field(None, description="Engine name from the configuration.")
-    glossary: dict[str, str] | None = Field(None, description="Terms for this request; term: itself = keep.")
-    profile: str | None = Field(None, description="Domain profile: ecommerce, legal, medical…")
-
-    @field_validator("text")
-    @classmethod
-    def _sizes(cls, value: str | list[str]) -> str | list[str]:
-        texts = [value] if isinstance(value, str) else value
-        if not texts or len(texts) > MAX_TEXTS:
-            raise ValueError(f"give 1 to {MAX_TEXTS} texts")
-        if any(len(t) > MAX_TEXT_CHARS or not t.strip() for t in texts):
-            raise ValueError(f"each text must have 1 to {MAX_TEXT_CHARS} characters")
-        return value
-
-    @field_validator("source", "target")
-    @classmethod
-    def _language(cls, value: str) -> str:
-        try:
-            return languages.normalize(value, allow_auto=True)
-        except TolkError as exc:
-            raise ValueError(str(exc)) from None
-
-
-class TranslationOut(BaseModel):
-    text: str
-    score: float
-    failed: list[str]
-
-
-class TranslateResponse(BaseModel):
-    translations: list[TranslationOut]
-    detected_source: str | None = None
-
-
-class Kits:
-    """Engines, loop and cache per (engine, profile) asked for, built on first use, closed with the app."""
-
-    def __init__(self, settings: Settings, store: Store, telemetry: Telemetry) -> None:
-        self.settings, self.store, self.telemetry = settings, store, telemetry
-        self.built: dict[tuple[str | None, str | None], assemble.Kit] = {}
-
-    def get(self, engine: str | None, profile: str | None) -> assemble.Kit:
-        key = (engine, profile)
-        if key not in self.built:
-            kit = assemble.kit(self.settings, self.store, engine=engine, profile=profile)
-            self.telemetry.attach(*kit.engines())
-            self.built[key] = kit
-        return self.built[key]
-
-    async def translate(self, body: TranslateRequest) -> TranslateResponse:
-        kit = self.get(body.engine, body.profile)
-        texts = [body.text] if isinstance(body.text, str) else body.text
-        extra = inline_glossary(body.glossary, body.target) if body.glossary else None
-        try:
-            done = await translate_texts(kit, texts, body.source, body.target, extra)
-        finally:
-            self.telemetry.flush(self.store)
-        return TranslateResponse(translations=[TranslationOut(**d.__dict__) for d in done])
-
-    async def aclose(self) -> None:
-        for kit in self.built.values():
-            await kit.aclose()
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -191,14 +116,8 @@ def create_app(settings: Settings) -> FastAPI:
             raise HTTPException(403, f"this token is limited to {', '.join(who.langs)}")
         if body.source == body.target:
             raise HTTPException(422, "source and target are the same language")
-        response: TranslateResponse = await request.app.state.kits.translate(body)
-        kit = request.app.state.kits.get(body.engine, body.profile)
-        texts = [body.text] if isinstance(body.text, str) else body.text
-        source_hash = audit.sha256("\n".join(texts))
-        audit.append(request.app.state.store, audit.Entry(
-            f"token:{who.name}", "translate_request", lang=body.target, source_sha256=source_hash,
-            engine=kit.engine.name, model=kit.engine.model, prompt_version=kit.engine.prompt_version or None,
-            detail=f"{len(texts)} texts from {body.source}"))  # fmt: skip
+        done = await request.app.state.kits.translate(body, f"token:{who.name}")
+        response = TranslateResponse(translations=[TranslationOut(**d.__dict__) for d in done])
         return response
 
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import tempfile
 import time
 import uuid
@@ -110,7 +111,7 @@ async def create_job(
         scan = catalog.scan(path, skip_bad=False)
         kit = assemble.kit(settings, store, engine=engine, profile=profile)
     except TolkError as exc:
-        _remove(folder)
+        shutil.rmtree(folder, ignore_errors=True)
         raise HTTPException(422, str(exc).replace(str(path), "body")) from None
     job = CatalogJob(id=uuid.uuid4().hex, state="queued", actor=who.name, targets=targets, total=scan.rows,
                      done=0, summary={}, created_at=now())  # fmt: skip
@@ -150,18 +151,12 @@ async def _run(store: Store, job_id: str, pipeline: Pipeline, kit: assemble.Kit,
         _set(store, job_id, state="failed", error=str(exc) or repr(exc), finished_at=now())
     finally:
         await kit.aclose()
-        _remove(folder)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _set(store: Store, job_id: str, **values: Any) -> None:
     with store.transaction() as session:
         session.execute(update(CatalogJob).where(CatalogJob.id == job_id).values(**values))
-
-
-def _remove(folder: Path) -> None:
-    for child in folder.iterdir():
-        child.unlink()
-    folder.rmdir()
 
 
 @router.get("/{job_id}", response_model=JobOut)

@@ -18,13 +18,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
 from tolk import dashboard, languages, review
 from tolk.api import auth, charts
+from tolk.api.translate import TranslateRequest
 from tolk.api.translations import MAX_INT, sources_of
 from tolk.core import Grade, TolkError
 from tolk.quality.checks import BY_ID
-from tolk.snippets import translate_texts
 from tolk.store.repo import Store
 
 HERE = Path(__file__).parent
@@ -273,19 +274,15 @@ async def translate(
     who = session[0]
     form = {"text": text, "source": source, "target": target, "engine": engine, "profile": profile}
     try:
-        src, tgt = languages.normalize(source, allow_auto=True), languages.normalize(target)
-        if not text.strip():
-            raise TolkError("type a text to translate")
-        if src == tgt:
+        body = TranslateRequest(text=text, source=source, target=target, engine=engine or None,
+                                profile=profile or None)  # fmt: skip
+        if body.source == body.target:
             raise TolkError("source and target are the same language")
-        if not who.may(auth.Role.viewer, tgt):
+        if not who.may(auth.Role.viewer, body.target):
             raise TolkError(f"this token is limited to {', '.join(who.langs)}")
-        kits = request.app.state.kits
-        kit = kits.get(engine or None, profile or None)
-        try:
-            done = (await translate_texts(kit, [text], src, tgt))[0]
-        finally:
-            kits.telemetry.flush(request.app.state.store)
+        done = (await request.app.state.kits.translate(body, f"token:{who.name}"))[0]
+    except ValidationError as exc:  # the API's own checks, said as one line
+        return _translate_page(request, session, form, None, str(exc.errors()[0]["msg"]))
     except TolkError as exc:
         return _translate_page(request, session, form, None, str(exc))
     return _translate_page(request, session, form, done, "")

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from datetime import timedelta
 from typing import Annotated
 
 import typer
 from prometheus_client import start_http_server
 from rich.table import Table
 
-from tolk import config, languages
+from tolk import config, languages, ops
 from tolk.agent import ledger
 from tolk.agent.worker import Options, Worker
 from tolk.bus import open_bus
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, safe_url, settings
 from tolk.cli.events import BusOpt
-from tolk.core import TolkError
 from tolk.store.models import now
 
 app = typer.Typer(help="Run the translator agent on a bus; see and restart its workers.")
@@ -92,12 +90,10 @@ def status(
     table = Table(title="tolk agents")
     for col in ("agent", "worker", "state", "heartbeat", "queues", "acked", "retried", "dead"):
         table.add_column(col)
-    lost_after = timedelta(seconds=3 * s.agent.heartbeat_s)
     for w in rows:
-        age = now() - w.heartbeat_at
-        state = "lost" if w.state in ("running", "paused") and age > lost_after else w.state
+        age = (now() - w.heartbeat_at).total_seconds()
         table.add_row(
-            w.agent, w.id, state, f"{age.total_seconds():.0f} s ago", ", ".join(w.queues),
+            w.agent, w.id, ledger.state(w, s.agent.heartbeat_s), f"{age:.0f} s ago", ", ".join(w.queues),
             str(w.stats.get("ack", 0)), str(w.stats.get("retry", 0) + w.stats.get("pause", 0)),
             str(w.stats.get("dead", 0)),
         )  # fmt: skip
@@ -137,9 +133,6 @@ def restart(
     s = settings(config_path, db)
     store = open_store(s)
     try:
-        n = ledger.request_restart(store, name, alive_within_s=3 * s.agent.heartbeat_s)
+        console.print(ops.agent_restart(store, name, s.agent.heartbeat_s), end="", highlight=False)
     finally:
         store.close()
-    if n == 0:
-        raise TolkError(f"no live worker of agent {name!r} (see tolk agent status)")
-    console.print(f"asked {n} worker{'s' if n != 1 else ''} of {name} to restart")

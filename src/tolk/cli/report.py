@@ -15,7 +15,7 @@ import typer
 
 from tolk import notify, ops, reports
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
-from tolk.core import ConfigError, TolkError
+from tolk.core import ConfigError
 from tolk.notify import schedule
 from tolk.notify.bot import OpsBot
 from tolk.notify.telegram import Telegram
@@ -103,7 +103,5 @@ def bot_run(db: DbOpt = None, config_path: ConfigOpt = None) -> None:
 
     try:
         asyncio.run(main())
-    except TolkError:
-        raise
     finally:
         store.close()

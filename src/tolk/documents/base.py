@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from babel import Locale, UnknownLocaleError
+
 from tolk.core import InputError
 
 MASK_RE = re.compile(r"\{\{t(\d+)\}\}")
@@ -108,3 +110,11 @@ def neighbours(units: list[Unit], width: int = 300) -> None:
             unit.context.setdefault("previous", units[i - 1].text[-width:])
         if i + 1 < len(units):
             unit.context.setdefault("next", units[i + 1].text[:width])
+
+
+def cldr(lang: str) -> Locale | None:
+    """Babel's locale for a tolk language tag (zh-CN → zh_CN), or None where CLDR has none."""
+    try:
+        return Locale.parse(lang.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return None

@@ -14,12 +14,11 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
 from babel.messages.plurals import get_plural
 from translate.storage import po, xliff, xliff2
 from translate.storage.placeables import StringElem
 
-from tolk.documents.base import Document, DocumentError, Format, Masks, Unit
+from tolk.documents.base import Document, DocumentError, Format, Masks, Unit, cldr
 
 REFILL_STATES = {"new", "needs-translation", "needs-adaptation", "needs-l10n", "initial"}
 
@@ -133,7 +132,7 @@ class BilingualDocument(Document):
     def render(self, translated: dict[str, str], target: str) -> bytes:
         store = self._parse(Path("?"))
         failed = set(self.failed_units)
-        nplurals = _nplurals(target)
+        nplurals, plural_forms = _plural(target)
         for n, unit in enumerate(store.units):
             if isinstance(unit, po.pounit):
                 one, many = translated.get(f"{n}.0"), translated.get(f"{n}.1")
@@ -154,43 +153,37 @@ class BilingualDocument(Document):
         if isinstance(store, po.pofile):  # after the units: a new header shifts their indexes
             store.updateheader(  # type: ignore[no-untyped-call]
                 add=True, Language=target.replace("-", "_"),
-                               Plural_Forms=_plural_forms(target))  # fmt: skip
+                               Plural_Forms=plural_forms)  # fmt: skip
         else:
             store.settargetlanguage(target)
         return bytes(store)
 
 
-def _nplurals(lang: str) -> int:
-    try:
-        return int(get_plural(Locale.parse(lang.replace("-", "_"))).num_plurals)
-    except (UnknownLocaleError, ValueError):
-        return 2
+def _plural(lang: str) -> tuple[int, str]:
+    """How many msgstr forms the language has, and its Plural-Forms header (English's where unknown)."""
+    locale = cldr(lang)
+    if locale is None:
+        return 2, "nplurals=2; plural=(n != 1);"
+    rule = get_plural(locale)
+    return int(rule.num_plurals), str(rule.plural_forms)
 
 
-def _plural_forms(lang: str) -> str:
-    try:
-        return str(get_plural(Locale.parse(lang.replace("-", "_"))).plural_forms)
-    except (UnknownLocaleError, ValueError):
-        return "nplurals=2; plural=(n != 1);"
-
-
-class Gettext(Format):
-    name = "po"
-    suffixes = (".po", ".pot")
-
+class _Bilingual(Format):
     def __init__(self, retranslate: bool = False) -> None:
         self.retranslate = retranslate
+
+
+class Gettext(_Bilingual):
+    name = "po"
+    suffixes = (".po", ".pot")
 
     def parse(self, data: bytes, path: Path, source: str) -> Document:
         return BilingualDocument(data, path, "po", self.retranslate)
 
 
-class Xliff(Format):
+class Xliff(_Bilingual):
     name = "xliff"
     suffixes = (".xlf", ".xliff")
-
-    def __init__(self, retranslate: bool = False) -> None:
-        self.retranslate = retranslate
 
     def parse(self, data: bytes, path: Path, source: str) -> Document:
         kind = (

@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from babel import Locale, UnknownLocaleError
 from pyicumessageformat import Parser  # type: ignore[import-untyped]
 
-from tolk.documents.base import Document, DocumentError, Format, Masks, Unit, decode
+from tolk.documents.base import Document, DocumentError, Format, Masks, Unit, cldr, decode
 
 CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 _PLURAL_KEY = re.compile(r"^(?P<base>.+)_(?P<cat>zero|one|two|few|many|other)$")
@@ -31,9 +30,8 @@ _WORD = re.compile(r"\w")
 
 
 def plural_categories(lang: str, ordinal: bool = False) -> list[str]:
-    try:
-        locale = Locale.parse(lang.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
+    locale = cldr(lang)
+    if locale is None:
         return ["one", "other"]
     tags = (locale.ordinal_form if ordinal else locale.plural_form).tags
     return [c for c in CATEGORIES if c in tags or c == "other"]
@@ -225,6 +223,13 @@ def _indent(text: str) -> int | None:
     return len(found[1].expandtabs(4)) if found else None
 
 
+def _tree(parsed: Any, path: Path) -> None:
+    if not isinstance(parsed, dict | list):
+        raise DocumentError(
+            f"{path}: a resource file holds a mapping or a list, not a {type(parsed).__name__}"
+        )
+
+
 class Json(Format):
     name = "json"
     suffixes = (".json", ".arb")
@@ -235,10 +240,7 @@ class Json(Format):
             parsed = json.loads(text)
         except json.JSONDecodeError as exc:
             raise DocumentError(f"{path}:{exc.lineno}: not JSON ({exc.msg})") from None
-        if not isinstance(parsed, dict | list):
-            raise DocumentError(
-                f"{path}: a resource file holds an object or a list, not a {type(parsed).__name__}"
-            )
+        _tree(parsed, path)
         return ResourceDocument(parsed, "json", _indent(text), text.endswith("\n"), path.suffix == ".arb")
 
 
@@ -254,8 +256,7 @@ class Yaml(Format):
             mark = getattr(exc, "problem_mark", None)
             where = f":{mark.line + 1}" if mark is not None else ""
             raise DocumentError(f"{path}{where}: not YAML ({getattr(exc, 'problem', exc)})") from None
-        if not isinstance(parsed, dict | list):
-            raise DocumentError(f"{path}: a resource file holds a mapping or a list")
+        _tree(parsed, path)
         return ResourceDocument(parsed, "yaml", None, True, False)
 
 

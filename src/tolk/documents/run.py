@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +23,7 @@ from pathlib import Path
 from tolk.assemble import Kit
 from tolk.documents import format_for
 from tolk.documents.base import MASK_RE, Document, DocumentError, Format, Unit
+from tolk.formats.catalog import write_atomic
 from tolk.snippets import Snippet, Translated, translate_snippets
 
 MANIFEST = ".tolk-docs.json"
@@ -165,15 +164,7 @@ def _write(target: Path, data: bytes, job: DocsJob, manifest: dict[str, str]) ->
         if manifest.get(key) != _digest(current) and not job.force:
             raise DocumentError(f"{target}: changed since tolk wrote it (or not written by tolk); "
                                 "keep your edits elsewhere, or pass --force to overwrite")  # fmt: skip
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, data)
     manifest[key] = _digest(data)
     return False
 
@@ -189,12 +180,7 @@ def _load_manifest(out: Path) -> dict[str, str]:
 def _save_manifest(out: Path, manifest: dict[str, str]) -> None:
     if not manifest:
         return
-    out.mkdir(parents=True, exist_ok=True)
-    body = json.dumps(dict(sorted(manifest.items())), indent=1) + "\n"
+    body = (json.dumps(dict(sorted(manifest.items())), indent=1) + "\n").encode("utf-8")
     path = out / MANIFEST
-    if path.exists() and path.read_text(encoding="utf-8") == body:
-        return
-    fd, tmp = tempfile.mkstemp(prefix=".manifest.", dir=out)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(body)
-    os.replace(tmp, path)
+    if not path.exists() or path.read_bytes() != body:
+        write_atomic(path, body)

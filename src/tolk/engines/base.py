@@ -11,7 +11,7 @@ import abc
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -185,13 +185,18 @@ class Engine(abc.ABC):
             outage=outage,
         )  # fmt: skip
 
+    def chain(self) -> Iterator[Engine]:
+        """This engine, then its fallbacks in order."""
+        engine: Engine | None = self
+        while engine is not None:
+            yield engine
+            engine = engine.fallback
+
     def total_usage(self) -> Usage:
         """This engine's usage plus its fallbacks'."""
         total = Usage()
-        engine: Engine | None = self
-        while engine is not None:
+        for engine in self.chain():
             total.add(engine.usage)
-            engine = engine.fallback
         return total
 
     def cost(self, usage: Usage) -> float:

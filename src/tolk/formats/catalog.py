@@ -226,14 +226,28 @@ def write_export(records: Iterable[dict[str, Any]], out: IO[str], fmt: str) -> i
 
 
 @contextmanager
-def atomic_output(path: Path) -> Iterator[IO[str]]:
-    """Write to a temp file beside `path` and rename on success: never a half-written file."""
+def _replacing(path: Path, mode: str) -> Iterator[IO[Any]]:
+    """A temp file beside `path`, renamed over it on success: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        text = "b" not in mode
+        with os.fdopen(fd, mode, encoding="utf-8" if text else None, newline="" if text else None) as fh:
             yield fh
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[IO[str]]:
+    """Text written to `path` whole or not at all."""
+    with _replacing(path, "w") as fh:
+        yield fh
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """`data` in `path`, whole or not at all."""
+    with _replacing(path, "wb") as fh:
+        fh.write(data)

@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from tolk import ops
+from tolk.config import HEARTBEAT_S
 from tolk.core import TolkError
 from tolk.notify.base import NotifyError
 from tolk.notify.telegram import Telegram, pre
@@ -27,7 +28,9 @@ HELP = """tolk ops bot
 
 
 class OpsBot:
-    def __init__(self, telegram: Telegram, store: Store, allowed: set[int], heartbeat_s: float = 5.0) -> None:
+    def __init__(
+        self, telegram: Telegram, store: Store, allowed: set[int], heartbeat_s: float = HEARTBEAT_S
+    ) -> None:
         self.telegram, self.store, self.allowed, self.heartbeat_s = telegram, store, allowed, heartbeat_s
         self.offset = 0
 

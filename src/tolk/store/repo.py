@@ -25,6 +25,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
     insert,
     inspect,
     literal_column,
@@ -129,6 +130,11 @@ class _Statements:
             .where(i.id == bindparam("k_id"))
             .values(**{c: bindparam(f"v_{c}", type_=i[c].type) for c in item_cols})
         )
+
+
+def _waiting() -> Any:
+    """Waiting for a person: failed the gate, awaits approval, or a suggestion beside a person's text."""
+    return Translation.status.in_(REVIEW_STATUSES) | Translation.suggestion.is_not(None)
 
 
 def _item_row(r: ItemRecord, stamp: Any) -> dict[str, Any]:
@@ -330,10 +336,9 @@ class Store:
     ) -> list[Translation]:  # fmt: skip
         """What waits for a person: failed the gate, awaits approval, or has a newer machine suggestion;
         narrowed to languages, a grade, a profile or one failed check."""
-        waiting = Translation.status.in_(REVIEW_STATUSES) | Translation.suggestion.is_not(None)
         stmt = (
             select(Translation)
-            .where(waiting)
+            .where(_waiting())
             .order_by(Translation.lang, Translation.item_id, Translation.field)
         )
         if lang:
@@ -347,6 +352,12 @@ class Store:
             stmt = stmt.where(cast(Translation.checks, Text).contains(needle, autoescape=True))
         with self.sessions() as session:
             return list(session.scalars(stmt.offset(offset).limit(limit)))
+
+    def review_counts(self) -> dict[str, int]:
+        """How many translations wait for a person, per language."""
+        stmt = select(Translation.lang, func.count()).where(_waiting()).group_by(Translation.lang)
+        with self.sessions() as session:
+            return {lang: int(n) for lang, n in session.execute(stmt)}
 
     def item_record(self, item_id: str) -> ItemRecord | None:
         """An item as stored, with its source fields (for a request that names only the id)."""

@@ -1,0 +1,97 @@
+"""POST /v1/translate and the translate page: small texts, translated on request.
+
+`Kits` keeps one set of engines, loop and cache per (engine, profile) asked for; both ways in go
+through `Kits.translate`, which meters and audits the request.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from tolk import assemble, audit, languages
+from tolk.config import Settings
+from tolk.core import TolkError
+from tolk.snippets import Translated, inline_glossary, translate_texts
+from tolk.store.repo import Store
+from tolk.telemetry import Telemetry
+
+MAX_TEXTS = 100
+MAX_TEXT_CHARS = 5_000
+
+
+class TranslateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | list[str] = Field(
+        description="One text or a list (at most 100, 5,000 characters each).", examples=["Red running shoes"]
+    )
+    source: str = Field("en", description="Source language, or `auto` where the engine detects it.")
+    target: str = Field(description="Target language, e.g. `es`, `zh-CN`.", examples=["es"])
+    engine: str | None = Field(None, description="Engine name from the configuration.")
+    glossary: dict[str, str] | None = Field(None, description="Terms for this request; term: itself = keep.")
+    profile: str | None = Field(None, description="Domain profile: ecommerce, legal, medical…")
+
+    @field_validator("text")
+    @classmethod
+    def _sizes(cls, value: str | list[str]) -> str | list[str]:
+        texts = [value] if isinstance(value, str) else value
+        if not texts or len(texts) > MAX_TEXTS:
+            raise ValueError(f"give 1 to {MAX_TEXTS} texts")
+        if any(len(t) > MAX_TEXT_CHARS or not t.strip() for t in texts):
+            raise ValueError(f"each text must have 1 to {MAX_TEXT_CHARS} characters")
+        return value
+
+    @field_validator("source", "target")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        try:
+            return languages.normalize(value, allow_auto=True)
+        except TolkError as exc:
+            raise ValueError(str(exc)) from None
+
+
+class TranslationOut(BaseModel):
+    text: str
+    score: float
+    failed: list[str]
+
+
+class TranslateResponse(BaseModel):
+    translations: list[TranslationOut]
+    detected_source: str | None = None
+
+
+class Kits:
+    """Engines, loop and cache per (engine, profile) asked for, built on first use, closed with the app."""
+
+    def __init__(self, settings: Settings, store: Store, telemetry: Telemetry) -> None:
+        self.settings, self.store, self.telemetry = settings, store, telemetry
+        self.built: dict[tuple[str | None, str | None], assemble.Kit] = {}
+
+    def get(self, engine: str | None, profile: str | None) -> assemble.Kit:
+        key = (engine, profile)
+        if key not in self.built:
+            kit = assemble.kit(self.settings, self.store, engine=engine, profile=profile)
+            self.telemetry.attach(*kit.engines())
+            self.built[key] = kit
+        return self.built[key]
+
+    async def translate(self, body: TranslateRequest, actor: str) -> list[Translated]:
+        """The API's and the translate page's one way in: translated, metered, audited."""
+        kit = self.get(body.engine, body.profile)
+        texts = [body.text] if isinstance(body.text, str) else body.text
+        extra = inline_glossary(body.glossary, body.target) if body.glossary else None
+        try:
+            done = await translate_texts(kit, texts, body.source, body.target, extra)
+        finally:
+            self.telemetry.flush(self.store)
+        engine = kit.engine
+        audit.append(self.store, audit.Entry(
+            actor, "translate_request", lang=body.target, source_sha256=audit.sha256("\n".join(texts)),
+            engine=engine.name, model=engine.model, prompt_version=engine.prompt_version or None,
+            detail=f"{len(texts)} texts from {body.source}"))  # fmt: skip
+        return done
+
+    async def aclose(self) -> None:
+        for kit in self.built.values():
+            await kit.aclose()
