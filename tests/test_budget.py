@@ -68,3 +68,11 @@ def test_a_daily_cap_counts_every_process(tmp_path: Path) -> None:
     except BudgetReached as exc:
         assert "daily budget reached: $0.6000 of $0.5000" in str(exc)
     store.close()
+
+
+def test_a_budget_must_be_positive(tmp_path: Path) -> None:
+    (tmp_path / "catalog.jsonl").write_text('{"id": "a", "name": "Mug"}\n')
+    for amount in ("0", "-2"):
+        done = run_tolk("translate", "catalog.jsonl", "--to", "es", "--budget", amount, cwd=tmp_path)
+        assert done.returncode == 2 and "give a positive amount in USD" in done.stderr
+    assert not (tmp_path / "tolk.db").exists()  # refused before anything was opened

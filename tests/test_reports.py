@@ -250,3 +250,8 @@ def test_notifier_contract(worked: str, name: str) -> None:
     unreachable = NotifySettings(webhooks=[{"url": "http://127.0.0.1:9/hook"}], timeout_s=2)
     with pytest.raises(NotifyError, match=r"webhook: cannot reach 127\.0\.0\.1"):
         asyncio.run(from_settings(unreachable)[0].send(_notice(worked)))
+
+
+def test_the_bot_needs_its_token_and_says_which_setting(tmp_path: Path) -> None:
+    done = run_tolk("bot", "run", "--db", f"sqlite:///{tmp_path / 't.db'}", cwd=tmp_path)
+    assert done.returncode == 2 and "error: [notify.telegram] token is not set" in done.stderr

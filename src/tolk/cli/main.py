@@ -6,6 +6,7 @@ import logging
 import sys
 
 import typer
+from rich.markup import escape
 
 from tolk import __version__
 from tolk.cli import (
@@ -76,7 +77,8 @@ def run() -> None:
     try:
         app()  # usage errors are typer's: a message and exit code 2
     except TolkError as exc:
-        err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        # escaped: messages name config sections like [notify.telegram], which are not markup
+        err_console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted")

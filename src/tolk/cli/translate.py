@@ -78,6 +78,8 @@ def translate(
     config_path: ConfigOpt = None,
 ) -> None:
     """Translate a product catalog; re-running it translates only what changed."""
+    if budget is not None and budget <= 0:
+        raise typer.BadParameter("give a positive amount in USD, e.g. --budget 5", param_hint="--budget")
     s = settings(config_path, db)
     targets = languages.parse_list(to) if to else s.targets
     if not targets:
@@ -94,11 +96,12 @@ def translate(
         parts = assemble.kit(
             s, store, engine=engine, refine_engine=refine_engine, profile=profile, glossary=glossary
         )
+        caps = Budget(budget if budget is not None else s.budget.per_run, s.budget.per_day)
         telemetry = Telemetry()  # engine calls land in the store for reports and the dashboard
         telemetry.attach(*parts.engines())
         job = parts.job(s, store, path=input, targets=targets, source_lang=src, fields=field_list,
                         skip_bad=skip_bad, telemetry=telemetry, chunk_size=chunk_size,
-                        budget=Budget(budget or s.budget.per_run, s.budget.per_day))  # fmt: skip
+                        budget=caps)  # fmt: skip
         summary = asyncio.run(_run(job, parts))
         print_summary(summary, engine or s.default_engine or "")
         if samples:

@@ -137,6 +137,11 @@ def _waiting() -> Any:
     return Translation.status.in_(REVIEW_STATUSES) | Translation.suggestion.is_not(None)
 
 
+def _one_line(error: object) -> str:
+    """A driver's message (psycopg adds a hint on a second line) as one line."""
+    return " ".join(str(error).split())
+
+
 def _item_row(r: ItemRecord, stamp: Any) -> dict[str, Any]:
     return {"id": r.id, "source_lang": r.source_lang, "category": r.category, "attrs": r.attrs,
             "content_hash": r.content_hash, "updated_at": stamp}  # fmt: skip
@@ -209,7 +214,7 @@ class Store:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         except OperationalError as exc:
-            raise TolkError(f"cannot open database {self.safe_url}: {exc.orig}") from None
+            raise TolkError(f"cannot open database {self.safe_url}: {_one_line(exc.orig)}") from None
 
     def schema_revision(self) -> str | None:
         try:
@@ -218,7 +223,7 @@ class Store:
                     return None
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except OperationalError as exc:
-            raise TolkError(f"cannot open database {self.safe_url}: {exc.orig}") from None
+            raise TolkError(f"cannot open database {self.safe_url}: {_one_line(exc.orig)}") from None
 
     @property
     def safe_url(self) -> str:
