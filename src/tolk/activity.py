@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from tolk import vault
 from tolk.engines.base import Call
 from tolk.store.models import Activity, EngineCall, HistoryEntry, now
 from tolk.store.repo import Store
@@ -106,7 +107,7 @@ def remember_text(
     session.execute(
         insert(HistoryEntry).values(
             item_id=item_id, field=field, lang=lang, at=now(), actor=actor[:128], action=action,
-            text=text, grade=grade, score=score,
+            text=None if text is None else vault.of(session).seal(field, text), grade=grade, score=score,
         )
     )  # fmt: skip
 

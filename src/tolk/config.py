@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -21,6 +23,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import (
     BaseSettings,
@@ -32,6 +35,7 @@ from pydantic_settings import (
 
 from tolk import languages
 from tolk.core import ConfigError, TolkError, digest
+from tolk.vault import Vault
 
 DEFAULT_DB = "sqlite:///tolk.db"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -48,6 +52,16 @@ def _language_list(value: Any) -> Any:
 
 
 LanguageList = Annotated[list[str], NoDecode, BeforeValidator(_language_list)]
+
+
+def _language(value: Any) -> Any:
+    try:
+        return languages.normalize(str(value))
+    except TolkError as exc:
+        raise ValueError(str(exc)) from None
+
+
+LanguageTag = Annotated[str, BeforeValidator(_language)]
 
 
 class EngineSettings(BaseModel):
@@ -172,6 +186,7 @@ class PrivacySettings(BaseModel):
     detectors: list[PiiKind] = Field(default_factory=lambda: list(PII_KINDS))
     phone_regions: list[str] = Field(default_factory=lambda: ["KR"])  # where numbers without +CC are read
     patterns: dict[str, str] = Field(default_factory=dict)  # NAME = "regex": more kinds to mask
+    isolate_fields: list[str] = Field(default_factory=list)  # untrusted text: one item per request
 
     @field_validator("patterns")
     @classmethod
@@ -191,6 +206,80 @@ class BudgetSettings(BaseModel):
 
     per_run: float | None = Field(None, gt=0)
     per_day: float | None = Field(None, gt=0)  # all of tolk's engine calls since 00:00 UTC, every process
+
+
+class EncryptionSettings(BaseModel):
+    """`[encryption]`: fields whose text is sealed at rest (tolk.vault). Keys newest first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    keys: list[SecretStr] = Field(default_factory=list)  # Fernet keys: `tolk keys new`; say "${TOLK_KEY}"
+    fields: list[str] = Field(default_factory=list)  # e.g. ["seller_note", "support_message"]
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def _keys_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in value if v] if isinstance(value, list) else value
+
+    def vault(self) -> Vault:
+        return Vault([k.get_secret_value() for k in self.keys], self.fields)
+
+
+def _currency(value: str) -> str:
+    from babel.numbers import list_currencies
+
+    code = value.upper()
+    if code not in list_currencies():
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+    return code
+
+
+ENDING = re.compile(r"^(\d+(\.\d+)?|\.\d+)$")
+
+
+class PricingSettings(BaseModel):
+    """`[pricing]`: where the catalog's prices are and in what currency (tolk.markets)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str = "price"  # an item attribute holding a number
+    currency: Annotated[str, AfterValidator(_currency)] = "USD"
+
+
+class MarketSettings(BaseModel):
+    """`[markets.NAME]`: one market's language, currency, exchange rate and rounding (tolk.markets)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: LanguageTag
+    currency: Annotated[str, AfterValidator(_currency)]
+    rate: Decimal = Field(gt=0)  # market currency per one unit of [pricing].currency
+    rounding: str | None = None  # an ending: ".99", "900", "00"; none: the currency's minor unit
+    mode: Literal["up", "nearest"] = "up"
+    locale: str | None = None  # Babel locale for formatting (default: from language), e.g. "es_MX"
+
+    @field_validator("rounding")
+    @classmethod
+    def _ending(cls, value: str | None) -> str | None:
+        if value is not None and not ENDING.match(value):
+            raise ValueError(f"{value!r} is not an ending like '.99', '9.99', '900' or '00'")
+        return "." + value[2:] if value is not None and value.startswith("0.") else value  # "0.99" = ".99"
+
+    @model_validator(mode="after")
+    def _locale_known(self) -> MarketSettings:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(self.babel_locale)
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(f"locale {self.babel_locale!r} is not one Babel knows") from None
+        return self
+
+    @property
+    def babel_locale(self) -> str:
+        return self.locale or self.language.replace("-", "_")
 
 
 class TelegramSettings(BaseModel):
@@ -261,6 +350,9 @@ class Settings(BaseSettings):
     notify: NotifySettings = Field(default_factory=NotifySettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     budget: BudgetSettings = Field(default_factory=BudgetSettings)
+    encryption: EncryptionSettings = Field(default_factory=EncryptionSettings)
+    pricing: PricingSettings = Field(default_factory=PricingSettings)
+    markets: dict[str, MarketSettings] = Field(default_factory=dict)
     report: ReportSettings = Field(default_factory=ReportSettings)
 
     @classmethod
@@ -341,6 +433,7 @@ def load(path: str | Path | None = None, *, db: str | None = None) -> Settings:
         where = ".".join(str(p) for p in err["loc"])
         raise ConfigError(f"{file or 'environment'}: {where}: {err['msg']}") from None
     settings.engines.setdefault("apertium", EngineSettings(kind="apertium", external=False))
+    settings.encryption.vault()  # a bad or missing key fails here, not at the first sealed write
     if db:
         settings.store = db
     elif env_db := os.environ.get("TOLK_DB"):

@@ -393,10 +393,14 @@ class Pipeline:
                     key,
                     Cached(res.text, res.engine, res.model) if res and res.ok and not res.warnings else None,
                 )
+        private = {t.key for t in todo if self.job.store.vault.sensitive(t.field)}  # sealed, not shared
         fresh = {
             k: Cached(r.text, r.engine, r.model)
             for k, r in results.items()
-            if r.ok and r.engine == engine.name and not r.warnings  # a warned text waits for a person
+            if r.ok
+            and r.engine == engine.name
+            and not r.warnings  # a warned text waits for a person
+            and k not in private
         }
         self.job.cache.put_many(fresh)
         for key, future in theirs.items():
@@ -452,7 +456,7 @@ class Pipeline:
                 if store.write_machine(session, write, exists=t.exists) == "suggested":
                     s.suggestions += 1
                     continue
-                if end.grade is Grade.APPROVED:  # approved text teaches the memory
+                if end.grade is Grade.APPROVED and not store.vault.sensitive(t.field):  # teaches the memory
                     store.remember(session, source, target, t.text, end.text, Grade.APPROVED.value)
                 activity.remember_text(session, (t.item_id, t.field, target), end.engine, "machine",
                                        end.text, end.grade.value, end.verdict.score)  # fmt: skip

@@ -77,7 +77,7 @@ class Worker:
 
     async def _life(self, stop: asyncio.Event) -> _State:
         s = self.load_settings()
-        store = Store(s.store)
+        store = Store(s.store, vault=s.encryption.vault())
         spec_registry = registry_mod.load(s.agent.registry, s.agent.name)
         kit = assemble.kit(s, store, engine=s.agent.engine, profile=s.agent.profile,
                            glossary=Path(s.agent.glossary) if s.agent.glossary else None)  # fmt: skip

@@ -44,7 +44,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = Store(settings.store)
+        store = Store(settings.store, vault=settings.encryption.vault())
         jobs.interrupt_leftovers(store)
         state = app.state
         state.settings, state.store, state.telemetry, state.jobs = settings, store, telemetry, set()

@@ -34,7 +34,7 @@ def settings(config_path: Path | None, db: str | None = None) -> config.Settings
 
 
 def open_store(s: config.Settings) -> Store:
-    return Store(s.store)
+    return Store(s.store, vault=s.encryption.vault())
 
 
 def safe_url(url: str) -> str:

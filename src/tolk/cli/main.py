@@ -18,6 +18,7 @@ from tolk.cli import (
     events,
     export,
     glossary,
+    keys,
     report,
     review,
     serve,
@@ -51,6 +52,7 @@ app.add_typer(report.cache_app, name="cache")
 app.add_typer(report.bot_app, name="bot")
 app.add_typer(docs.app, name="docs")
 app.add_typer(audit.app, name="audit")
+app.add_typer(keys.app, name="keys")
 
 
 def _version(value: bool) -> None:

@@ -7,11 +7,44 @@ from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from tolk import vault
 
 # 191 chars keep utf8mb4 index keys within MariaDB's limits
 ID = String(191)
 LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+
+
+class SealedText(TypeDecorator[str]):
+    """Long text that may hold a sealed value (tolk.vault): opened on the way out, whoever reads it.
+    Sealing is the writer's job, because only the writer knows which field the text belongs to."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(mysql.MEDIUMTEXT() if dialect.name in ("mysql", "mariadb") else Text())
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is not None and value.startswith(vault.PREFIX):
+            return vault.of(dialect).open(value)
+        return value
+
+
+class SealedJson(TypeDecorator[dict[str, Any]]):
+    """An item's attributes: sensitive ones are sealed strings, opened on the way out."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, dict):
+            box = vault.of(dialect)
+            return {k: box.open(v) if isinstance(v, str) else v for k, v in value.items()}
+        return value
 
 
 def now() -> datetime:
@@ -29,7 +62,7 @@ class Item(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     source_lang: Mapped[str] = mapped_column(String(16))
     category: Mapped[str | None] = mapped_column(String(255))
-    attrs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # fields not translated
+    attrs: Mapped[dict[str, Any]] = mapped_column(SealedJson, default=dict)  # fields not translated
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=now, onupdate=now)
@@ -41,7 +74,7 @@ class SourceField(Base):
     __tablename__ = "source_fields"
     item_id: Mapped[str] = mapped_column(ID, primary_key=True)
     field: Mapped[str] = mapped_column(String(64), primary_key=True)
-    text: Mapped[str] = mapped_column(LongText)
+    text: Mapped[str] = mapped_column(SealedText)
     source_hash: Mapped[str] = mapped_column(String(64))
 
 
@@ -61,7 +94,7 @@ class Translation(Base):
     item_id: Mapped[str] = mapped_column(ID)
     field: Mapped[str] = mapped_column(String(64))
     lang: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str] = mapped_column(LongText)
+    text: Mapped[str] = mapped_column(SealedText)
     grade: Mapped[str] = mapped_column(String(16))
     status: Mapped[str | None] = mapped_column(String(32))
     engine: Mapped[str | None] = mapped_column(String(64))
@@ -70,7 +103,7 @@ class Translation(Base):
     cache_key: Mapped[str | None] = mapped_column(String(64))
     score: Mapped[float | None] = mapped_column(Float)
     checks: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    suggestion: Mapped[str | None] = mapped_column(LongText)
+    suggestion: Mapped[str | None] = mapped_column(SealedText)
     suggestion_engine: Mapped[str | None] = mapped_column(String(64))
     profile: Mapped[str | None] = mapped_column(String(64))  # the domain profile it was translated under
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -261,7 +294,7 @@ class HistoryEntry(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=now)
     actor: Mapped[str] = mapped_column(String(128))
     action: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str | None] = mapped_column(LongText)
+    text: Mapped[str | None] = mapped_column(SealedText)
     grade: Mapped[str | None] = mapped_column(String(16))
     score: Mapped[float | None] = mapped_column(Float)
 

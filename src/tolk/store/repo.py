@@ -53,6 +53,7 @@ from tolk.store.models import (
     Translation,
     now,
 )
+from tolk.vault import NO_VAULT, Vault, attach
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PROTECTED = [g.value for g in PROTECTED_GRADES]
@@ -142,9 +143,10 @@ def _one_line(error: object) -> str:
     return " ".join(str(error).split())
 
 
-def _item_row(r: ItemRecord, stamp: Any) -> dict[str, Any]:
-    return {"id": r.id, "source_lang": r.source_lang, "category": r.category, "attrs": r.attrs,
-            "content_hash": r.content_hash, "updated_at": stamp}  # fmt: skip
+def _item_row(r: ItemRecord, stamp: Any, box: Vault) -> dict[str, Any]:
+    return {"id": r.id, "source_lang": r.source_lang, "category": r.category,
+            "attrs": box.seal_attrs(r.attrs), "content_hash": r.content_hash,
+            "updated_at": stamp}  # fmt: skip
 
 
 def _rowcount(result: Any) -> int:
@@ -172,8 +174,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 class Store:
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    def __init__(self, url: str, *, migrate: bool = True, vault: Vault = NO_VAULT) -> None:
         self.url = _normalise_url(url)
+        self.vault = vault
         try:
             parsed = make_url(self.url)
         except ArgumentError:
@@ -195,6 +198,7 @@ class Store:
             ) from None
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        attach(self.engine.dialect, vault)  # every reader of a sealed column opens it with this vault
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._sql = _Statements(self)
         if migrate:
@@ -252,18 +256,23 @@ class Store:
         }
         fresh = [r for r in records if r.id not in known]
         changed = [r for r in records if r.id in known and known[r.id] != r.content_hash]
-        conn, stamp = session.connection(), now()
+        conn, stamp, box = session.connection(), now(), self.vault
         if fresh:
-            conn.execute(insert(Item), [_item_row(r, stamp) | {"created_at": stamp} for r in fresh])
+            conn.execute(insert(Item), [_item_row(r, stamp, box) | {"created_at": stamp} for r in fresh])
         if changed:
             rows = [
-                {f"v_{k}": v for k, v in _item_row(r, stamp).items() if k != "id"} | {"k_id": r.id}
+                {f"v_{k}": v for k, v in _item_row(r, stamp, box).items() if k != "id"} | {"k_id": r.id}
                 for r in changed
             ]
             conn.execute(self._sql.update_item, rows)
             conn.execute(delete(SourceField).where(SourceField.item_id.in_([r.id for r in changed])))
         fields = [
-            {"item_id": r.id, "field": name, "text": text, "source_hash": digest(normalize_text(text))}
+            {
+                "item_id": r.id,
+                "field": name,
+                "text": box.seal(name, text),
+                "source_hash": digest(normalize_text(text)),
+            }
             for r in (*fresh, *changed)
             for name, text in r.fields.items()
         ]
@@ -288,8 +297,9 @@ class Store:
         `exists=False` (the caller saw no row) tries the insert first; either order ends the same.
         """
         conn, sql = session.connection(), self._sql
+        text = self.vault.seal(w.field, w.text)
         values = {
-            "v_text": w.text, "v_grade": w.grade.value, "v_status": w.status, "v_engine": w.engine,
+            "v_text": text, "v_grade": w.grade.value, "v_status": w.status, "v_engine": w.engine,
             "v_model": w.model, "v_source_hash": w.source_hash, "v_cache_key": w.cache_key,
             "v_checks": w.checks, "v_score": w.score, "v_profile": w.profile, "v_updated_at": now(),
         }  # fmt: skip
@@ -306,7 +316,7 @@ class Store:
             return "inserted"
         if _rowcount(conn.execute(sql.update_machine, key | values)) == 1:  # inserted by another writer
             return "updated"
-        conn.execute(sql.suggest, key | {"v_suggestion": w.text, "v_suggestion_engine": w.engine})
+        conn.execute(sql.suggest, key | {"v_suggestion": text, "v_suggestion_engine": w.engine})
         return "suggested"
 
     def write_human(
@@ -321,7 +331,11 @@ class Store:
             update(Translation)
             .where(*conds)
             .values(
-                text=text, grade=grade.value, status=None, version=Translation.version + 1, updated_at=now()
+                text=self.vault.seal(field, text),
+                grade=grade.value,
+                status=None,
+                version=Translation.version + 1,
+                updated_at=now(),
             )
         )
         if _rowcount(session.execute(stmt)) != 1:
@@ -411,7 +425,10 @@ class Store:
             session.execute(self.insert_ignore(MemoryUnit).values(**row))
 
     def remember_translation(self, session: Session, item_id: str, field: str, lang: str) -> None:
-        """Put a stored translation (a person's edit or approval) into the memory."""
+        """Put a stored translation (a person's edit or approval) into the memory — not a sensitive
+        field's: the memory is read for every item (as hints to engines, and by TMX export)."""
+        if self.vault.sensitive(field):
+            return
         stmt = (
             select(Item.source_lang, SourceField.text, Translation.text, Translation.grade)
             .join(SourceField, SourceField.item_id == Item.id)
