@@ -39,6 +39,7 @@ class Kit:
             "engine": self.engine, "store": store, "cache": self.cache, "glossary": self.glossary,
             "profile": self.profile.name, "domain": self.profile.domain, "loop": self.loop,
             "fuzzy_threshold": s.quality.fuzzy_threshold, "invalidate_after_s": s.invalidate_after_s,
+            "isolate": frozenset(s.privacy.isolate_fields),
         }  # fmt: skip
         return Job(**(base | kw))
 

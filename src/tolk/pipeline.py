@@ -44,7 +44,7 @@ from tolk.core import (
     digest,
     normalize_text,
 )
-from tolk.engines.base import Engine
+from tolk.engines.base import Call, Engine
 from tolk.formats import catalog
 from tolk.glossary import Glossary, terms_version
 from tolk.memory import FuzzyIndex
@@ -76,6 +76,7 @@ class Job:
     invalidate_after_s: float = 30.0  # delay of the cache.invalidate event after a change
     origin: str = "translate"  # who runs it, in the activity rows: translate, agent, job
     budget: Budget = field(default_factory=Budget)  # caps checked between chunks
+    isolate: frozenset[str] = frozenset()  # fields sent one per request ([privacy] isolate_fields)
     telemetry: Telemetry | None = None  # metrics and engine-call rows of this process
 
 
@@ -102,6 +103,7 @@ class Summary(Counts):
     bad_rows: list[catalog.BadRow] = field(default_factory=list)
     failure_samples: list[str] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
+    spend: dict[str, Usage] = field(default_factory=dict)  # by target language, from the engines' calls
     pii_masked: dict[str, int] = field(default_factory=dict)  # personal data masked, by kind
     stopped: str | None = None  # why the run stopped before the end (a budget), if it did
     seconds: float = 0.0
@@ -134,6 +136,8 @@ class Summary(Counts):
             "bad_rows": len(self.bad_rows),
             "requests": self.usage.requests, "tokens_in": self.usage.tokens_in,
             "tokens_out": self.usage.tokens_out, "cost": round(self.usage.cost, 6),
+            "spend": {lang: {"requests": u.requests, "tokens_in": u.tokens_in, "tokens_out": u.tokens_out,
+                             "cost": round(u.cost, 6)} for lang, u in sorted(self.spend.items())},
             "pii_masked": dict(self.pii_masked), "stopped": self.stopped,
             "seconds": round(self.seconds, 3),
         }  # fmt: skip
@@ -154,6 +158,18 @@ class _Todo:
 
 
 Progress = Callable[[int], None]
+
+
+@dataclass
+class Preview:
+    """What a run of some records into one language would do, decided as the run decides it."""
+
+    segments: int
+    unchanged: int
+    memory: int
+    cache: int
+    to_send: list[Segment]  # ids are cache keys: the same text twice has the same id
+    all_texts: list[tuple[str, dict[str, str]]]  # every field's text, reused or not
 
 
 class Pipeline:
@@ -177,6 +193,9 @@ class Pipeline:
             on_start(scan.rows)
         usage_before, pii_before = self._usage(), self._pii()
         run_id = job.store.start_run("translate")
+        engines = self._engines()
+        for engine in engines:
+            engine.observers.append(self._spent)
         try:
             for chunk in self._chunks(scan):
                 job.budget.check(job.store, _delta(self._usage(), usage_before).cost)
@@ -185,11 +204,17 @@ class Pipeline:
                     progress(len(chunk))
         except BudgetReached as stop:  # what is committed stays; the next run goes on from here
             self.summary.stopped = str(stop)
+        finally:
+            for engine in engines:
+                engine.observers.remove(self._spent)
         self.summary.usage = _delta(self._usage(), usage_before)
         self.summary.pii_masked = {k: v for k, v in (self._pii() - pii_before).items() if v}
         self.summary.seconds = time.perf_counter() - started
         job.store.finish_run(run_id, self.summary.as_dict())
         return self.summary
+
+    def _spent(self, call: Call) -> None:
+        self.summary.spend.setdefault(call.target, Usage()).add(call.usage)
 
     def _engines(self) -> list[Engine]:
         """Every engine this job may call — drafting, refining, assessing — and their fallbacks, once each."""
@@ -236,6 +261,26 @@ class Pipeline:
         return ItemRecord(
             id=item_id, source_lang=lang, category=str(category) if category is not None else None,
             fields=fields, attrs=attrs, content_hash=digest(lang, original),
+        )  # fmt: skip
+
+    def catalog_records(self) -> list[ItemRecord]:
+        """The job's whole catalog, validated as a run validates it (a bad row raises)."""
+        assert self.job.path is not None
+        scan = catalog.scan(self.job.path, skip_bad=self.job.skip_bad, check=_check_row)
+        return [r for chunk in self._chunks(scan) for r in chunk]
+
+    def preview(self, records: list[ItemRecord], source: str, target: str) -> Preview:
+        """The plan and reuse steps of `_translate_lang`, without drafting or writing (cost estimate)."""
+        todo = self._plan(records, source, target)
+        done = self._recall(todo, source, target)
+        reused = self._reuse([t for t in todo if t.key not in done])
+        every = [(text, {"field": name}) for r in records for name, text in r.fields.items()]
+        left = [t for t in todo if t.key not in done and t.key not in reused]
+        return Preview(
+            segments=len(every), unchanged=len(every) - len(todo),
+            memory=sum(1 for t in todo if t.key in done),
+            cache=sum(1 for t in todo if t.key in reused and t.key not in done),
+            to_send=[Segment(t.key, t.text, t.context) for t in left], all_texts=every,
         )  # fmt: skip
 
     def _chunks(self, scan: catalog.Scan) -> Iterator[list[ItemRecord]]:
@@ -369,20 +414,23 @@ class Pipeline:
         for t in todo:
             unique.setdefault(t.key, t)
         mine, theirs = self.job.inflight.claim(unique)
-        groups: dict[tuple[Term, ...], list[Segment]] = defaultdict(list)
-        memory: dict[tuple[Term, ...], dict[TmPair, None]] = defaultdict(dict)  # ordered, deduplicated
+        # a group shares requests; an isolated field's text (untrusted: reviews, messages) is a group
+        # of its own, so an instruction hidden in it can reach no other item's translation
+        groups: dict[tuple[Any, ...], list[Segment]] = defaultdict(list)
+        memory: dict[tuple[Any, ...], dict[TmPair, None]] = defaultdict(dict)  # ordered, deduplicated
         fuzzy = self._fuzzy(source, target)
         for key in mine:
             t = unique[key]
-            groups[t.terms].append(Segment(key, t.text, t.context))
-            memory[t.terms].update(dict.fromkeys(fuzzy.hints(t.text)))
+            group = (t.terms, key if t.field in self.job.isolate else None)
+            groups[group].append(Segment(key, t.text, t.context))
+            memory[group].update(dict.fromkeys(fuzzy.hints(t.text)))
         engine, domain = self.job.engine, self.job.domain
         results: dict[str, Result] = {}
         try:
             answers = await asyncio.gather(
                 *(
-                    engine.translate(segs, source, target, Hints(terms, tuple(memory[terms])[:5], domain))
-                    for terms, segs in groups.items()
+                    engine.translate(segs, source, target, Hints(group[0], tuple(memory[group])[:5], domain))
+                    for group, segs in groups.items()
                 )
             )
             results = {r.id: r for batch in answers for r in batch}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from itertools import chain
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from tolk import audit, languages
+from tolk import audit, languages, markets
 from tolk.cli.common import ConfigOpt, DbOpt, err_console, open_store, settings
 from tolk.formats import catalog
 
@@ -22,13 +23,15 @@ def export(
     db: DbOpt = None,
     config_path: ConfigOpt = None,
 ) -> None:
-    """Export one record per (id, field, lang): id, field, lang, source, text, grade, engine, model."""
+    """Export one record per (id, field, lang): id, field, lang, source, text, grade, engine, model;
+    with [markets] configured, also each item's localized price per market (field price.MARKET)."""
     if fmt not in {"jsonl", "csv"}:
         raise typer.BadParameter(f"unknown format {fmt!r} (use jsonl or csv)", param_hint="--format")
     tag = languages.normalize(lang) if lang else None
-    store = open_store(settings(config_path, db))
+    s = settings(config_path, db)
+    store = open_store(s)
     try:
-        rows = store.export_rows(tag)
+        rows = chain(store.export_rows(tag), markets.price_rows(store, s.pricing, s.markets, tag))
         if out is None:
             n = catalog.write_export(rows, sys.stdout, fmt)
         else:

@@ -13,6 +13,7 @@ from tolk.cli import (
     agent,
     audit,
     check,
+    cost,
     docs,
     engines,
     events,
@@ -53,6 +54,7 @@ app.add_typer(report.bot_app, name="bot")
 app.add_typer(docs.app, name="docs")
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
+app.add_typer(cost.app, name="cost")
 
 
 def _version(value: bool) -> None:

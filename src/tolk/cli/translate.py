@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import (
@@ -19,9 +21,10 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from tolk import assemble, languages
+from tolk import assemble, languages, markets
 from tolk.budget import Budget
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
+from tolk.config import Settings
 from tolk.formats import catalog
 from tolk.pipeline import Job, Pipeline, Summary
 from tolk.store.repo import Store
@@ -108,9 +111,8 @@ def translate(
             _print_samples(store, targets, samples)
         if out is not None:
             with catalog.atomic_output(out) as fh:
-                n = catalog.write_export(
-                    (r for t in targets for r in store.export_rows(t)), fh, _export_format(out)
-                )
+                rows = (r for t in targets for r in chain(store.export_rows(t), _prices(s, store, t)))
+                n = catalog.write_export(rows, fh, _export_format(out))
             console.print(f"exported {n} records to {out}")
     finally:
         store.close()
@@ -173,7 +175,7 @@ def print_summary(s: Summary, engine: str) -> None:
         ("cache miss", f"{s.cache_miss_pct:.1f} %"),
         ("engine requests", str(s.usage.requests)),
         ("tokens", f"{s.usage.tokens_in} in / {s.usage.tokens_out} out"),
-        ("estimated cost", f"${s.usage.cost:.4f}"),
+        ("estimated cost", f"${s.usage.cost:.4f}" + _by_lang(s)),
         (
             "personal data masked",
             ", ".join(f"{n} {k.lower()}" for k, n in sorted(s.pii_masked.items())) or "none",
@@ -187,6 +189,15 @@ def print_summary(s: Summary, engine: str) -> None:
     console.print(table)
     for sample in s.failure_samples:
         err_console.print(f"[red]failed[/] {sample}")
+
+
+def _prices(s: Settings, store: Store, lang: str) -> Iterator[dict[str, Any]]:
+    return markets.price_rows(store, s.pricing, s.markets, lang)
+
+
+def _by_lang(s: Summary) -> str:
+    spent = [f"{lang} ${u.cost:.4f}" for lang, u in sorted(s.spend.items()) if u.cost]
+    return f" ({', '.join(spent)})" if len(spent) > 1 else ""
 
 
 def _print_samples(store: Store, targets: list[str], n: int) -> None:

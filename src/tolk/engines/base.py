@@ -71,6 +71,13 @@ class Engine(abc.ABC):
         """Identity for cache keys: output-relevant settings, not keys or limits."""
         return f"{self.kind}:{self.settings.fingerprint()}"
 
+    reply_framing_tokens = 0  # tokens a reply spends around each translation (JSON ids), for estimates
+
+    def request_text(self, segments: Sequence[Segment], source: str, target: str, hints: Hints) -> str:
+        """What one request for `segments` carries, as text (prompt and framing included): the cost
+        estimate counts its tokens without sending it."""
+        return "\n".join(s.text for s in segments)
+
     def supports(self, source: str, target: str) -> bool:
         known = languages.LANGUAGES
         return source != target and (source == languages.AUTO or source in known) and target in known

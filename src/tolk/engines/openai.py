@@ -9,6 +9,7 @@ otherwise the batch is split in half and retried until a misaligned reply can on
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from tolk import languages
@@ -59,6 +60,11 @@ class OpenAIEngine(HttpEngine):
         src = "the detected language" if source == languages.AUTO else languages.display_name(source)
         extra = "".join(line + "\n" for line in lines)
         return SYSTEM.format(source=src, target=languages.display_name(target), extra=extra)
+
+    reply_framing_tokens = 10  # {"id": "12", "text": "…"},
+
+    def request_text(self, segments: Sequence[Segment], source: str, target: str, hints: Hints) -> str:
+        return json.dumps(self.request(list(segments), source, target, hints)["messages"], ensure_ascii=False)
 
     def request(self, segments: list[Segment], source: str, target: str, hints: Hints) -> dict[str, Any]:
         # short positional ids: the caller's ids (cache keys) would cost tokens both ways

@@ -7,6 +7,8 @@ model translates whatever the message holds, so batching would merge segments.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
 from tolk import languages
@@ -47,16 +49,23 @@ class QwenMtEngine(HttpEngine):
             opts["domains"] = hints.domain
         return opts
 
+    def request(self, seg: Segment, source: str, target: str, hints: Hints) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "messages": [{"role": "user", "content": seg.text}],
+            "extra_body": {"translation_options": self.options(source, target, hints)},
+        }
+
+    def request_text(self, segments: Sequence[Segment], source: str, target: str, hints: Hints) -> str:
+        bodies = [self.request(s, source, target, hints) for s in segments]
+        return "\n".join(json.dumps([b["messages"], b["extra_body"]], ensure_ascii=False) for b in bodies)
+
     async def _translate_batch(
         self, segments: list[Segment], source: str, target: str, hints: Hints
     ) -> list[Result]:
         results = []
         for seg in segments:  # batch_size is 1; the loop keeps the contract for any caller
-            body = {
-                "model": self.model,
-                "messages": [{"role": "user", "content": seg.text}],
-                "extra_body": {"translation_options": self.options(source, target, hints)},
-            }
+            body = self.request(seg, source, target, hints)
             text, finish, usage = await self.chat(body, estimate_tokens(seg.text) * 2)
             results.append(Result(seg.id, text, finish, usage=usage))
         return results
