@@ -2,8 +2,8 @@
 
 An engine's own `price_in_per_mtok` / `price_out_per_mtok` win; this table fills in for models it
 knows. Providers change prices: check the source before trusting a budget to these. Models not here
-(e.g. qwen-mt-plus and qwen-mt-flash, whose international list price was not found in the sources
-reachable when this table was made) cost what the configuration says, 0 by default.
+(e.g. qwen-mt-flash, whose list price was not found in the sources reachable when this table was
+made) cost what the configuration says, 0 by default.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ ALIBABA = "alibabacloud.com/help/en/model-studio/"
 OPENAI = "platform.openai.com/docs/pricing"
 PRICES: dict[str, Price] = {
     "qwen-mt-turbo": Price(0.16, 0.49, "2026-07-24", ALIBABA + "qwen-mt-turbo (International)"),
+    "qwen-mt-plus": Price(2.46, 7.37, "2025-04-27", ALIBABA + "videos/translation-ability (Qwen-MT)"),
     "qwen-mt-lite-us": Price(0.12, 0.36, "2026-07", ALIBABA + "qwen-mt-lite-us (US)"),
     "deepseek-chat": Price(0.27, 1.10, "2025-02", "api-docs.deepseek.com/quick_start/pricing-details-usd"),
     "gpt-4o-mini": Price(0.15, 0.60, "2025-04", OPENAI),
