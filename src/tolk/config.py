@@ -64,6 +64,16 @@ def _language(value: Any) -> Any:
 LanguageTag = Annotated[str, BeforeValidator(_language)]
 
 
+def _secret_list(value: Any) -> Any:
+    """One secret or several; empty ones (an unset ${VAR}) dropped."""
+    if isinstance(value, str):
+        value = [value]
+    return [v for v in value if v] if isinstance(value, list) else value
+
+
+SecretList = Annotated[list[SecretStr], BeforeValidator(_secret_list)]
+
+
 class EngineSettings(BaseModel):
     """One `[engines.NAME]` section."""
 
@@ -72,7 +82,7 @@ class EngineSettings(BaseModel):
     kind: Literal["apertium", "openai", "qwen-mt", "dummy"]
     model: str = ""
     base_url: str = ""
-    api_keys: list[SecretStr] = Field(default_factory=list)
+    api_keys: SecretList = Field(default_factory=list)
     rpm: float | None = None  # requests per minute, per key
     tpm: float | None = None  # tokens per minute, per key
     max_concurrency: int = Field(8, ge=1, le=1024)
@@ -88,13 +98,6 @@ class EngineSettings(BaseModel):
     breaker_failures: int = Field(5, ge=1)
     breaker_reset_s: float = Field(30, gt=0)
     options: dict[str, Any] = Field(default_factory=dict)  # engine-specific extras
-
-    @field_validator("api_keys", mode="before")
-    @classmethod
-    def _keys_list(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [value]
-        return [v for v in value if v] if isinstance(value, list) else value
 
     def fingerprint(self) -> str:
         """Hash of what changes the output (model, options, prompt-relevant knobs); not keys or limits."""
@@ -213,15 +216,8 @@ class EncryptionSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    keys: list[SecretStr] = Field(default_factory=list)  # Fernet keys: `tolk keys new`; say "${TOLK_KEY}"
+    keys: SecretList = Field(default_factory=list)  # Fernet keys: `tolk keys new`; say "${TOLK_KEY}"
     fields: list[str] = Field(default_factory=list)  # e.g. ["seller_note", "support_message"]
-
-    @field_validator("keys", mode="before")
-    @classmethod
-    def _keys_list(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [value]
-        return [v for v in value if v] if isinstance(value, list) else value
 
     def vault(self) -> Vault:
         return Vault([k.get_secret_value() for k in self.keys], self.fields)
