@@ -7,7 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from tolk.estimate import count_tokens, premium
+from tolk.store.models import Run
+from tolk.store.repo import Store
 from tolk.testing.standin import StandIn
 
 from .conftest import run_tolk
@@ -65,10 +69,21 @@ def test_the_estimate_matches_what_a_run_then_sends(tmp_path: Path) -> None:
             sum(len(str(m["content"])) for m in r.body["messages"]) // 4 + 1 for r in es_requests
         )
         assert 0.7 < es["tokens_in"] / standin_in < 1.3
+        [stats] = _run_stats(db)  # what the run spent, by language, from the API's usage
+        assert stats["spend"]["es"]["requests"] == len(es_requests)
+        assert stats["spend"]["es"]["cost"] == stats["cost"] > 0
 
         after = _estimate(tmp_path, cfg, db, "es", "de")
         assert (after[0]["unchanged"], after[0]["sent"], after[0]["cost"]) == (82, 0, 0.0)
         assert after[1] == before[1]  # German untouched: still everything to send
+
+
+def _run_stats(db: str) -> list[dict[str, Any]]:
+    store = Store(db)
+    with store.sessions() as session:
+        stats = [dict(r) for r in session.execute(select(Run.stats)).scalars()]
+    store.close()
+    return stats
 
 
 def test_tokens_follow_the_script_and_the_target_language() -> None:
