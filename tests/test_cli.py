@@ -307,3 +307,22 @@ def test_review_list_shows_what_waits_and_why(workdir: Path) -> None:
         store.write_human(s, "b", "name", "es", "Sombrero azul")
     store.close()
     assert "│ b " not in tolk("review", "list", cwd=workdir).stdout
+
+
+def test_help_texts_keep_their_brackets() -> None:
+    """Rich reads `[lang]` as markup and drops it from --help; every help text must escape it."""
+    import re
+
+    import typer.main
+
+    from tolk.cli.main import app
+
+    def helps(command: Any) -> Iterator[str]:
+        yield command.help or ""
+        for param in command.params:
+            yield getattr(param, "help", None) or ""
+        for sub in getattr(command, "commands", {}).values():
+            yield from helps(sub)
+
+    unescaped = [h for h in helps(typer.main.get_command(app)) if re.search(r"(?<!\\)\[[a-z][\w.]*\]", h)]
+    assert unescaped == []

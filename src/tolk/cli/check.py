@@ -25,7 +25,9 @@ REQUIRED = ("id", "src_lang", "tgt_lang", "source", "translation")
 def check(
     file: Annotated[
         Path,
-        typer.Argument(help="JSONL: id, src_lang, tgt_lang, source, translation, [reference], [glossary]"),
+        typer.Argument(
+            help="JSONL: id, src_lang, tgt_lang, source, translation, \\[reference], \\[glossary]"
+        ),
     ],
     fmt: Annotated[
         str, typer.Option("--format", help="text (a table and totals) or jsonl (one verdict per line).")

@@ -24,7 +24,7 @@ def export(
     config_path: ConfigOpt = None,
 ) -> None:
     """Export one record per (id, field, lang): id, field, lang, source, text, grade, engine, model;
-    with [markets] configured, also each item's localized price per market (field price.MARKET)."""
+    with \\[markets] configured, also each item's localized price per market (field price.MARKET)."""
     if fmt not in {"jsonl", "csv"}:
         raise typer.BadParameter(f"unknown format {fmt!r} (use jsonl or csv)", param_hint="--format")
     tag = languages.normalize(lang) if lang else None

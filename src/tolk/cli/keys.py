@@ -10,20 +10,20 @@ from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, 
 from tolk.core import ConfigError
 from tolk.store.reseal import reseal
 
-app = typer.Typer(help="Encryption keys of the sensitive fields ([encryption] in tolk.toml).",
+app = typer.Typer(help="Encryption keys of the sensitive fields (\\[encryption] in tolk.toml).",
                   no_args_is_help=True)  # fmt: skip
 
 
 @app.command("new")
 def new() -> None:
-    """Print a fresh key. Put it first in [encryption] keys (keep the old ones after it), then run
+    """Print a fresh key. Put it first in \\[encryption] keys (keep the old ones after it), then run
     `tolk keys rotate`."""
     console.print(vault.new_key(), highlight=False)
 
 
 @app.command("rotate")
 def rotate(db: DbOpt = None, config_path: ConfigOpt = None) -> None:
-    """Re-encrypt every sealed value with the first key in [encryption] keys, and encrypt sensitive
+    """Re-encrypt every sealed value with the first key in \\[encryption] keys, and encrypt sensitive
     fields stored before they were named. Safe to interrupt and rerun; afterwards older keys can go."""
     s = settings(config_path, db)
     if not s.encryption.keys:

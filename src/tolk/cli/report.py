@@ -32,7 +32,7 @@ class Format(StrEnum):
 def report(
     since: SinceOpt = "24h",
     format: Annotated[Format, typer.Option("--format", "-f", help="text, markdown or json.")] = Format.text,
-    send: Annotated[bool, typer.Option("--send", help="Also send it to every notifier in [notify].")] = False,
+    send: Annotated[bool, typer.Option("--send", help="Also send it to every notifier: \\[notify].")] = False,
     db: DbOpt = None,
     config_path: ConfigOpt = None,
 ) -> None:
@@ -80,7 +80,7 @@ bot_app = typer.Typer(help="The Telegram ops bot.", no_args_is_help=True)
 @bot_app.command("run")
 def bot_run(db: DbOpt = None, config_path: ConfigOpt = None) -> None:
     """Answer /quality, /cache, /agent status, /agent restart NAME and /review from allow-listed chats
-    ([notify.telegram] allowed_chat_ids, else chat_ids), until Ctrl-C."""
+    (\\[notify.telegram] allowed_chat_ids, else chat_ids), until Ctrl-C."""
     s = settings(config_path, db)
     t = s.notify.telegram
     if t is None or not t.token.get_secret_value():

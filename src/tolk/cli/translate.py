@@ -33,7 +33,7 @@ from tolk.telemetry import Telemetry
 
 def translate(
     input: Annotated[
-        Path, typer.Argument(help="Catalog: .jsonl or .csv with id, [lang], [category], name, description…")
+        Path, typer.Argument(help="Catalog: .jsonl or .csv: id, \\[lang], \\[category], name, description…")
     ],
     to: Annotated[
         str | None,
