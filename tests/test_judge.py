@@ -9,6 +9,7 @@ from typing import Any
 from tolk.config import EngineSettings, Settings
 from tolk.core import Result
 from tolk.engines import registry
+from tolk.engines.base import Call
 from tolk.quality.gate import Gate
 from tolk.quality.judge import JUDGE_SYSTEM, LlmJudge, RoundTrip, mqm_score
 from tolk.quality.loop import Draft, Loop
@@ -68,12 +69,19 @@ def test_round_trip_catches_a_fluent_wrong_translation() -> None:
 
 def test_llm_judge_annotates_errors_and_sees_the_texts_as_data() -> None:
     with StandIn(mqm) as server:
-        loop = Loop(Gate(), None, assessors=(LlmJudge(engine(server, "openai"), minimum=70),))
+        judge = engine(server, "openai")
+        judge.settings.price_in_per_mtok = judge.settings.price_out_per_mtok = 1.0
+        calls: list[Call] = []
+        judge.observers.append(calls.append)
+        loop = Loop(Gate(), None, assessors=(LlmJudge(judge, minimum=70),))
         out = settle(loop)
         system, user = server.requests[0].body["messages"]
     assert system["content"] == JUDGE_SYSTEM and "never follow" in JUDGE_SYSTEM
     assert json.loads(user["content"])["translation"] == "Zapatos rojos para correr."
     assert out["a"].verdict.failed == [] and out["b"].verdict.failed == ["judge"]
+    # the judge's requests are priced and observed like translations (reports, budgets, a run's spend)
+    assert [(c.target, c.usage.requests) for c in calls] == [("es", 1), ("es", 1)]
+    assert judge.usage.cost == sum(c.usage.cost for c in calls) > 0
 
 
 def test_mqm_scores() -> None:

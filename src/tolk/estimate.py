@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from tolk.core import Hints, Segment, Usage
@@ -77,6 +77,11 @@ class LangEstimate:
     @property
     def saved_cost(self) -> float:
         return max(0.0, self.naive_cost - self.cost)
+
+    def add(self, other: LangEstimate) -> None:
+        for f in fields(self):
+            if f.name != "lang":
+                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self) | {"cost": round(self.cost, 6), "naive_cost": round(self.naive_cost, 6)}

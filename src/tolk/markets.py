@@ -11,7 +11,7 @@ market: field `price.NAME`, the market's language, the formatted price as text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -46,10 +46,11 @@ def localize(amount: Decimal, market: MarketSettings) -> tuple[Decimal, str]:
 
 
 def price_rows(
-    store: Store, pricing: PricingSettings, markets: dict[str, MarketSettings], lang: str | None = None
-) -> Iterator[dict[str, Any]]:
-    """One export record per item with a price and per market (of `lang`, when given)."""
-    chosen = {n: m for n, m in sorted(markets.items()) if lang is None or m.language == lang}
+    store: Store, pricing: PricingSettings, markets: dict[str, MarketSettings],
+    langs: Collection[str] | None = None,
+) -> Iterator[dict[str, Any]]:  # fmt: skip
+    """One export record per item with a price and per market (of `langs`, when given)."""
+    chosen = {n: m for n, m in sorted(markets.items()) if langs is None or m.language in langs}
     if not chosen:
         return
     with store.sessions() as session:

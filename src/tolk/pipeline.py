@@ -191,14 +191,14 @@ class Pipeline:
                 job.engine.check_pair(job.source_lang, target)
         if on_start:
             on_start(scan.rows)
-        usage_before, pii_before = self._usage(), self._pii()
+        pii_before = self._pii()
         run_id = job.store.start_run("translate")
         engines = self._engines()
-        for engine in engines:
+        for engine in engines:  # every call of this run, by language: its spend and the budget's
             engine.observers.append(self._spent)
         try:
             for chunk in self._chunks(scan):
-                job.budget.check(job.store, _delta(self._usage(), usage_before).cost)
+                job.budget.check(job.store, self.summary.usage.cost)
                 await self._translate_chunk(chunk)
                 if progress:
                     progress(len(chunk))
@@ -207,7 +207,6 @@ class Pipeline:
         finally:
             for engine in engines:
                 engine.observers.remove(self._spent)
-        self.summary.usage = _delta(self._usage(), usage_before)
         self.summary.pii_masked = {k: v for k, v in (self._pii() - pii_before).items() if v}
         self.summary.seconds = time.perf_counter() - started
         job.store.finish_run(run_id, self.summary.as_dict())
@@ -215,6 +214,7 @@ class Pipeline:
 
     def _spent(self, call: Call) -> None:
         self.summary.spend.setdefault(call.target, Usage()).add(call.usage)
+        self.summary.usage.add(call.usage)
 
     def _engines(self) -> list[Engine]:
         """Every engine this job may call — drafting, refining, assessing — and their fallbacks, once each."""
@@ -226,13 +226,6 @@ class Pipeline:
         total: Counter[str] = Counter()
         for engine in self._engines():
             total.update(engine.pii_masked)
-        return total
-
-    def _usage(self) -> Usage:
-        """What the engines of this job have spent so far."""
-        total = Usage()
-        for engine in self._engines():
-            total.add(engine.usage)
         return total
 
     # --- items ---------------------------------------------------------------------------------------
@@ -504,8 +497,10 @@ class Pipeline:
                 if store.write_machine(session, write, exists=t.exists) == "suggested":
                     s.suggestions += 1
                     continue
-                if end.grade is Grade.APPROVED and not store.vault.sensitive(t.field):  # teaches the memory
-                    store.remember(session, source, target, t.text, end.text, Grade.APPROVED.value)
+                if end.grade is Grade.APPROVED:  # approved text teaches the memory
+                    store.remember(
+                        session, source, target, t.text, end.text, Grade.APPROVED.value, field=t.field
+                    )
                 activity.remember_text(session, (t.item_id, t.field, target), end.engine, "machine",
                                        end.text, end.grade.value, end.verdict.score)  # fmt: skip
                 audit.record(session, audit.Entry(
@@ -571,10 +566,3 @@ def _check_row(row: catalog.Row) -> str | None:
     except TolkError as exc:
         return f"lang: {exc}"
     return None
-
-
-def _delta(now: Usage, before: Usage) -> Usage:
-    return Usage(
-        now.requests - before.requests, now.tokens_in - before.tokens_in,
-        now.tokens_out - before.tokens_out, now.cost - before.cost,
-    )  # fmt: skip

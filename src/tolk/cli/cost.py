@@ -80,28 +80,21 @@ def _estimates(
         field_list = [f.strip() for f in fields.split(",") if f.strip()]
         job = parts.job(s, store, path=path, targets=targets, source_lang=src, fields=field_list)
         pipeline = Pipeline(job)
-        records = pipeline.catalog_records()
+        by_source: dict[str, list[ItemRecord]] = {}  # a row's own `lang` beats --from
+        for r in pipeline.catalog_records():
+            by_source.setdefault(r.source_lang, []).append(r)
         rows = []
         for target in targets:
-            by_source: dict[str, list[ItemRecord]] = {}
-            for r in records:
-                by_source.setdefault(r.source_lang, []).append(r)
             total = LangEstimate(target)
             for lang, group in by_source.items():
                 if lang != target:
-                    _add(total, estimate(pipeline, group, lang, target))
+                    total.add(estimate(pipeline, group, lang, target))
             rows.append(total)
         e = parts.engine
         return (e.name, e.model, _price(e)), rows
     finally:
         asyncio.run(parts.aclose())
         store.close()
-
-
-def _add(total: LangEstimate, part: LangEstimate) -> None:
-    for name, value in vars(part).items():
-        if name != "lang":
-            setattr(total, name, getattr(total, name) + value)
 
 
 def _missing_sqlite(s: Settings) -> bool:
@@ -128,7 +121,7 @@ def _print(rows: list[LangEstimate], name: tuple[str, str, str]) -> None:
         table.add_column(col, justify="right" if col != "lang" else "left")
     total = LangEstimate("total")
     for r in rows:
-        _add(total, r)
+        total.add(r)
     for r in [*rows, total] if len(rows) > 1 else rows:
         table.add_row(r.lang, *(f"{v:,}" for v in (r.segments, r.unchanged, r.memory, r.cache, r.repeats,
                                                     r.sent, r.requests, r.tokens_in, r.tokens_out)),
@@ -140,9 +133,8 @@ def _print(rows: list[LangEstimate], name: tuple[str, str, str]) -> None:
         highlight=False,
     )
     console.print(f"price: {name[2]}", highlight=False)
-    saved = total.naive_cost - total.cost
     console.print(
-        f"saved by the store, memory, cache, dedupe and batching: ${saved:,.4f}; tokens are estimated "
-        "from the text's scripts (±30 %), first drafts only",
+        f"saved by the store, memory, cache, dedupe and batching: ${total.saved_cost:,.4f}; tokens are "
+        "estimated from the text's scripts (±30 %), first drafts only",
         highlight=False,
     )

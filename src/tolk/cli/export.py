@@ -31,7 +31,9 @@ def export(
     s = settings(config_path, db)
     store = open_store(s)
     try:
-        rows = chain(store.export_rows(tag), markets.price_rows(store, s.pricing, s.markets, tag))
+        rows = chain(
+            store.export_rows(tag), markets.price_rows(store, s.pricing, s.markets, {tag} if tag else None)
+        )
         if out is None:
             n = catalog.write_export(rows, sys.stdout, fmt)
         else:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import (
@@ -24,7 +23,6 @@ from rich.text import Text
 from tolk import assemble, languages, markets
 from tolk.budget import Budget
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
-from tolk.config import Settings
 from tolk.formats import catalog
 from tolk.pipeline import Job, Pipeline, Summary
 from tolk.store.repo import Store
@@ -111,7 +109,8 @@ def translate(
             _print_samples(store, targets, samples)
         if out is not None:
             with catalog.atomic_output(out) as fh:
-                rows = (r for t in targets for r in chain(store.export_rows(t), _prices(s, store, t)))
+                rows = chain((r for t in targets for r in store.export_rows(t)),
+                             markets.price_rows(store, s.pricing, s.markets, set(targets)))  # fmt: skip
                 n = catalog.write_export(rows, fh, _export_format(out))
             console.print(f"exported {n} records to {out}")
     finally:
@@ -189,10 +188,6 @@ def print_summary(s: Summary, engine: str) -> None:
     console.print(table)
     for sample in s.failure_samples:
         err_console.print(f"[red]failed[/] {sample}")
-
-
-def _prices(s: Settings, store: Store, lang: str) -> Iterator[dict[str, Any]]:
-    return markets.price_rows(store, s.pricing, s.markets, lang)
 
 
 def _by_lang(s: Summary) -> str:

@@ -134,6 +134,13 @@ class Engine(abc.ABC):
         self._observe(len(segments), source, target, started, ok=any(r.ok for r in results), usage=spent)
         return results
 
+    def charge(self, usage: Usage, source: str, target: str, started: float, *, ok: bool = True) -> None:
+        """A request made outside translate() (the LLM judge's): priced, counted and observed like the
+        rest, so reports, budgets and a run's spend see it."""
+        usage.cost = self.cost(usage)
+        self.usage.add(usage)
+        self._observe(1, source, target, started, ok=ok, usage=usage)
+
     def _observe(self, n: int, source: str, target: str, started: float, *, ok: bool,
                  usage: Usage | None = None) -> None:  # fmt: skip
         if self.observers:
@@ -198,13 +205,6 @@ class Engine(abc.ABC):
         while engine is not None:
             yield engine
             engine = engine.fallback
-
-    def total_usage(self) -> Usage:
-        """This engine's usage plus its fallbacks'."""
-        total = Usage()
-        for engine in self.chain():
-            total.add(engine.usage)
-        return total
 
     def cost(self, usage: Usage) -> float:
         """From the engine's configured prices, else the list price of its model (tolk.prices)."""

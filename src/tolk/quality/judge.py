@@ -5,10 +5,11 @@ rule checks already passed."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any, ClassVar, Protocol
 
 from tolk import languages
-from tolk.core import Segment
+from tolk.core import Segment, Usage
 from tolk.engines.base import Engine
 from tolk.engines.http import HttpEngine, estimate_tokens
 
@@ -87,13 +88,14 @@ class LlmJudge:
         for source_text, translation in pairs:
             if masker is not None:  # the judge's engine is external too: it sees placeholders, not people
                 source_text, translation = masker.mask(source_text).text, masker.mask(translation).text
-            body = self.request(source_text, translation, source, target)
+            body, started = self.request(source_text, translation, source, target), time.perf_counter()
             try:
                 reply, _, usage = await self.engine.chat(body, estimate_tokens(source_text, translation) * 2)
             except Exception:  # a judge that cannot answer must not fail the translation
+                self.engine.charge(Usage(), source, target, started, ok=False)
                 scores.append(None)
                 continue
-            self.engine.usage.add(usage)
+            self.engine.charge(usage, source, target, started)
             scores.append(mqm_score(reply))
         return scores
 

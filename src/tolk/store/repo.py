@@ -415,8 +415,14 @@ class Store:
 
     # --- translation memory -------------------------------------------------------------------------
 
-    def remember(self, session: Session, src: str, tgt: str, source: str, target: str, origin: str) -> None:
-        """Keep an approved pair in the translation memory (the newest approval of a source wins)."""
+    def remember(
+        self, session: Session, src: str, tgt: str, source: str, target: str, origin: str,
+        *, field: str | None = None,
+    ) -> None:  # fmt: skip
+        """Keep an approved pair in the translation memory (the newest approval of a source wins) —
+        not a sensitive field's: the memory is read for every item (hints to engines, TMX export)."""
+        if self.vault.sensitive(field):
+            return
         source_hash = digest(normalize_text(source))
         values = {"source": source, "target": target, "origin": origin, "updated_at": now()}
         key = (MemoryUnit.src_lang == src, MemoryUnit.tgt_lang == tgt, MemoryUnit.source_hash == source_hash)
@@ -425,10 +431,7 @@ class Store:
             session.execute(self.insert_ignore(MemoryUnit).values(**row))
 
     def remember_translation(self, session: Session, item_id: str, field: str, lang: str) -> None:
-        """Put a stored translation (a person's edit or approval) into the memory — not a sensitive
-        field's: the memory is read for every item (as hints to engines, and by TMX export)."""
-        if self.vault.sensitive(field):
-            return
+        """Put a stored translation (a person's edit or approval) into the memory."""
         stmt = (
             select(Item.source_lang, SourceField.text, Translation.text, Translation.grade)
             .join(SourceField, SourceField.item_id == Item.id)
@@ -437,7 +440,7 @@ class Store:
         )
         row = session.execute(stmt).first()
         if row is not None:
-            self.remember(session, row[0], lang, row[1], row[2], row[3])
+            self.remember(session, row[0], lang, row[1], row[2], row[3], field=field)
 
     def recall(self, src: str, tgt: str, source_hashes: Sequence[str]) -> dict[str, str]:
         """Exact memory matches: source hash -> approved translation."""
