@@ -206,6 +206,13 @@ class Engine(abc.ABC):
             yield engine
             engine = engine.fallback
 
+    def total_usage(self) -> Usage:
+        """This engine's usage plus its fallbacks' (bench/cost reads it around the agent's path)."""
+        total = Usage()
+        for engine in self.chain():
+            total.add(engine.usage)
+        return total
+
     def cost(self, usage: Usage) -> float:
         """From the engine's configured prices, else the list price of its model (tolk.prices)."""
         s = self.settings
