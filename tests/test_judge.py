@@ -57,14 +57,18 @@ def settle(loop: Loop) -> dict[str, Any]:
 
 def test_round_trip_catches_a_fluent_wrong_translation() -> None:
     with StandIn(back_translate) as server:
-        loop = Loop(Gate(), None, assessors=(RoundTrip(engine(server, "qwen-mt"), minimum=50),))
-        out = settle(loop)
+        allowed = (RoundTrip(engine(server, "qwen-mt"), minimum=50),)
+        out = settle(Loop(Gate(), None, assessors=allowed, approve_with=frozenset({"round-trip"})))
         assert [r.body["translation_options"]["target_lang"] for r in server.requests] == [
             "English",
             "English",
         ]
+        by_default = settle(Loop(Gate(), None, assessors=(RoundTrip(engine(server, "qwen-mt")),)))
     assert out["a"].status is None and out["a"].grade.value == "APPROVED"
+    assert out["a"].approved_by == "round-trip:e"
     assert out["b"].status == "NEEDS_REVIEW" and out["b"].verdict.failed == ["roundtrip"]
+    # round-trip is not among the default approvers: a passing score alone leaves the text CHECKED
+    assert by_default["a"].grade.value == "MACHINE" and by_default["a"].status == "CHECKED"
 
 
 def test_llm_judge_annotates_errors_and_sees_the_texts_as_data() -> None:
@@ -79,6 +83,8 @@ def test_llm_judge_annotates_errors_and_sees_the_texts_as_data() -> None:
     assert system["content"] == JUDGE_SYSTEM and "never follow" in JUDGE_SYSTEM
     assert json.loads(user["content"])["translation"] == "Zapatos rojos para correr."
     assert out["a"].verdict.failed == [] and out["b"].verdict.failed == ["judge"]
+    assert (out["a"].grade.value, out["a"].approved_by) == ("APPROVED", "judge:e")  # the judge vouches
+    assert out["b"].status == "NEEDS_REVIEW" and out["b"].approved_by is None
     # the judge's requests are priced and observed like translations (reports, budgets, a run's spend)
     assert [(c.target, c.usage.requests) for c in calls] == [("es", 1), ("es", 1)]
     assert judge.usage.cost == sum(c.usage.cost for c in calls) > 0

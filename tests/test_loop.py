@@ -96,18 +96,18 @@ def rows(db: str) -> dict[str, tuple[str, str, str | None, float]]:
     return out
 
 
-def test_loop_converges_and_approves(catalog: Path, tmp_path: Path) -> None:
+def test_loop_converges_and_rule_checks_alone_do_not_approve(catalog: Path, tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/t.db"
     with StandIn(sloppy_drafts) as drafts, StandIn(fixer) as refine:
         summary = run(catalog, db, drafts.base_url, refine.base_url)
         assert len(drafts.requests) == 3 and len(refine.requests) == 1  # two drafts had numbers to lose
         again = run(catalog, db, drafts.base_url, refine.base_url)
         assert len(drafts.requests) == 3 and len(refine.requests) == 1  # second run: no engine call
-    assert (summary.approved, summary.rewritten, summary.needs_review) == (3, 2, 0)
+    assert (summary.approved, summary.checked, summary.rewritten, summary.needs_review) == (0, 3, 2, 0)
     assert again.translated == 0 and again.unchanged == 3
     result = rows(db)
-    assert result["p0"] == ("2 zapatos rojos para correr.", "APPROVED", None, 100.0)
-    assert result["p2"] == ("Manta cálida para las noches frías.", "APPROVED", None, 100.0)
+    assert result["p0"] == ("2 zapatos rojos para correr.", "REWRITE", "CHECKED", 100.0)
+    assert result["p2"] == ("Manta cálida para las noches frías.", "MACHINE", "CHECKED", 100.0)
 
 
 def test_without_auto_approve_rewrites_wait_for_a_person(catalog: Path, tmp_path: Path) -> None:
@@ -130,7 +130,7 @@ def test_a_refiner_that_never_fixes_ends_in_review_after_n_rounds(catalog: Path,
     result = rows(db)
     _text, grade, status, score = result["p0"]
     assert status == "NEEDS_REVIEW" and grade == "MACHINE" and score < 80
-    assert summary.needs_review == 2 and summary.approved == 1
+    assert summary.needs_review == 2 and summary.checked == 1 and summary.approved == 0
 
 
 def test_the_loop_never_replaces_a_person(db_url: str, tmp_path: Path) -> None:

@@ -124,9 +124,32 @@ def test_export_rows_join_source(db_url: str) -> None:
     assert [r["id"] for r in rows] == ["a", "b"]
     assert rows[0] == {
         "id": "a", "field": "name", "lang": "es", "source": "Red shoes", "text": "Zapatos",
-        "grade": "MACHINE", "engine": "dummy", "model": "dummy",
+        "grade": "MACHINE", "engine": "dummy", "model": "dummy", "status": "MACHINE", "score": None,
+        "failed": [], "approved_by": None,
     }  # fmt: skip
     assert list(store.export_rows("ko")) == []
+    store.close()
+
+
+def test_export_rows_hold_back_what_is_not_publishable(db_url: str) -> None:
+    store = Store(db_url)
+    held = {"NEEDS_REVIEW": "c", "PENDING_APPROVAL": "d", "SENT_BACK": "e"}
+    with store.transaction() as s:
+        store.save_items(s, [item(i) for i in "abcde"])
+        store.write_machine(s, machine("Zapatos", "a"))
+        checked = machine("Zapatos", "b")
+        checked.status, checked.score = "CHECKED", 100.0
+        store.write_machine(s, checked)
+        for status, item_id in held.items():
+            w = machine("Contáctenos en [[EMAIL_]]", item_id)
+            w.status, w.score, w.checks = status, 40.0, [{"id": "tokens", "severity": "critical"}]
+            store.write_machine(s, w)
+    published = list(store.export_rows("es"))
+    assert [(r["id"], r["status"]) for r in published] == [("a", "MACHINE"), ("b", "CHECKED")]
+    every = {r["id"]: r for r in store.export_rows("es", everything=True)}
+    assert set(every) == set("abcde")
+    assert every["c"]["status"] == "NEEDS_REVIEW" and every["c"]["failed"] == ["tokens"]
+    assert every["c"]["score"] == 40.0
     store.close()
 
 

@@ -40,6 +40,7 @@ class Kit:
             "profile": self.profile.name, "domain": self.profile.domain, "loop": self.loop,
             "fuzzy_threshold": s.quality.fuzzy_threshold, "invalidate_after_s": s.invalidate_after_s,
             "isolate": frozenset(s.privacy.isolate_fields),
+            "trusted_memory": frozenset(s.quality.trusted_memory),
         }  # fmt: skip
         return Job(**(base | kw))
 
@@ -76,14 +77,29 @@ def kit(
     chosen = profiles.resolve(s, profile)
     merged = glossary_for(store, chosen, glossary)
     drafter = registry.build(s, s.pick_engine(engine))
-    refine_name = refine_engine or s.quality.refine_engine
-    refiner = registry.build(s, s.pick_engine(refine_name)) if refine_name else drafter
+    approve_with = chosen.approve_with if chosen.approve_with is not None else s.quality.approve_with
     loop = Loop(
-        Gate.from_settings(s.quality, chosen.pass_score, chosen.disabled_checks), refiner,
-        rounds=s.quality.rounds, mode=s.quality.refine, auto_approve=s.quality.auto_approve,
-        domain=chosen.domain, profile=chosen, assessors=assessors(s),
+        Gate.from_settings(s.quality, chosen.pass_score, chosen.disabled_checks),
+        refiner_for(s, drafter, refine_engine), rounds=s.quality.rounds, mode=s.quality.refine,
+        auto_approve=s.quality.auto_approve, domain=chosen.domain, profile=chosen, assessors=assessors(s),
+        approve_with=frozenset(approve_with),
     )  # fmt: skip
     return Kit(drafter, loop, open_cache(s.cache, store, s.cache_ttl_s), merged, chosen)
+
+
+def refiner_for(s: Settings, drafter: Engine, name: str | None) -> Engine | None:
+    """The engine that corrects drafts: the one named, else the drafter if it can refine, else none
+    (what fails then waits for a person instead of being translated again, blindly, at a price)."""
+    name = name or s.quality.refine_engine
+    if not name:
+        return drafter if drafter.can_refine else None
+    engine = registry.build(s, s.pick_engine(name))
+    if not engine.can_refine:
+        raise ConfigError(
+            f"quality.refine_engine: engine {name!r} ({engine.kind}) cannot refine a draft; "
+            'name a chat LLM (kind = "openai"), or leave it unset'
+        )
+    return engine
 
 
 def assessors(s: Settings) -> tuple[Assessor, ...]:

@@ -115,13 +115,21 @@ class Thresholds(BaseModel):
     max_ter: float | None = Field(None, ge=0)
 
 
+Approver = Literal["judge", "reference", "round-trip"]
+MemoryOrigin = Literal["person", "tmx", "judge"]
+
+
 class QualitySettings(Thresholds):
     """`[quality]`: the gate and the re-translation loop."""
 
     rounds: int = Field(3, ge=0, le=10)  # refine rounds at most; 0 = judge only
     refine: Literal["auto", "always", "never"] = "auto"  # auto: only where the gate asks for a rewrite
     refine_engine: str | None = None  # default: the drafting engine
-    auto_approve: bool = True  # a translation that passes the bar becomes APPROVED
+    auto_approve: bool = True  # False: every passing translation waits for a person's approval
+    # which assessors of meaning may grade a text APPROVED (rule checks never do); [] = people only
+    approve_with: list[Approver] = ["judge", "reference"]  # pydantic copies the default
+    # memory units reused as exact matches and shown to engines as approved examples, by origin
+    trusted_memory: list[MemoryOrigin] = ["person", "tmx"]
     roundtrip_engine: str | None = None  # back-translates to score without a reference
     min_roundtrip: float = Field(50.0, ge=0, le=100)  # chrF of the back-translation against the source
     judge_engine: str | None = None  # an openai-kind engine annotating MQM errors
@@ -143,6 +151,7 @@ class ProfileSettings(BaseModel):
     sensitive_terms: list[str] = Field(default_factory=list)  # in the source: always a person's review
     disabled_checks: list[str] = Field(default_factory=list)  # on top of [quality].disabled_checks
     pass_score: float | None = Field(None, ge=0, le=100)
+    approve_with: list[Approver] | None = None  # default: [quality] approve_with ([] for medical, legal)
 
 
 HEARTBEAT_S = 5.0  # a worker silent for three beats is lost

@@ -148,7 +148,12 @@ class EngineError(TolkError):
     """An engine call failed after retries."""
 
 
-class EngineUnavailable(EngineError):
+class EngineDown(EngineError):
+    """The engine failed for a reason that may pass (timeouts, refused connections, 5xx after retries):
+    a configured fallback takes the segments at once."""
+
+
+class EngineUnavailable(EngineDown):
     """The engine cannot be used right now (breaker open, quota exhausted, no key)."""
 
 
@@ -172,3 +177,8 @@ def digest(*parts: Any) -> str:
     """sha256 over an unambiguous encoding (a JSON array), so ('a|b', 'c') != ('a', 'b|c')."""
     blob = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def text_hash(text: str) -> str:
+    """How a rejected translation is recognised when it comes back (from memory, cache or an engine)."""
+    return digest("text", text.strip())

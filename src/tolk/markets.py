@@ -64,6 +64,7 @@ def price_rows(
                 yield {
                     "id": item_id, "field": f"price.{name}", "lang": market.language,
                     "source": f"{amount} {pricing.currency}", "text": shown, "grade": "MARKET",
+                    "status": "CHECKED", "score": None, "failed": [], "approved_by": None,
                     "engine": "market", "model": f"{market.currency}@{market.rate}",
                     "amount": str(local), "currency": market.currency, "market": name,
                 }  # fmt: skip

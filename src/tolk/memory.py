@@ -1,6 +1,9 @@
-"""Translation memory: approved pairs reused exactly (no engine call) or offered as fuzzy hints.
+"""Translation memory: trusted pairs reused exactly (no engine call) or offered as fuzzy hints.
 
-Filled from APPROVED and HUMAN translations as they are written, and from TMX files. Exact matches are
+Every unit keeps its origin: a person's edit or approval (`person`), machine text an assessor of meaning
+approved (`judge`), an imported TMX (`tmx`, with its creator), or `machine` (from before origins were
+kept). Machine text that passed only the rule checks never enters. Only the origins `[quality]
+trusted_memory` names (person and tmx by default) are reused or shown to engines. Exact matches are
 looked up by the source's hash; fuzzy matches (rapidfuzz's token-sort ratio, threshold configurable)
 travel to engines as hints — Qwen-MT's `tm_list`, examples in an LLM's instructions.
 """
@@ -25,11 +28,12 @@ class FuzzyIndex:
     """The memory of one language pair, held for a run so that fuzzy lookups do not re-read the store."""
 
     def __init__(
-        self, store: Store, src: str, tgt: str, *, threshold: float = 75.0, limit: int = 50_000
-    ) -> None:
+        self, store: Store, src: str, tgt: str, *, threshold: float = 75.0, limit: int = 50_000,
+        origins: frozenset[str] = frozenset({"person", "tmx"}),
+    ) -> None:  # fmt: skip
         self.threshold = threshold
         units = []
-        for unit in store.memory_units(src, tgt):
+        for unit in store.memory_units(src, tgt, origins):
             units.append((unit.source, unit.target))
             if len(units) >= limit:  # beyond this a run-local index costs more than the hints earn
                 break
@@ -51,8 +55,9 @@ class FuzzyIndex:
 # --- TMX 1.4 ---------------------------------------------------------------------------------------------
 
 
-def read_tmx(path: Path) -> Iterator[tuple[str, str, str, str]]:
-    """(source lang, target lang, source, target) for every pair in the file."""
+def read_tmx(path: Path) -> Iterator[tuple[str, str, str, str, str]]:
+    """(source lang, target lang, source, target, creator) for every pair in the file; the creator is
+    the unit's `creationid`, else the header's, else the file's name."""
     try:
         tree = etree.parse(
             str(path), etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -67,6 +72,7 @@ def read_tmx(path: Path) -> Iterator[tuple[str, str, str, str]]:
     if root.tag != "tmx" or header is None:
         raise InputError(f"{path}:1: not a TMX file (no <tmx> root with a <header>)")
     default_src = header.get("srclang")
+    default_creator = header.get("creationid") or f"tmx:{path.name}"
     for tu in root.iter("tu"):
         segs: dict[str, str] = {}
         for tuv in tu.findall("tuv"):
@@ -84,17 +90,18 @@ def read_tmx(path: Path) -> Iterator[tuple[str, str, str, str]]:
             src = next(iter(segs), None)
         if src is None:
             continue
+        creator = tu.get("creationid") or default_creator
         for tgt, text in segs.items():
             if tgt != src and text.strip() and segs[src].strip():
-                yield src, tgt, segs[src], text
+                yield src, tgt, segs[src], text, creator
 
 
 def import_tmx(store: Store, path: Path) -> int:
     """Read the whole file first (a bad unit changes nothing), then remember every pair."""
     pairs = list(read_tmx(path))
     with store.transaction() as session:
-        for src, tgt, source, target in pairs:
-            store.remember(session, src, tgt, source, target, "tmx")
+        for src, tgt, source, target, creator in pairs:
+            store.remember(session, src, tgt, source, target, "tmx", creator=creator)
     return len(pairs)
 
 
@@ -108,6 +115,8 @@ def write_tmx(store: Store, out: IO[str], src: str | None = None, tgt: str | Non
     count = 0
     for unit in store.memory_units(src, tgt):
         tu = etree.SubElement(body, "tu", srclang=unit.src_lang)
+        if unit.creator:
+            tu.set("creationid", unit.creator)
         etree.SubElement(tu, "prop", type="x-origin").text = unit.origin
         for lang, text in ((unit.src_lang, unit.source), (unit.tgt_lang, unit.target)):
             tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})

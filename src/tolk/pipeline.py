@@ -8,9 +8,11 @@ reuse   translation memory answers exact matches, the cache what was translated 
 draft   the engine translates the rest, each distinct segment once, grouped by the glossary terms
         that apply, with fuzzy memory matches as hints
 judge   the quality gate scores every draft; where it asks, the refine engine corrects it, up to N
-        rounds; each translation ends APPROVED, REWRITE, MACHINE or NEEDS_REVIEW with its reasons
-commit  one transaction per chunk and language; a HUMAN/APPROVED text is never overwritten, and
-        approved text teaches the memory
+        rounds; a text a reviewer rejected for this source waits for a person
+decide  APPROVED only where an assessor of meaning vouched for it (approved_by), CHECKED where only
+        the rules passed, NEEDS_REVIEW where they failed (quality.loop)
+commit  one transaction per chunk and language; a HUMAN/APPROVED text is never overwritten; judge-
+        approved text teaches the memory (as such); a fallback's text is marked and replaced later
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from tolk.formats import catalog
 from tolk.glossary import Glossary, terms_version
 from tolk.memory import FuzzyIndex
 from tolk.quality.gate import Gate
-from tolk.quality.loop import NEEDS_REVIEW, PENDING_APPROVAL, Draft, Loop, Settled
+from tolk.quality.loop import CHECKED, NEEDS_REVIEW, PENDING_APPROVAL, Draft, Loop, Settled
 from tolk.store.repo import ItemRecord, MachineWrite, Store
 
 if TYPE_CHECKING:
@@ -77,6 +79,7 @@ class Job:
     origin: str = "translate"  # who runs it, in the activity rows: translate, agent, job
     budget: Budget = field(default_factory=Budget)  # caps checked between chunks
     isolate: frozenset[str] = frozenset()  # fields sent one per request ([privacy] isolate_fields)
+    trusted_memory: frozenset[str] = frozenset({"person", "tmx"})  # memory origins reused as approved
     telemetry: Telemetry | None = None  # metrics and engine-call rows of this process
 
 
@@ -99,6 +102,8 @@ class Summary(Counts):
     suggestions: int = 0
     glossary_misses: int = 0
     pending_approval: int = 0
+    checked: int = 0  # passed the rule checks; nobody vouched for the meaning
+    approved_by: dict[str, int] = field(default_factory=dict)  # who or what approved, and how many
     langs: dict[str, Counts] = field(default_factory=dict)  # per target language
     bad_rows: list[catalog.BadRow] = field(default_factory=list)
     failure_samples: list[str] = field(default_factory=list)
@@ -132,7 +137,8 @@ class Summary(Counts):
             "cache_misses": self.cache_misses, "suggestions": self.suggestions,
             "failures": self.failures, "glossary_misses": self.glossary_misses,
             "approved": self.approved, "rewritten": self.rewritten, "needs_review": self.needs_review,
-            "pending_approval": self.pending_approval, "average_score": self.average_scores(),
+            "pending_approval": self.pending_approval, "checked": self.checked,
+            "approved_by": dict(self.approved_by), "average_score": self.average_scores(),
             "bad_rows": len(self.bad_rows),
             "requests": self.usage.requests, "tokens_in": self.usage.tokens_in,
             "tokens_out": self.usage.tokens_out, "cost": round(self.usage.cost, 6),
@@ -343,7 +349,14 @@ class Pipeline:
         done.update(fresh)
         if defer_transient:
             self._defer_if_transient(todo, done)
-        drafts = {t.key: Draft(t.key, t.text, t.terms, t.context, done[t.key]) for t in todo if _ok(done, t)}
+        rejected = self.job.store.rejected(source, target, sorted({t.source_hash for t in todo}))
+        drafts = {
+            t.key: Draft(
+                t.key, t.text, t.terms, t.context, done[t.key], rejected.get(t.source_hash, frozenset())
+            )
+            for t in todo
+            if _ok(done, t)
+        }
         settled = await self.job.loop.settle(list(drafts.values()), source, target)
         self._commit(todo, done, settled, source, target, hook, tally)
 
@@ -354,8 +367,10 @@ class Pipeline:
             raise Deferred(f"{len(failed)} segments failed: {why}", outage=any(r.outage for r in failed))
 
     def _recall(self, todo: list[_Todo], source: str, target: str) -> dict[str, Result]:
-        """Exact translation-memory matches: approved text reused without any engine."""
-        found = self.job.store.recall(source, target, sorted({t.source_hash for t in todo}))
+        """Exact translation-memory matches from trusted units (a person's, by default): reused without
+        any engine, and judged like any other text (a rejected one still waits for a person)."""
+        hashes = sorted({t.source_hash for t in todo})
+        found = self.job.store.recall(source, target, hashes, self.job.trusted_memory)
         hits = {t.key: Result(t.key, found[t.source_hash], engine="memory", model="tm")
                 for t in todo if t.source_hash in found}  # fmt: skip
         return hits
@@ -364,8 +379,9 @@ class Pipeline:
         pair = (source, target)
         if pair not in self._indexes:
             self._indexes[pair] = FuzzyIndex(
-                self.job.store, source, target, threshold=self.job.fuzzy_threshold
-            )
+                self.job.store, source, target, threshold=self.job.fuzzy_threshold,
+                origins=self.job.trusted_memory,
+            )  # fmt: skip
         return self._indexes[pair]
 
     def _plan(self, records: list[ItemRecord], source: str, target: str) -> list[_Todo]:
@@ -475,6 +491,8 @@ class Pipeline:
     ) -> None:
         s, store, telemetry = self.summary, self.job.store, self.job.telemetry
         tally = tally or Tally(self.job.origin, target)
+        primary = self.job.engine.name
+        stand_ins = {e.name for e in self.job.engine.chain()} - {primary}
         written: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         failed: dict[str, dict[str, str]] = defaultdict(dict)
         with store.transaction() as session:
@@ -488,19 +506,21 @@ class Pipeline:
                     self._sample_failure(f"{t.item_id}/{t.field} -> {target}: {failed[t.item_id][t.field]}")
                     continue
                 end = settled[t.key]
+                # a fallback's text is a stop-gap: without the cache key, the next run translates it anew
+                stand_in = end.engine in stand_ins
                 write = MachineWrite(
                     item_id=t.item_id, field=t.field, lang=target, text=end.text, engine=end.engine,
-                    model=end.model, source_hash=t.source_hash, cache_key=t.key,
+                    model=end.model, source_hash=t.source_hash, cache_key=None if stand_in else t.key,
                     checks=[f.as_dict() for f in end.verdict.findings], score=end.verdict.score,
                     status=end.status, grade=end.grade, profile=self.job.profile,
+                    approved_by=end.approved_by, fallback_for=primary if stand_in else None,
                 )  # fmt: skip
                 if store.write_machine(session, write, exists=t.exists) == "suggested":
                     s.suggestions += 1
                     continue
-                if end.grade is Grade.APPROVED:  # approved text teaches the memory
-                    store.remember(
-                        session, source, target, t.text, end.text, Grade.APPROVED.value, field=t.field
-                    )
+                if end.grade is Grade.APPROVED:  # vouched for by a judge: memory, marked as such
+                    store.remember(session, source, target, t.text, end.text, "judge",
+                                   creator=end.approved_by, item_id=t.item_id, field=t.field)  # fmt: skip
                 activity.remember_text(session, (t.item_id, t.field, target), end.engine, "machine",
                                        end.text, end.grade.value, end.verdict.score)  # fmt: skip
                 audit.record(session, audit.Entry(
@@ -510,7 +530,7 @@ class Pipeline:
                 self._count(end, tally)
                 written[t.item_id][t.field] = {
                     "grade": end.grade.value, "score": end.verdict.score, "status": end.status,
-                    "failed": end.verdict.failed, "rounds": end.rounds,
+                    "failed": end.verdict.failed, "rounds": end.rounds, "approved_by": end.approved_by,
                 }  # fmt: skip
             # the events go in the same transaction as the translations they announce
             for item_id in dict.fromkeys([*written, *failed]):
@@ -549,6 +569,9 @@ class Pipeline:
         tally.needs_review += end.status == NEEDS_REVIEW
         s.glossary_misses += "glossary" in end.verdict.failed
         s.pending_approval += end.status == PENDING_APPROVAL
+        s.checked += end.status == CHECKED
+        if end.approved_by:
+            s.approved_by[end.approved_by] = s.approved_by.get(end.approved_by, 0) + 1
 
 
 def _ok(done: dict[str, Result], t: _Todo) -> bool:

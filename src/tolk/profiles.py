@@ -25,6 +25,7 @@ class Profile:
     glossary: Path | None = None
     pass_score: float | None = None
     disabled_checks: tuple[str, ...] = ()
+    approve_with: tuple[str, ...] | None = None  # None: [quality] approve_with; () = people only
 
     def required(self, lang: str) -> tuple[str, ...]:
         return self.required_terms.get(lang, ()) or self.required_terms.get(lang.split("-")[0], ())
@@ -44,6 +45,7 @@ BUILTIN: dict[str, Profile] = {
         "Legal text (terms of service, contracts, notices): precise, formal, faithful to every "
         "obligation and condition; no simplification.",
         pass_score=90,
+        approve_with=(),  # a contract's meaning is vouched for by a person
     ),
     "financial": Profile(
         "financial",
@@ -69,6 +71,7 @@ BUILTIN: dict[str, Profile] = {
             "mg/kg",
         ),
         pass_score=90,
+        approve_with=(),  # a dose or a warning is vouched for by a person
     ),
     "technical": Profile(
         "technical",
@@ -106,4 +109,5 @@ def _merge(base: Profile, conf: ProfileSettings) -> Profile:
         glossary=Path(conf.glossary) if conf.glossary else base.glossary,
         pass_score=conf.pass_score if conf.pass_score is not None else base.pass_score,
         disabled_checks=base.disabled_checks + tuple(conf.disabled_checks),
+        approve_with=tuple(conf.approve_with) if conf.approve_with is not None else base.approve_with,
     )

@@ -2,7 +2,9 @@
 
 edit       a person's text, graded HUMAN: no machine overwrites it, the memory learns it
 approve    the text as it is, graded APPROVED
-send back  back to the machines: the next run or the agent (an i18n.missing event) translates it anew
+send back  back to the machines: the next run or the agent (an i18n.missing event) translates it anew;
+           the text is rejected for its source — it leaves the memory and the cache, and if a machine
+           gives it again it waits for a person ("same as rejected") instead of being published
 
 Each action names the version it saw (a concurrent change is a Conflict, not a lost write) and commits
 with its history line and activity counters. An edit or approval of machine text is also a reference
@@ -19,7 +21,7 @@ from tolk.activity import Tally
 from tolk.cache import Cache
 from tolk.core import Grade, TolkError
 from tolk.quality.metrics import score
-from tolk.store.models import HistoryEntry, Translation, now
+from tolk.store.models import HistoryEntry, Item, Translation, now
 from tolk.store.repo import Store
 
 Key = tuple[str, str, str]  # item id, field, language
@@ -66,7 +68,7 @@ def _decide(store: Store, key: Key, version: int, actor: str, grade: Grade, text
         found = _current(store, session, key)
         before, machine = found.text, _by_machine(found)  # read before the write updates `found`
         after = before if text is None else text
-        if not store.write_human(session, *key, after, grade=grade, expected_version=version):
+        if not store.write_human(session, *key, after, grade=grade, expected_version=version, actor=actor):
             raise _conflict(found)
         if machine:  # the reviewer's version is a reference for the machine's (an approval: itself)
             tally.add_bleu(score(before, after, key[2]).bleu if text is not None else 100.0)
@@ -89,6 +91,9 @@ def send_back(store: Store, key: Key, version: int, actor: str, cache: Cache | N
         )  # fmt: skip
         if not changed.rowcount:  # type: ignore[attr-defined]
             raise _conflict(found)
+        source_lang = session.scalar(select(Item.source_lang).where(Item.id == item_id))
+        if source_lang is not None:
+            store.reject(session, source_lang, lang, found.source_hash, found.text, actor)
         store.outbox_add(session, events.new("i18n.missing", {"product_id": item_id, "languages": [lang]}))
         activity.remember_text(session, key, actor, "send_back", None, Grade.MACHINE.value)
         audit.record(session, _audit(actor, "send_back", key, found, found.text, found.text))

@@ -20,11 +20,16 @@ def export(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (default: stdout).")] = None,
+    everything: Annotated[
+        bool,
+        typer.Option("--all", help="Also rows that wait for review, were sent back or failed the gate."),
+    ] = False,
     db: DbOpt = None,
     config_path: ConfigOpt = None,
 ) -> None:
-    """Export one record per (id, field, lang): id, field, lang, source, text, grade, engine, model;
-    with \\[markets] configured, also each item's localized price per market (field price.MARKET)."""
+    """Export one record per (id, field, lang): id, field, lang, source, text, grade, status, score,
+    failed, approved_by, engine, model — only what may be published (status CHECKED, APPROVED or HUMAN)
+    unless --all; with \\[markets] configured, also each item's localized price per market."""
     if fmt not in {"jsonl", "csv"}:
         raise typer.BadParameter(f"unknown format {fmt!r} (use jsonl or csv)", param_hint="--format")
     tag = languages.normalize(lang) if lang else None
@@ -32,7 +37,8 @@ def export(
     store = open_store(s)
     try:
         rows = chain(
-            store.export_rows(tag), markets.price_rows(store, s.pricing, s.markets, {tag} if tag else None)
+            store.export_rows(tag, everything=everything),
+            markets.price_rows(store, s.pricing, s.markets, {tag} if tag else None),
         )
         if out is None:
             n = catalog.write_export(rows, sys.stdout, fmt)

@@ -163,7 +163,8 @@ def print_summary(s: Summary, engine: str) -> None:
         ("kept (person's text)", str(s.suggestions)),
         ("failures", str(s.failures)),
         ("average score", ", ".join(f"{lang} {v:.1f}" for lang, v in s.average_scores().items()) or "-"),
-        ("approved", str(s.approved)),
+        ("checked", f"{s.checked} (rules passed; no judge vouched for the meaning)"),
+        ("approved", str(s.approved) + _approvers(s)),
         ("rewrites", f"{s.rewritten} improved by the refine loop"),
         (
             "needs review",
@@ -190,6 +191,11 @@ def print_summary(s: Summary, engine: str) -> None:
         err_console.print(f"[red]failed[/] {sample}")
 
 
+def _approvers(s: Summary) -> str:
+    by = [f"{n} by {who}" for who, n in sorted(s.approved_by.items())]
+    return f" ({', '.join(by)})" if by else ""
+
+
 def _by_lang(s: Summary) -> str:
     spent = [f"{lang} ${u.cost:.4f}" for lang, u in sorted(s.spend.items()) if u.cost]
     return f" ({', '.join(spent)})" if len(spent) > 1 else ""
@@ -201,7 +207,7 @@ def _print_samples(store: Store, targets: list[str], n: int) -> None:
         table.add_column(col, overflow="fold")
     shown = 0
     for target in targets:
-        for rec in store.export_rows(target):
+        for rec in store.export_rows(target, everything=True):
             if shown >= n:
                 break
             table.add_row(rec["id"], rec["field"], rec["lang"], rec["source"][:80], rec["text"][:80])

@@ -18,6 +18,7 @@ from typing import ClassVar
 from tolk import languages, prices
 from tolk.config import EngineSettings
 from tolk.core import (
+    EngineDown,
     EngineError,
     EngineUnavailable,
     Finish,
@@ -50,6 +51,9 @@ class Engine(abc.ABC):
     kind: ClassVar[str]
     native_terms: ClassVar[bool] = False  # True: terms travel as hints; False: they become tokens
     prompt_version: ClassVar[str] = ""  # LLM engines: which prompt wrote a text (the audit log keeps it)
+    # takes a draft and the issues found in it (context "draft", "issues") and corrects it: a chat LLM.
+    # An engine that cannot would only translate the source again, blindly and paid for.
+    can_refine: ClassVar[bool] = False
 
     def __init__(self, name: str, settings: EngineSettings) -> None:
         self.name = name
@@ -120,11 +124,12 @@ class Engine(abc.ABC):
         started = time.perf_counter()
         try:
             results = await self._translate_protected(segments, source, target, hints)
-        except EngineUnavailable as exc:
+        except EngineDown as exc:  # a reason that may pass: the fallback takes these segments now
             self._observe(len(segments), source, target, started, ok=False)
             if self.fallback is not None and self.fallback.supports(source, target):
                 return await self.fallback.translate(segments, source, target, hints)
-            return [self._failed(s.id, str(exc), outage=True) for s in segments]
+            outage = isinstance(exc, EngineUnavailable)
+            return [self._failed(s.id, str(exc), outage=outage) for s in segments]
         except EngineError as exc:
             self._observe(len(segments), source, target, started, ok=False)
             return [self._failed(s.id, str(exc), outage=False) for s in segments]

@@ -23,7 +23,7 @@ import stamina
 from aiolimiter import AsyncLimiter
 
 from tolk.config import EngineSettings
-from tolk.core import EngineError, EngineUnavailable
+from tolk.core import EngineDown, EngineError, EngineUnavailable
 
 T = TypeVar("T")
 
@@ -187,10 +187,10 @@ class ResilientClient:
                     deadline = deadline or time.monotonic() + s.timeout_s
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
-                        raise EngineError(f"{self.name}: no answer within the {s.timeout_s:g} s deadline")
+                        raise EngineDown(f"{self.name}: no answer within the {s.timeout_s:g} s deadline")
                     return await self._attempt(slot, send, remaining)
         except _Retry as exc:
-            raise EngineError(f"{self.name}: gave up after retries: {exc}") from None
+            raise EngineDown(f"{self.name}: gave up after retries: {exc}") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _attempt(

@@ -36,6 +36,7 @@ with exactly one entry per input segment, same ids, same order."""
 class OpenAIEngine(HttpEngine):
     prompt_version = PROMPT_VERSION
     kind = "openai"
+    can_refine = True
     native_terms = True  # terms go in the prompt; DNT terms are also verified after translation
 
     @property

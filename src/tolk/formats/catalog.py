@@ -20,7 +20,10 @@ from typing import IO, Any
 from tolk.core import InputError, digest
 
 CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-EXPORT_COLUMNS = ("id", "field", "lang", "source", "text", "grade", "engine", "model")
+EXPORT_COLUMNS = (
+    *("id", "field", "lang", "source", "text", "grade"),
+    *("status", "score", "failed", "approved_by", "engine", "model"),
+)
 
 
 @dataclass(slots=True)
@@ -201,6 +204,11 @@ def scan(path: Path, *, skip_bad: bool, check: Callable[[Row], str | None] | Non
 # --- export ---------------------------------------------------------------------------------------------
 
 
+def _cell(value: Any) -> Any:
+    """A list (failed checks) as one CSV cell: `numbers;glossary`."""
+    return ";".join(map(str, value)) if isinstance(value, list) else value
+
+
 def neutralise(cell: Any) -> Any:
     """Keep spreadsheet apps from running a cell as a formula (CSV injection)."""
     if isinstance(cell, str) and cell.startswith(CSV_DANGEROUS):
@@ -218,7 +226,7 @@ def write_export(records: Iterable[dict[str, Any]], out: IO[str], fmt: str) -> i
         writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for rec in records:
-            writer.writerow({k: neutralise(rec.get(k)) for k in EXPORT_COLUMNS})
+            writer.writerow({k: neutralise(_cell(rec.get(k))) for k in EXPORT_COLUMNS})
             count += 1
     else:
         raise InputError(f"--format: unknown export format {fmt!r} (use jsonl or csv)")

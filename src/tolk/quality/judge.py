@@ -30,6 +30,10 @@ class Assessor(Protocol):
     minimum: float
 
     @property
+    def approval(self) -> str:
+        """What a passing score is recorded as (`approved_by`): `judge:<engine>`, `round-trip:<engine>`."""
+
+    @property
     def engine(self) -> Engine:
         """The engine it calls (for usage and closing)."""
 
@@ -44,6 +48,10 @@ class RoundTrip:
 
     def __init__(self, engine: Engine, minimum: float = 50.0) -> None:
         self.engine, self.minimum = engine, minimum
+
+    @property
+    def approval(self) -> str:
+        return f"round-trip:{self.engine.name}"
 
     async def assess(self, pairs: list[tuple[str, str]], source: str, target: str) -> list[float | None]:
         if not pairs or source == languages.AUTO or not self.engine.supports(target, source):
@@ -68,6 +76,10 @@ class LlmJudge:
         if not isinstance(engine, HttpEngine):
             raise TypeError(f"engine {engine.name!r} cannot judge: the LLM judge needs an openai-kind engine")
         self.engine, self.minimum = engine, minimum
+
+    @property
+    def approval(self) -> str:
+        return f"judge:{self.engine.name}"
 
     def request(self, source_text: str, translation: str, source: str, target: str) -> dict[str, Any]:
         data = {"source_lang": languages.display_name(source), "target_lang": languages.display_name(target),

@@ -1,17 +1,25 @@
 """Draft → judge → refine, up to N rounds, and the grade each translation ends with.
 
-The gate judges every draft. Where it asks for a rewrite, the refine engine gets the source, the draft,
-the failed checks, the category and the glossary, and answers with a correction; the better of the two
-stays. A translation that passes is APPROVED (or left for approval when `auto_approve` is off); one still
-failing after N rounds, or one the policy always sends to a person, ends NEEDS_REVIEW with its reasons.
-A refinement that changes nothing ends the loop early: no round is paid for twice.
+The gate judges every draft. Where it asks for a rewrite, the refine engine (a chat LLM: it takes the
+draft and the failed checks) answers with a correction; the better of the two stays. A refinement that
+changes nothing ends the loop early: no round is paid for twice. Without a refine engine nothing is
+re-sent blindly: what fails waits for a person.
+
+The grade says who vouches for a text:
+- APPROVED: an assessor of meaning that `approve_with` allows (the LLM judge, a reference metric, a
+  round-trip score) passed it — `approved_by` names it. Rule checks alone never approve.
+- MACHINE / REWRITE with status CHECKED: the rules found nothing wrong; nobody vouched for the meaning.
+- NEEDS_REVIEW: still failing after N rounds, or a check the policy always sends to a person
+  (personal data, injection, a token left behind, the same text a reviewer rejected before).
+- PENDING_APPROVAL: passed, but `auto_approve` is off.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-from tolk.core import Grade, Hints, Result, Segment, Term
+from tolk.core import Grade, Hints, Result, Segment, Term, text_hash
 from tolk.engines.base import Engine
 from tolk.profiles import Profile
 from tolk.quality.base import Finding, Sample, Severity
@@ -21,6 +29,8 @@ from tolk.quality.policy import Decision, Verdict
 
 NEEDS_REVIEW = "NEEDS_REVIEW"
 PENDING_APPROVAL = "PENDING_APPROVAL"
+CHECKED = "CHECKED"  # the rule checks passed; nobody vouched for the meaning
+APPROVERS = ("judge", "reference", "round-trip")  # what `approve_with` may name
 
 
 @dataclass(slots=True)
@@ -32,6 +42,7 @@ class Draft:
     terms: tuple[Term, ...]
     context: dict[str, str]
     result: Result
+    rejected: frozenset[str] = frozenset()  # text_hash of what reviewers sent back for this source
 
 
 @dataclass(slots=True)
@@ -43,6 +54,12 @@ class Settled:
     rounds: int  # refinements that improved the text
     grade: Grade
     status: str | None
+    approved_by: str | None = None
+
+    @property
+    def publishable(self) -> bool:
+        """May go out (export, document, API answer, event) as a translation."""
+        return self.status not in (NEEDS_REVIEW, PENDING_APPROVAL)
 
 
 class Loop:
@@ -57,10 +74,11 @@ class Loop:
         domain: str | None = None,
         profile: Profile | None = None,
         assessors: tuple[Assessor, ...] = (),
+        approve_with: frozenset[str] = frozenset({"judge", "reference"}),
     ) -> None:
         self.gate, self.refiner, self.rounds = gate, refiner, rounds
         self.mode, self.auto_approve, self.domain = mode, auto_approve, domain
-        self.profile, self.assessors = profile, assessors
+        self.profile, self.assessors, self.approve_with = profile, assessors, approve_with
 
     def engines(self) -> list[Engine]:
         """Every engine the loop may call besides the drafting one (for usage and closing)."""
@@ -76,7 +94,11 @@ class Loop:
             required_terms=p.required(target) if p else (), forbidden_terms=p.forbidden(target) if p else (),
             sensitive_terms=p.sensitive_terms if p else (), warnings=tuple(result.warnings),
         )  # fmt: skip
-        return self.gate.judge(sample)
+        verdict = self.gate.judge(sample)
+        if d.rejected and text_hash(result.text) in d.rejected:
+            same = Finding("rejected", Severity.CRITICAL, "same as rejected: a reviewer sent this text back")
+            verdict = self.gate.amend(verdict, same, target)
+        return verdict
 
     async def verdicts(self, pairs: list[tuple[Draft, Result]], source: str, target: str) -> list[Verdict]:
         """Rule checks for all; round-trip / LLM judge only where the rules passed (they cost calls)."""
@@ -87,13 +109,18 @@ class Loop:
                 [(pairs[i][0].source, pairs[i][1].text) for i in passing], source, target
             )
             for i, value in zip(passing, scores, strict=True):
-                if value is not None and value < assessor.minimum:
+                if value is None:
+                    continue
+                if value < assessor.minimum:
                     low = Finding(
                         assessor.id,
                         Severity.MAJOR,
                         f"{assessor.id} score {value:.0f} < {assessor.minimum:.0f}",
                     )
                     verdicts[i] = self.gate.amend(verdicts[i], low, target)
+                else:
+                    passed = (*verdicts[i].approvals, assessor.approval)
+                    verdicts[i] = dataclasses.replace(verdicts[i], approvals=passed)
         return verdicts
 
     async def settle(self, drafts: list[Draft], source: str, target: str) -> dict[str, Settled]:
@@ -141,9 +168,12 @@ class Loop:
         return answers
 
     def _grade(self, res: Result, verdict: Verdict, rounds: int) -> Settled:
-        if verdict.decision is Decision.PASS:
-            grade = Grade.APPROVED if self.auto_approve else (Grade.REWRITE if rounds else Grade.MACHINE)
-            status = None if self.auto_approve else PENDING_APPROVAL
-        else:
-            grade, status = (Grade.REWRITE if rounds else Grade.MACHINE), NEEDS_REVIEW
-        return Settled(res.text, res.engine, res.model, verdict, rounds, grade, status)
+        machine = Grade.REWRITE if rounds else Grade.MACHINE
+        if verdict.decision is not Decision.PASS:
+            return Settled(res.text, res.engine, res.model, verdict, rounds, machine, NEEDS_REVIEW)
+        if not self.auto_approve:
+            return Settled(res.text, res.engine, res.model, verdict, rounds, machine, PENDING_APPROVAL)
+        vouched = [a for a in verdict.approvals if a.split(":")[0] in self.approve_with]
+        if vouched:
+            return Settled(res.text, res.engine, res.model, verdict, rounds, Grade.APPROVED, None, vouched[0])
+        return Settled(res.text, res.engine, res.model, verdict, rounds, machine, CHECKED)

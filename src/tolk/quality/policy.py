@@ -24,7 +24,7 @@ class Policy:
     min_bleu: float | None = 70.0  # applied only when a reference exists
     max_ter: float | None = 30.0
     always_review: frozenset[str] = field(
-        default_factory=lambda: frozenset({"injection", "sensitive", "pii"})
+        default_factory=lambda: frozenset({"injection", "sensitive", "pii", "tokens", "rejected"})
     )
 
 
@@ -34,6 +34,9 @@ class Verdict:
     decision: Decision
     findings: tuple[Finding, ...]
     metrics: Scores | None = None
+    # assessors of meaning that passed the text: "reference", "judge:<engine>", "round-trip:<engine>";
+    # rule checks never appear here, so they alone can never make a text APPROVED
+    approvals: tuple[str, ...] = ()
 
     @property
     def failed(self) -> list[str]:
@@ -60,4 +63,5 @@ def decide(findings: list[Finding], metrics: Scores | None, policy: Policy) -> V
         Finding(m, Severity.MINOR, f"{m} {'above' if m == 'ter' else 'below'} the bar against the reference")
         for m in metric_misses
     )
-    return Verdict(round(score, 1), decision, tuple(findings) + extra, metrics)
+    approvals = ("reference",) if metrics is not None and not metric_misses else ()
+    return Verdict(round(score, 1), decision, tuple(findings) + extra, metrics, approvals)

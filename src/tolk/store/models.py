@@ -106,6 +106,8 @@ class Translation(Base):
     suggestion: Mapped[str | None] = mapped_column(SealedText)
     suggestion_engine: Mapped[str | None] = mapped_column(String(64))
     profile: Mapped[str | None] = mapped_column(String(64))  # the domain profile it was translated under
+    approved_by: Mapped[str | None] = mapped_column(String(128))  # a person, judge:<engine>, reference…
+    fallback_for: Mapped[str | None] = mapped_column(String(64))  # the engine a fallback stood in for
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=now)
@@ -133,7 +135,10 @@ class GlossaryTerm(Base):
 
 
 class MemoryUnit(Base):
-    """A translation-memory unit: a source and a translation a person (or the gate) approved."""
+    """A translation-memory unit: a source and a translation, with where it came from.
+
+    origin: person (edited or approved by a reviewer), judge (machine text an assessor of meaning
+    passed), tmx (imported), machine (from before provenance was kept: never reused as approved)."""
 
     __tablename__ = "memory_units"
     __table_args__ = (UniqueConstraint("src_lang", "tgt_lang", "source_hash", name="uq_memory_unit"),)
@@ -143,8 +148,27 @@ class MemoryUnit(Base):
     source_hash: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(LongText)
     target: Mapped[str] = mapped_column(LongText)
-    origin: Mapped[str] = mapped_column(String(32))  # HUMAN, APPROVED or tmx
+    origin: Mapped[str] = mapped_column(String(32))  # person, judge, tmx or machine
+    creator: Mapped[str | None] = mapped_column(String(128))  # the person, judge:<engine>, TMX creationid
+    item_id: Mapped[str | None] = mapped_column(ID)  # the item it was learnt from, if any
+    field: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class RejectedText(Base):
+    """A translation a reviewer sent back: never published again for the same source and language."""
+
+    __tablename__ = "rejected_texts"
+    __table_args__ = (
+        UniqueConstraint("src_lang", "tgt_lang", "source_hash", "text_hash", name="uq_rejected_text"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    src_lang: Mapped[str] = mapped_column(String(16))
+    tgt_lang: Mapped[str] = mapped_column(String(16))
+    source_hash: Mapped[str] = mapped_column(String(64))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime, default=now)
 
 
 class OutboxEvent(Base):

@@ -38,7 +38,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tolk.core import PROTECTED_GRADES, Grade, InputError, Term, TolkError, digest, normalize_text
+from tolk.core import (
+    PROTECTED_GRADES,
+    Grade,
+    InputError,
+    Term,
+    TolkError,
+    digest,
+    normalize_text,
+    text_hash,
+)
 from tolk.events import Envelope
 from tolk.glossary import Glossary, GlossaryEntry
 from tolk.store.migrations import HEAD
@@ -48,6 +57,7 @@ from tolk.store.models import (
     Item,
     MemoryUnit,
     OutboxEvent,
+    RejectedText,
     Run,
     SourceField,
     Translation,
@@ -58,6 +68,7 @@ from tolk.vault import NO_VAULT, Vault, attach
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PROTECTED = [g.value for g in PROTECTED_GRADES]
 REVIEW_STATUSES = ("NEEDS_REVIEW", "PENDING_APPROVAL")  # the quality loop's; "SENT_BACK" waits for a machine
+UNPUBLISHABLE = (*REVIEW_STATUSES, "SENT_BACK")  # failed the gate, waits for a person, or was rejected
 
 
 @dataclass(slots=True)
@@ -85,6 +96,8 @@ class MachineWrite:
     status: str | None = None
     grade: Grade = Grade.MACHINE
     profile: str | None = None
+    approved_by: str | None = None  # judge:<engine>, reference, round-trip:<engine>
+    fallback_for: str | None = None  # made by a fallback engine standing in for this one
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +105,7 @@ class Existing:
     grade: str
     source_hash: str
     cache_key: str | None
+    status: str | None = None
 
 
 class _Statements:
@@ -105,7 +119,7 @@ class _Statements:
             t.lang == bindparam("k_lang"),
         )
         cols = ("text", "grade", "status", "engine", "model", "source_hash", "cache_key", "checks", "score",
-                "profile", "updated_at")  # fmt: skip
+                "profile", "approved_by", "fallback_for", "updated_at")  # fmt: skip
         set_values = {c: bindparam(f"v_{c}", type_=t[c].type) for c in cols}
         self.update_machine = (
             update(Translation)
@@ -287,9 +301,9 @@ class Store:
     ) -> dict[tuple[str, str], Existing]:
         stmt = select(
             Translation.item_id, Translation.field, Translation.grade, Translation.source_hash,
-            Translation.cache_key,
+            Translation.cache_key, Translation.status,
         ).where(Translation.item_id.in_(list(item_ids)), Translation.lang == lang)  # fmt: skip
-        return {(r[0], r[1]): Existing(r[2], r[3], r[4]) for r in session.execute(stmt)}
+        return {(r[0], r[1]): Existing(r[2], r[3], r[4], r[5]) for r in session.execute(stmt)}
 
     def write_machine(self, session: Session, w: MachineWrite, *, exists: bool = True) -> str:
         """Store machine output: 'inserted', 'updated', or 'suggested' when a person's text is there.
@@ -301,7 +315,8 @@ class Store:
         values = {
             "v_text": text, "v_grade": w.grade.value, "v_status": w.status, "v_engine": w.engine,
             "v_model": w.model, "v_source_hash": w.source_hash, "v_cache_key": w.cache_key,
-            "v_checks": w.checks, "v_score": w.score, "v_profile": w.profile, "v_updated_at": now(),
+            "v_checks": w.checks, "v_score": w.score, "v_profile": w.profile, "v_approved_by": w.approved_by,
+            "v_fallback_for": w.fallback_for, "v_updated_at": now(),
         }  # fmt: skip
         key = {"k_item": w.item_id, "k_field": w.field, "k_lang": w.lang}
         row = {c.removeprefix("v_"): v for c, v in values.items()} | {
@@ -321,26 +336,26 @@ class Store:
 
     def write_human(
         self, session: Session, item_id: str, field: str, lang: str, text: str,
-        *, grade: Grade = Grade.HUMAN, expected_version: int | None = None,
+        *, grade: Grade = Grade.HUMAN, expected_version: int | None = None, actor: str = "person",
     ) -> bool:  # fmt: skip
-        """A person's edit or approval. With `expected_version`, a concurrent change makes it fail (False)."""
+        """A person's edit or approval. With `expected_version`, a concurrent change makes it fail (False).
+
+        An edit is the person's text: the machine's score and findings described another text, so they
+        go (and the machine's suggestion with them). An approval keeps them: they describe this text."""
         conds = [Translation.item_id == item_id, Translation.field == field, Translation.lang == lang]
         if expected_version is not None:
             conds.append(Translation.version == expected_version)
-        stmt = (
-            update(Translation)
-            .where(*conds)
-            .values(
-                text=self.vault.seal(field, text),
-                grade=grade.value,
-                status=None,
-                version=Translation.version + 1,
-                updated_at=now(),
-            )
-        )
-        if _rowcount(session.execute(stmt)) != 1:
+        values: dict[str, Any] = {
+            "text": self.vault.seal(field, text), "grade": grade.value, "status": None,
+            "approved_by": actor, "fallback_for": None, "version": Translation.version + 1,
+            "updated_at": now(),
+        }  # fmt: skip
+        if grade is Grade.HUMAN:
+            values |= {"score": None, "checks": [], "suggestion": None, "suggestion_engine": None}
+        if _rowcount(session.execute(update(Translation).where(*conds).values(**values))) != 1:
             return False
-        self.remember_translation(session, item_id, field, lang)  # a person's text teaches the memory
+        # a person's text teaches the memory
+        self.remember_translation(session, item_id, field, lang, creator=actor)
         return True
 
     def translation(self, session: Session, item_id: str, field: str, lang: str) -> Translation | None:
@@ -393,73 +408,120 @@ class Store:
                 content_hash=item.content_hash,
             )  # fmt: skip
 
-    def export_rows(self, lang: str | None = None) -> Iterator[dict[str, Any]]:
-        """(id, field, lang) records with their source, streamed in id order."""
+    def export_rows(self, lang: str | None = None, *, everything: bool = False) -> Iterator[dict[str, Any]]:
+        """(id, field, lang) records with their source and what a downstream system filters on: status
+        (the row's, or its grade: CHECKED, APPROVED, HUMAN are publishable), score, failed checks and
+        approved_by; streamed in id order. Only publishable rows unless `everything`."""
+        t = Translation
         stmt = (
             select(
-                Translation.item_id, Translation.field, Translation.lang, SourceField.text,
-                Translation.text, Translation.grade, Translation.engine, Translation.model,
+                t.item_id, t.field, t.lang, SourceField.text, t.text, t.grade, t.engine, t.model,
+                t.status, t.score, t.checks, t.approved_by,
             )
-            .join(
-                SourceField,
-                (SourceField.item_id == Translation.item_id) & (SourceField.field == Translation.field),
-            )
-            .order_by(Translation.item_id, Translation.field, Translation.lang)
+            .join(SourceField, (SourceField.item_id == t.item_id) & (SourceField.field == t.field))
+            .order_by(t.item_id, t.field, t.lang)
         )  # fmt: skip
         if lang:
-            stmt = stmt.where(Translation.lang == lang)
+            stmt = stmt.where(t.lang == lang)
+        if not everything:
+            stmt = stmt.where(t.status.is_(None) | t.status.not_in(UNPUBLISHABLE))
         keys = ("id", "field", "lang", "source", "text", "grade", "engine", "model")
         with self.sessions() as session:
             for row in session.execute(stmt.execution_options(yield_per=1000)):
-                yield dict(zip(keys, row, strict=True))
+                record = dict(zip(keys, row[:8], strict=True))
+                status, score, checks, approved_by = row[8:]
+                failed = [str(c.get("id")) for c in checks or [] if isinstance(c, dict)]
+                yield record | {"status": status or record["grade"], "score": score, "failed": failed,
+                                "approved_by": approved_by}  # fmt: skip
 
     # --- translation memory -------------------------------------------------------------------------
 
     def remember(
         self, session: Session, src: str, tgt: str, source: str, target: str, origin: str,
-        *, field: str | None = None,
+        *, creator: str | None = None, item_id: str | None = None, field: str | None = None,
     ) -> None:  # fmt: skip
-        """Keep an approved pair in the translation memory (the newest approval of a source wins) —
-        not a sensitive field's: the memory is read for every item (hints to engines, TMX export)."""
+        """Keep a pair in the translation memory with where it came from (the newest of a source wins) —
+        not a sensitive field's: the memory is read for every item (hints to engines, TMX export).
+
+        origin: person, judge (machine text an assessor of meaning passed) or tmx."""
         if self.vault.sensitive(field):
             return
         source_hash = digest(normalize_text(source))
-        values = {"source": source, "target": target, "origin": origin, "updated_at": now()}
+        values = {"source": source, "target": target, "origin": origin, "creator": creator,
+                  "item_id": item_id, "field": field, "updated_at": now()}  # fmt: skip
         key = (MemoryUnit.src_lang == src, MemoryUnit.tgt_lang == tgt, MemoryUnit.source_hash == source_hash)
         if _rowcount(session.execute(update(MemoryUnit).where(*key).values(**values))) == 0:
             row = {"src_lang": src, "tgt_lang": tgt, "source_hash": source_hash, **values}
             session.execute(self.insert_ignore(MemoryUnit).values(**row))
 
-    def remember_translation(self, session: Session, item_id: str, field: str, lang: str) -> None:
-        """Put a stored translation (a person's edit or approval) into the memory."""
+    def remember_translation(
+        self, session: Session, item_id: str, field: str, lang: str, *, creator: str
+    ) -> None:
+        """Put a stored translation a person edited or approved into the memory."""
         stmt = (
-            select(Item.source_lang, SourceField.text, Translation.text, Translation.grade)
+            select(Item.source_lang, SourceField.text, Translation.text)
             .join(SourceField, SourceField.item_id == Item.id)
             .join(Translation, (Translation.item_id == Item.id) & (Translation.field == SourceField.field))
             .where(Item.id == item_id, SourceField.field == field, Translation.lang == lang)
         )
         row = session.execute(stmt).first()
         if row is not None:
-            self.remember(session, row[0], lang, row[1], row[2], row[3], field=field)
+            self.remember(session, row[0], lang, row[1], row[2], "person", creator=creator,
+                          item_id=item_id, field=field)  # fmt: skip
 
-    def recall(self, src: str, tgt: str, source_hashes: Sequence[str]) -> dict[str, str]:
-        """Exact memory matches: source hash -> approved translation."""
+    def recall(
+        self, src: str, tgt: str, source_hashes: Sequence[str], origins: Iterable[str]
+    ) -> dict[str, str]:
+        """Exact memory matches from units of these origins: source hash -> translation."""
         if not source_hashes:
             return {}
         stmt = select(MemoryUnit.source_hash, MemoryUnit.target).where(
-            MemoryUnit.src_lang == src, MemoryUnit.tgt_lang == tgt, MemoryUnit.source_hash.in_(source_hashes)
-        )
+            MemoryUnit.src_lang == src, MemoryUnit.tgt_lang == tgt, MemoryUnit.source_hash.in_(source_hashes),
+            MemoryUnit.origin.in_(list(origins)),
+        )  # fmt: skip
         with self.sessions() as session:
             return {r[0]: r[1] for r in session.execute(stmt)}
 
-    def memory_units(self, src: str | None = None, tgt: str | None = None) -> Iterator[MemoryUnit]:
+    def memory_units(
+        self, src: str | None = None, tgt: str | None = None, origins: Iterable[str] | None = None
+    ) -> Iterator[MemoryUnit]:
         stmt = select(MemoryUnit).order_by(MemoryUnit.src_lang, MemoryUnit.tgt_lang, MemoryUnit.id)
         if src:
             stmt = stmt.where(MemoryUnit.src_lang == src)
         if tgt:
             stmt = stmt.where(MemoryUnit.tgt_lang == tgt)
+        if origins is not None:
+            stmt = stmt.where(MemoryUnit.origin.in_(list(origins)))
         with self.sessions() as session:
             yield from session.scalars(stmt.execution_options(yield_per=1000))
+
+    # --- rejections ---------------------------------------------------------------------------------
+
+    def reject(self, session: Session, src: str, tgt: str, source_hash: str, text: str, actor: str) -> None:
+        """A reviewer sent `text` back: it leaves the memory and is never published again for the source."""
+        session.execute(
+            delete(MemoryUnit).where(
+                MemoryUnit.src_lang == src, MemoryUnit.tgt_lang == tgt, MemoryUnit.source_hash == source_hash,
+                MemoryUnit.target == text,
+            )
+        )  # fmt: skip
+        row = {"src_lang": src, "tgt_lang": tgt, "source_hash": source_hash, "text_hash": text_hash(text),
+               "actor": actor, "at": now()}  # fmt: skip
+        session.execute(self.insert_ignore(RejectedText).values(**row))
+
+    def rejected(self, src: str, tgt: str, source_hashes: Sequence[str]) -> dict[str, frozenset[str]]:
+        """Source hash -> the hashes of the texts reviewers rejected for it."""
+        if not source_hashes:
+            return {}
+        r = RejectedText
+        stmt = select(r.source_hash, r.text_hash).where(
+            r.src_lang == src, r.tgt_lang == tgt, r.source_hash.in_(list(source_hashes))
+        )
+        found: dict[str, set[str]] = {}
+        with self.sessions() as session:
+            for source_hash, text_hash in session.execute(stmt):
+                found.setdefault(source_hash, set()).add(text_hash)
+        return {k: frozenset(v) for k, v in found.items()}
 
     # --- outbox -------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from tolk.quality.checks.fidelity import (
     UnknownWords,
 )
 from tolk.quality.checks.language import TargetLanguage
-from tolk.quality.checks.markup import Placeholders, Tags
+from tolk.quality.checks.markup import LeftoverTokens, Placeholders, Tags
 from tolk.quality.checks.numbers import Numbers
 from tolk.quality.checks.privacy import PersonalData
 from tolk.quality.checks.terms import ForbiddenTerms, GlossaryTerms, RequiredTerms, SensitiveContent
@@ -18,6 +18,7 @@ from tolk.quality.checks.terms import ForbiddenTerms, GlossaryTerms, RequiredTer
 ALL: tuple[type[Check], ...] = (
     Numbers,
     Placeholders,
+    LeftoverTokens,
     Tags,
     GlossaryTerms,
     TargetLanguage,

@@ -68,3 +68,21 @@ class Tags(Check):
         if not balanced and tags(s.source)[1]:
             return "tags are not balanced"
         return None
+
+
+# tokens tolk puts in a text on its way to an engine: ⟦1⟧ (placeholders, terms) and [[EMAIL_1]] (personal
+# data); an engine may mangle one ([[EMAIL_]], [[TELÉFONO_1]]) so that restoring misses it
+_TOOL_TOKEN = re.compile(r"⟦\s*\d*\s*⟧|\[\[[^\W\d_][^\W_]*_\d*\]\]")
+
+
+class LeftoverTokens(Check):
+    id = "tokens"
+    severity = Severity.CRITICAL
+    description = "none of tolk's own tokens (⟦1⟧, [[EMAIL_1]], a mangled [[EMAIL_]]) is left in the output"
+
+    def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
+        left = Counter(_TOOL_TOKEN.findall(s.target)) - Counter(_TOOL_TOKEN.findall(s.source))
+        if not left:
+            return None
+        found = sorted(left.elements())
+        return f"tokens left in the output: {', '.join(found)}", {"tokens": found}
