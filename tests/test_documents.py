@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from translate.storage import po
 
 from tolk import assemble, config, documents
-from tolk.snippets import Snippet, translate_snippets
+from tolk.pipeline import Snippet, translate_snippets
 from tolk.store.repo import Store
 from tolk.testing.standin import StandIn
 

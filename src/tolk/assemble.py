@@ -31,6 +31,7 @@ class Kit:
     cache: Cache
     glossary: Glossary
     profile: profiles.Profile
+    store: Store  # texts without items still meet the store's rules (texts reviewers rejected)
 
     def job(self, s: Settings, store: Store, **kw: Any) -> Job:
         """A job with these parts; `kw` sets the rest (path, targets, fields, …)."""
@@ -84,7 +85,7 @@ def kit(
         auto_approve=s.quality.auto_approve, domain=chosen.domain, profile=chosen, assessors=assessors(s),
         approve_with=frozenset(approve_with),
     )  # fmt: skip
-    return Kit(drafter, loop, open_cache(s.cache, store, s.cache_ttl_s), merged, chosen)
+    return Kit(drafter, loop, open_cache(s.cache, store, s.cache_ttl_s), merged, chosen, store)
 
 
 def refiner_for(s: Settings, drafter: Engine, name: str | None) -> Engine | None:

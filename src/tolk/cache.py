@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from tolk.core import TolkError, digest, normalize_text
+from tolk.core import Result, TolkError, digest, normalize_text
 from tolk.store.repo import Store
 
 KEY_VERSION = 1
@@ -130,3 +130,10 @@ def open_cache(url: str | None, store: Store, ttl_s: int) -> Cache:
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisCache(url, ttl_s)
     raise TolkError(f"cache: unsupported URL {url!r} (use the store, or redis://host:6379/0)")
+
+
+def shareable(res: Result) -> bool:
+    """May go to a shared place (the cache, other pipelines of the process): not a failed or warned text
+    (a warned one waits for a person), not one that held personal data (restored values never sit
+    where other items read)."""
+    return res.ok and not res.warnings and not res.personal

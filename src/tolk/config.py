@@ -196,7 +196,8 @@ class PrivacySettings(BaseModel):
 
     mask: bool = True
     detectors: list[PiiKind] = Field(default_factory=lambda: list(PII_KINDS))
-    phone_regions: list[str] = Field(default_factory=lambda: ["KR"])  # where numbers without +CC are read
+    # national formats read besides US, GB, DE, JP, CN and KR (numbers with +CC are read in any case)
+    phone_regions: list[str] = Field(default_factory=list)
     patterns: dict[str, str] = Field(default_factory=dict)  # NAME = "regex": more kinds to mask
     isolate_fields: list[str] = Field(default_factory=list)  # untrusted text: one item per request
 

@@ -113,6 +113,7 @@ class Result:
     warnings: list[str] = field(
         default_factory=list
     )  # e.g. "pii: [[EMAIL_1]] lost": the gate sends it to review
+    personal: bool = False  # personal data was masked and put back: never kept in a shared cache or memory
 
     @property
     def ok(self) -> bool:

@@ -60,6 +60,18 @@ def approve(store: Store, key: Key, version: int, actor: str) -> None:
     _decide(store, key, version, actor, Grade.APPROVED, None)
 
 
+def approve_as_shown(store: Store, key: Key, text: str, version: int, actor: str) -> str:
+    """The reviewer approves what the form shows: the text as it was (APPROVED), or their edit of it —
+    then the edited text is theirs (HUMAN); an edit is never dropped for the old machine text."""
+    with store.sessions() as session:
+        current = _current(store, session, key).text
+    if text.strip() == current.strip():
+        approve(store, key, version, actor)
+        return "approved"
+    edit(store, key, text, version, actor)
+    return "edited"
+
+
 def _decide(store: Store, key: Key, version: int, actor: str, grade: Grade, text: str | None) -> None:
     """A person's text (`text`) or verdict on the current one (`None`): graded, remembered, counted."""
     action = "edit" if grade is Grade.HUMAN else "approve"

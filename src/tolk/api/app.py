@@ -117,7 +117,7 @@ def create_app(settings: Settings) -> FastAPI:
         if body.source == body.target:
             raise HTTPException(422, "source and target are the same language")
         done = await request.app.state.kits.translate(body, f"token:{who.name}")
-        response = TranslateResponse(translations=[TranslationOut(**d.__dict__) for d in done])
+        response = TranslateResponse(translations=[TranslationOut.of(d) for d in done])
         return response
 
     return app

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tolk import assemble, audit, languages
 from tolk.config import Settings
 from tolk.core import TolkError
-from tolk.snippets import Translated, inline_glossary, translate_texts
+from tolk.pipeline import Translated, inline_glossary, translate_texts
 from tolk.store.repo import Store
 from tolk.telemetry import Telemetry
 
@@ -53,7 +53,17 @@ class TranslateRequest(BaseModel):
 class TranslationOut(BaseModel):
     text: str
     score: float
-    failed: list[str]
+    failed: list[str] = Field(description="Checks the text failed; empty when it passed.")
+    status: str = Field(
+        description="CHECKED (rule checks passed), APPROVED (an assessor of meaning vouched: see "
+        "approved_by), NEEDS_REVIEW (failed the gate: do not publish), PENDING_APPROVAL."
+    )
+    approved_by: str | None = None
+
+    @classmethod
+    def of(cls, t: Translated) -> TranslationOut:
+        return cls(text=t.text, score=t.score, failed=t.failed, status=t.status or t.grade,
+                   approved_by=t.approved_by)  # fmt: skip
 
 
 class TranslateResponse(BaseModel):

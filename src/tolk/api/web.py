@@ -195,7 +195,8 @@ def _act(
     if not who.may(auth.Role.reviewer, lang):
         raise HTTPException(403, f"this needs the reviewer role for {lang}")
     try:
-        action()
+        outcome = action()
+        done = outcome if isinstance(outcome, str) else done
     except review.Conflict:
         done = "conflict"
     except review.NotFound as exc:
@@ -210,8 +211,14 @@ NewText = Annotated[str, Form(min_length=1, max_length=100_000)]
 
 @router.post("/ui/t/{item_id}/{field}/{lang}/edit")
 def edit(request: Request, session: WriteSession, item_id: str, field: str, lang: str,
-         text: NewText, version: Version, back: Back = "/ui/review") -> RedirectResponse:  # fmt: skip
+         text: NewText, version: Version, back: Back = "/ui/review",
+         action: Annotated[str, Form(pattern="^(edit|approve)$")] = "edit") -> RedirectResponse:  # fmt: skip
+    """The translation form: "Save as HUMAN" stores the text; "Approve" approves what the box shows —
+    the text as it was, or the reviewer's edit of it (never the old text with the edit dropped)."""
     who, store, key = session[0], request.app.state.store, (item_id, field, lang)
+    if action == "approve":  # the message says what happened: approved, or edited (the box changed)
+        return _act(request, who, lang, back, "approved",
+                    lambda: review.approve_as_shown(store, key, text, version, who.name))  # fmt: skip
     return _act(request, who, lang, back, "edited", lambda: review.edit(store, key, text, version, who.name))
 
 

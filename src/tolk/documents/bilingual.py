@@ -3,8 +3,9 @@
 Untranslated and fuzzy (or `needs-*`, `initial`) units are filled; a unit that already has a
 translation keeps it unless `retranslate` is asked for. Notes, locations, ids and headers stay. XLIFF
 inline codes (`<x/>`, `<g>`, `<ph/>`, `<pc>`) are masks: paired ones open and close around the words
-they wrap. A filled unit whose translation failed the gate is marked fuzzy (gettext then ignores it
-until a person looks). PO plurals: one unit for the singular, one for the plural; the target gets as
+they wrap. A unit whose translation failed the gate keeps its source text and is marked: PO fuzzy
+(gettext then ignores it until a person looks), XLIFF 1.2 `needs-review-translation`, XLIFF 2.0
+`initial`. PO plurals: one unit for the singular, one for the plural; the target gets as
 many msgstr forms as its language has (Babel), its header the matching Plural-Forms.
 """
 
@@ -149,7 +150,12 @@ class BilingualDocument(Document):
                 except ValueError as exc:
                     self.keep(str(n), str(exc))
                     continue
-                unit.markfuzzy(str(n) in failed)
+                if str(n) in failed and isinstance(unit, xliff.xliffunit):
+                    unit.set_state_n(unit.S_NEEDS_REVIEW)  # state="needs-review-translation"
+                else:
+                    unit.markfuzzy(str(n) in failed)
+                if isinstance(unit, xliff.xliffunit):
+                    unit.markapproved(False)  # approved="yes" is a person's word, never a machine's
         if isinstance(store, po.pofile):  # after the units: a new header shifts their indexes
             store.updateheader(  # type: ignore[no-untyped-call]
                 add=True, Language=target.replace("-", "_"),

@@ -4,10 +4,12 @@ find       a file, or every file under a directory (hidden ones skipped); a name
            cannot read is an error, a directory's other files are listed as not translated
 parse      the file's format turns it into units; a file that does not parse is `FILE: reason`, and
            the other files still go through
-translate  a file's units, in order, with their neighbours as context, through the cache, engine and
-           quality loop (snippets.translate_snippets); the cache keeps the final text, so an unchanged
-           unit costs no engine call the next time
-render     units whose translation lost or reordered markup keep their source and are reported
+translate  a file's units, in order, with their neighbours as context, through the translation core
+           (pipeline.translate_snippets); the cache keeps the final text, so an unchanged unit costs no
+           engine call the next time
+render     a unit whose translation may not be published (it failed the gate, lost markup or a token)
+           keeps its source text, is marked where the format can say so (PO fuzzy, XLIFF
+           needs-review-translation) and is named in the file's report
 write      atomically, only when the bytes change; a file changed by a person since tolk wrote it is
            not overwritten (the manifest `.tolk-docs.json` in DST remembers what tolk wrote)
 """
@@ -24,7 +26,7 @@ from tolk.assemble import Kit
 from tolk.documents import format_for
 from tolk.documents.base import MASK_RE, Document, DocumentError, Format, Unit
 from tolk.formats.catalog import write_atomic
-from tolk.snippets import Snippet, Translated, translate_snippets
+from tolk.pipeline import Snippet, Translated, translate_snippets
 
 MANIFEST = ".tolk-docs.json"
 
@@ -111,17 +113,18 @@ async def _one(
     done = await translate_snippets(
         job.kit, [Snippet(u.text, u.context) for u in doc.units], job.source, lang
     )
-    translated, gate_failed = {}, []
+    translated, held = {}, []
     for unit, answer in zip(doc.units, done, strict=True):
         why = _unusable(unit, answer)
-        if why:
+        if why:  # never written: the unit keeps its source, marked where the format can say so
             result.failures.append(Failure(unit.id, unit.text, why))
+            translated[unit.id] = unit.text
+            held.append(unit.id)
             continue
         translated[unit.id] = answer.text
-        if answer.failed:
-            gate_failed.append(unit.id)
+        if answer.failed:  # passed with minor findings: published, and reported
             result.failures.append(Failure(unit.id, unit.text, answer.failed))
-    doc.failed_units, doc.problems = tuple(gate_failed), {}
+    doc.failed_units, doc.problems = tuple(held), {}
     data = doc.render(translated, lang)
     result.failures += [
         Failure(uid, _text(doc.units, uid), [f"markup: {why}"]) for uid, why in doc.problems.items()
@@ -135,8 +138,8 @@ async def _one(
 
 
 def _unusable(unit: Unit, answer: Translated) -> list[str]:
-    if not answer.ok:
-        return answer.failed
+    if not answer.publishable:
+        return answer.failed or [f"status: {answer.status}"]
     if Counter(MASK_RE.findall(unit.text)) != Counter(MASK_RE.findall(answer.text)):
         return ["markup: the engine lost, repeated or invented a markup token"]
     return []

@@ -194,6 +194,7 @@ class Engine(abc.ABC):
             except ValueError as exc:
                 res.finish, res.error = Finish.ERROR, str(exc)
         if res.ok and mask is not None and mask.values:
+            res.personal = True
             res.text, problems = mask.restore(res.text)
             res.warnings += problems  # not an error: the text goes to a person, who sees what is missing
         return res

@@ -142,7 +142,7 @@ class Loop:
             for (d, res), new_verdict in zip(fresh, await self.verdicts(fresh, source, target), strict=True):
                 if new_verdict.score > best[d.key][1].score:  # only a better text replaces the current one
                     best[d.key] = (res, new_verdict, round_no)
-        return {key: self._grade(res, verdict, rounds) for key, (res, verdict, rounds) in best.items()}
+        return {key: self.grade(res, verdict, rounds) for key, (res, verdict, rounds) in best.items()}
 
     def _wants(self, verdict: Verdict, round_no: int) -> bool:
         if verdict.decision is Decision.REWRITE:
@@ -167,7 +167,8 @@ class Loop:
                 answers[res.id] = res
         return answers
 
-    def _grade(self, res: Result, verdict: Verdict, rounds: int) -> Settled:
+    def grade(self, res: Result, verdict: Verdict, rounds: int) -> Settled:
+        """The grade and status a judged text ends with: who (if anyone) vouches for it."""
         machine = Grade.REWRITE if rounds else Grade.MACHINE
         if verdict.decision is not Decision.PASS:
             return Settled(res.text, res.engine, res.model, verdict, rounds, machine, NEEDS_REVIEW)

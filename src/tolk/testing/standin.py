@@ -80,6 +80,7 @@ class StandIn:
         rpm: int | None = None,
         per_second: bool = True,
         api_keys: set[str] | None = None,
+        port: int = 0,  # a fixed port: a server that comes back where one went away
     ) -> None:
         self.reply = reply
         self.latency_s = latency_s
@@ -90,7 +91,7 @@ class StandIn:
         self.script: deque[Answer] = deque()  # answers played before `reply` is consulted
         self._window: deque[float] = deque()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

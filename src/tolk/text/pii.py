@@ -6,9 +6,11 @@ repeated or invented is a warning that sends the translation to review (the gate
 silent publish. Values are kept only in memory, in the mask of the segment they came from: nothing here
 logs them, and errors name placeholders, not values.
 
-Detectors: e-mail addresses (also "name (at) domain (dot) com"), phone numbers (phonenumbers: the
-configured regions, Korea by default, and any international +CC number), Korean resident registration
-numbers, payment card numbers (Luhn-checked), IBANs (mod-97-checked), and configured regexes.
+Detectors: e-mail addresses (also "name (at) domain (dot) com"); phone numbers (phonenumbers: any
+international +CC number, and national formats of the common markets — US "(415) 555-0137", UK, DE, JP,
+CN, KR — plus the configured regions); Korean resident registration numbers (python-stdnum: a birth
+date and, without the hyphen, the check digit — a 13-digit EAN barcode is not an RRN); payment card
+numbers (Luhn) and IBANs (python-stdnum), and configured regexes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import phonenumbers
+from stdnum import ean, iban
+from stdnum import luhn as stdnum_luhn
+from stdnum.kr import rrn
 
 Span = tuple[int, int]
 Detector = Callable[[str], Iterator[Span]]
@@ -34,21 +39,31 @@ IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})
 PLACEHOLDER = re.compile(r"\[\[([A-Z]+)_(\d+)\]\]")
 
 
+# national formats read without a +CC: the markets tolk's users sell in most; [privacy] phone_regions adds
+PHONE_REGIONS = ("US", "GB", "DE", "JP", "CN", "KR")
+MIN_PHONE_DIGITS = 7  # fewer digits in a whole text: no phone number to look for
+
+
 def luhn(digits: str) -> bool:
-    total, double = 0, False
-    for ch in reversed(digits):
-        n = int(ch) * (2 if double else 1)
-        total += n - 9 if n > 9 else n
-        double = not double
-    return total % 10 == 0
+    return bool(stdnum_luhn.is_valid(digits))
 
 
 def iban_ok(value: str) -> bool:
-    compact = value.replace(" ", "")
-    if not 15 <= len(compact) <= 34:
-        return False
-    moved = compact[4:] + compact[:4]
-    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+    return bool(iban.is_valid(value))
+
+
+def rrn_ok(value: str) -> bool:
+    """A resident registration number: with its hyphen (900101-1234567) a real birth date is enough —
+    numbers issued since October 2020 carry no check digit; without it the check digit must hold and
+    the number must not be a valid EAN-13 barcode (880… is Korea's GS1 prefix)."""
+    digits = value.replace("-", "")
+    if "-" in value:
+        try:
+            rrn.get_birth_date(digits)
+        except Exception:  # stdnum raises its own ValidationError subclasses for an impossible date
+            return False
+        return True
+    return bool(rrn.is_valid(digits)) and not ean.is_valid(digits)
 
 
 def _regex(pattern: re.Pattern[str], check: Callable[[str], bool] | None = None) -> Detector:
@@ -61,12 +76,22 @@ def _regex(pattern: re.Pattern[str], check: Callable[[str], bool] | None = None)
 
 
 def _phones(regions: tuple[str, ...]) -> Detector:
+    every = tuple(dict.fromkeys((*PHONE_REGIONS, *regions)))  # the defaults, then what config adds
+
     def find(text: str) -> Iterator[Span]:
-        for region in (*regions, None):  # None: only +CC numbers, whatever the country
+        if sum(ch.isdigit() for ch in text) < MIN_PHONE_DIGITS:
+            return
+        for region in (None, *every):  # None: +CC numbers, whatever the country
             for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-                yield m.start, m.end
+                if not _barcode(m.raw_string):
+                    yield m.start, m.end
 
     return find
+
+
+def _barcode(raw: str) -> bool:
+    """A bare run of 8, 12, 13 or 14 digits with a valid GS1 check digit is a product code, not a phone."""
+    return raw.isdigit() and len(raw) in (8, 12, 13, 14) and bool(ean.is_valid(raw))
 
 
 def _card(value: str) -> bool:
@@ -105,11 +130,11 @@ class PiiMasker:
         self.detectors = detectors
 
     @classmethod
-    def build(cls, kinds: list[str], regions: tuple[str, ...] = ("KR",),
+    def build(cls, kinds: list[str], regions: tuple[str, ...] = (),
               patterns: dict[str, str] | None = None) -> PiiMasker:  # fmt: skip
         known: dict[str, Detector] = {
             "email": lambda t: (s for d in (_regex(EMAIL), _regex(EMAIL_OBFUSCATED)) for s in d(t)),
-            "rrn": _regex(RRN),
+            "rrn": _regex(RRN, rrn_ok),
             "card": _regex(CARD, _card),
             "iban": _regex(IBAN, iban_ok),
             "phone": _phones(regions),

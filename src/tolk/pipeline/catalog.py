@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from tolk import activity, audit, events, languages
 from tolk.activity import Counts, Tally
 from tolk.budget import Budget, BudgetReached
-from tolk.cache import Cache, Cached, InFlight, cache_key
+from tolk.cache import Cache, Cached, InFlight, cache_key, shareable
 from tolk.core import (
     PROTECTED_GRADES,
     Deferred,
@@ -446,18 +446,13 @@ class Pipeline:
         finally:  # waiters are released even if this pipeline fails
             for key in mine:
                 res = results.get(key)
-                self.job.inflight.settle(
-                    key,
-                    Cached(res.text, res.engine, res.model) if res and res.ok and not res.warnings else None,
-                )
+                shared = Cached(res.text, res.engine, res.model) if res and shareable(res) else None
+                self.job.inflight.settle(key, shared)
         private = {t.key for t in todo if self.job.store.vault.sensitive(t.field)}  # sealed, not shared
         fresh = {
             k: Cached(r.text, r.engine, r.model)
             for k, r in results.items()
-            if r.ok
-            and r.engine == engine.name
-            and not r.warnings  # a warned text waits for a person
-            and k not in private
+            if shareable(r) and r.engine == engine.name and k not in private
         }
         self.job.cache.put_many(fresh)
         for key, future in theirs.items():
@@ -518,7 +513,7 @@ class Pipeline:
                 if store.write_machine(session, write, exists=t.exists) == "suggested":
                     s.suggestions += 1
                     continue
-                if end.grade is Grade.APPROVED:  # vouched for by a judge: memory, marked as such
+                if end.grade is Grade.APPROVED and not done[t.key].personal:  # a judge vouched: memory
                     store.remember(session, source, target, t.text, end.text, "judge",
                                    creator=end.approved_by, item_id=t.item_id, field=t.field)  # fmt: skip
                 activity.remember_text(session, (t.item_id, t.field, target), end.engine, "machine",
