@@ -178,7 +178,7 @@ def test_export_csv_neutralises_formulas(workdir: Path) -> None:
     result = tolk("export", "--lang", "es", "--format", "csv", "--out", str(out), cwd=workdir)
     assert result.returncode == 0, result.stderr
     lines = out.read_text().splitlines()
-    assert lines[0] == "id,field,lang,source,text,grade,engine,model"
+    assert lines[0] == "id,field,lang,source,text,grade,status,score,failed,approved_by,engine,model"
     assert lines[1].startswith("'=cmd,name,es,\"'=HYPERLINK(")
     assert lines[2].startswith("ok,name,es,'+1 plain,[es] +1 plain,")
 
@@ -233,15 +233,19 @@ def test_demo_path_apertium_spanish(tmp_path: Path) -> None:
     rows = {
         (r["id"], r["field"]): r for r in map(json.loads, (tmp_path / "es.jsonl").read_text().splitlines())
     }
-    assert len(rows) == 104
+    # only what may be published: every record says its status, none waits for review
+    assert len(rows) == 98 and {r["status"] for r in rows.values()} == {"CHECKED"}
+    assert all(isinstance(r["score"], float) and isinstance(r["failed"], list) for r in rows.values())
     assert rows[("sku-1003", "name")]["text"] == "Pava de acero inoxidable 1.7 L"
     assert rows[("sku-1001", "name")]["text"].startswith("Nike")  # brand kept
     assert "Envío gratis" in rows[("sku-1033", "description")]["text"]  # forced term
     assert "{days}" in rows[("sku-1014", "description")]["text"]  # placeholder kept
     assert "<b>" in rows[("sku-1002", "description")]["text"]
     assert all(r["engine"] == "apertium" for r in rows.values())
-    grades = [r["grade"] for r in rows.values()]
-    assert set(grades) <= {"APPROVED", "MACHINE"} and grades.count("APPROVED") > 80  # the gate approved most
+    assert {r["grade"] for r in rows.values()} == {"MACHINE"}  # rule checks alone never approve
+    every = tolk("export", "--all", "--db", f"sqlite:///{tmp_path / 'tolk.db'}", cwd=tmp_path)
+    held = [json.loads(x) for x in every.stdout.splitlines() if '"NEEDS_REVIEW"' in x]
+    assert len(every.stdout.splitlines()) == 104 and len(held) == 6 and all(r["failed"] for r in held)
 
 
 def test_rows_in_a_language_the_engine_cannot_take_fail_alone(workdir: Path, apertium: None) -> None:
@@ -275,7 +279,7 @@ def test_translate_on_every_store(tmp_path: Path, db_url: str) -> None:
     second = tolk(*args, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     assert dump(Store(db_url).url) == before
-    exported = tolk("export", "--lang", "es", "--db", db_url, cwd=tmp_path)
+    exported = tolk("export", "--lang", "es", "--all", "--db", db_url, cwd=tmp_path)
     assert len(exported.stdout.splitlines()) == 104
 
 
@@ -288,7 +292,7 @@ def test_shared_redis_cache_serves_a_second_store(workdir: Path, server: StandIn
     result = tolk(*args, "--db", f"sqlite:///{workdir}/two.db", cwd=workdir, env=env)
     assert result.returncode == 0, result.stderr
     assert len(server.requests) == calls
-    rows = tolk("export", "--db", f"sqlite:///{workdir}/two.db", cwd=workdir).stdout.splitlines()
+    rows = tolk("export", "--all", "--db", f"sqlite:///{workdir}/two.db", cwd=workdir).stdout.splitlines()
     assert len(rows) == 104
 
 

@@ -64,7 +64,7 @@ def _translate(tmp_path: Path, db: str, cfg: Path) -> None:
 
 
 def _export(tmp_path: Path, db: str, cfg: Path) -> list[dict[str, object]]:
-    done = run_tolk("export", "--db", db, "--config", str(cfg), "--out", "out.jsonl", cwd=tmp_path)
+    done = run_tolk("export", "--all", "--db", db, "--config", str(cfg), "--out", "out.jsonl", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
 
@@ -95,7 +95,7 @@ def test_sensitive_fields_are_sealed_at_rest_and_rotate(db_url: str, tmp_path: P
 
     # the dropped key alone no longer opens anything: one line, non-zero, nothing written
     (tmp_path / "out.jsonl").unlink()
-    refused = run_tolk("export", "--db", db_url, "--config", str(_config(tmp_path, [old])), "--out",
+    refused = run_tolk("export", "--all", "--db", db_url, "--config", str(_config(tmp_path, [old])), "--out",
                        "out.jsonl", cwd=tmp_path)  # fmt: skip
     assert refused.returncode != 0
     assert "does not open with any of encryption.keys" in refused.stderr

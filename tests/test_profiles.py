@@ -72,7 +72,7 @@ def test_financial_required_term(tmp_path: Path, server: StandIn) -> None:
             tolk("translate", "c.jsonl", "--to", "es", "--profile", "financial", cwd=tmp_path).returncode == 0
         )
     assert translation(tmp_path, "loan")[1:] == ("NEEDS_REVIEW", ["required_terms"])  # no TAE, one round
-    assert translation(tmp_path, "card")[1:] == (None, [])
+    assert translation(tmp_path, "card")[1:] == ("CHECKED", [])
 
 
 def test_unknown_profile_is_a_config_error(tmp_path: Path) -> None:

@@ -5,23 +5,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tolk import glossary as glossary_mod
 from tolk import profiles
+from tolk.budget import Budget
 from tolk.cache import Cache, open_cache
 from tolk.config import Settings
 from tolk.core import ConfigError
 from tolk.engines import registry
 from tolk.engines.base import Engine
 from tolk.glossary import Glossary
-from tolk.pipeline import Job
+from tolk.pipeline.job import Job
 from tolk.quality.gate import Gate
 from tolk.quality.judge import Assessor, LlmJudge, RoundTrip
 from tolk.quality.loop import Loop
 from tolk.store.repo import Store
+
+if TYPE_CHECKING:
+    from tolk.telemetry import Telemetry
 
 
 @dataclass
@@ -33,17 +38,23 @@ class Kit:
     profile: profiles.Profile
     store: Store  # texts without items still meet the store's rules (texts reviewers rejected)
 
-    def job(self, s: Settings, store: Store, **kw: Any) -> Job:
-        """A job with these parts; `kw` sets the rest (path, targets, fields, …)."""
-        base: dict[str, Any] = {
-            "path": None, "targets": [], "source_lang": s.source_lang, "fields": ["name", "description"],
-            "engine": self.engine, "store": store, "cache": self.cache, "glossary": self.glossary,
-            "profile": self.profile.name, "domain": self.profile.domain, "loop": self.loop,
-            "fuzzy_threshold": s.quality.fuzzy_threshold, "invalidate_after_s": s.invalidate_after_s,
-            "isolate": frozenset(s.privacy.isolate_fields),
-            "trusted_memory": frozenset(s.quality.trusted_memory),
-        }  # fmt: skip
-        return Job(**(base | kw))
+    def job(
+        self, s: Settings, *, path: Path | None = None, targets: Sequence[str] = (),
+        source_lang: str | None = None, fields: Sequence[str] | None = None, origin: str = "translate",
+        telemetry: Telemetry | None = None, budget: Budget | None = None, skip_bad: bool = False,
+        chunk_size: int = 200,
+    ) -> Job:  # fmt: skip
+        """The one set-up of a translation job, for every surface: these parts, the settings' rules, and
+        what the caller brings (a catalog `path` for runs; none for the agent, API texts, documents)."""
+        return Job(
+            path=path, targets=list(targets), source_lang=source_lang or s.source_lang,
+            fields=list(fields or ("name", "description")), engine=self.engine, store=self.store,
+            cache=self.cache, glossary=self.glossary, profile=self.profile.name,
+            domain=self.profile.domain, skip_bad=skip_bad, chunk_size=chunk_size, loop=self.loop,
+            fuzzy_threshold=s.quality.fuzzy_threshold, invalidate_after_s=s.invalidate_after_s,
+            origin=origin, budget=budget or Budget(), isolate=frozenset(s.privacy.isolate_fields),
+            trusted_memory=frozenset(s.quality.trusted_memory), telemetry=telemetry,
+        )  # fmt: skip
 
     def engines(self) -> list[Engine]:
         """Every engine this kit calls: the drafter, the refiner and the assessors' engines."""

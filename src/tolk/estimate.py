@@ -1,6 +1,6 @@
 """`tolk cost estimate`: what translating a catalog would cost, before a single request is sent.
 
-The estimate walks the same plan a run would (tolk.pipeline.catalog.Pipeline.preview): what is already
+The estimate walks the same plan a run would (tolk.pipeline.story.Pipeline.preview): what is already
 translated from this exact source, what the translation memory and the cache answer, what repeats in
 the input and goes once — and renders, without sending, the requests the engine would get for the
 rest, so prompts, JSON framing and batching are counted as they would be paid.

@@ -82,7 +82,7 @@ class Worker:
         kit = assemble.kit(s, store, engine=s.agent.engine, profile=s.agent.profile,
                            glossary=Path(s.agent.glossary) if s.agent.glossary else None)  # fmt: skip
         self.telemetry.attach(*kit.engines())
-        job = kit.job(s, store, fields=s.agent.fields, origin="agent", telemetry=self.telemetry,
+        job = kit.job(s, fields=s.agent.fields, origin="agent", telemetry=self.telemetry,
                       budget=Budget(None, s.budget.per_day))  # fmt: skip
         pipeline = Pipeline(job)
         dedupe = Dedupe(s.agent.dedupe, ttl_s=s.agent.dedupe_ttl_s, namespace=s.agent.namespace) \

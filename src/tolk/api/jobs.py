@@ -123,9 +123,7 @@ async def create_job(
                                           detail=f"job {job.id}, {scan.rows} rows"))  # fmt: skip
     telemetry: Telemetry = request.app.state.telemetry
     telemetry.attach(*kit.engines())
-    spec = kit.job(
-        settings, store, path=path, targets=targets, source_lang=src, origin="job", telemetry=telemetry
-    )
+    spec = kit.job(settings, path=path, targets=targets, source_lang=src, origin="job", telemetry=telemetry)
     task = asyncio.create_task(_run(store, out.id, Pipeline(spec), kit, folder))
     request.app.state.jobs.add(task)
     task.add_done_callback(request.app.state.jobs.discard)

@@ -92,7 +92,8 @@ class Kits:
         texts = [body.text] if isinstance(body.text, str) else body.text
         extra = inline_glossary(body.glossary, body.target) if body.glossary else None
         try:
-            done = await translate_texts(kit, texts, body.source, body.target, extra)
+            job = kit.job(self.settings, origin="api", telemetry=self.telemetry)
+            done = await translate_texts(job, texts, body.source, body.target, extra)
         finally:
             self.telemetry.flush(self.store)
         engine = kit.engine

@@ -78,7 +78,7 @@ def _estimates(
             if target != src:
                 parts.engine.check_pair(src, target)
         field_list = [f.strip() for f in fields.split(",") if f.strip()]
-        job = parts.job(s, store, path=path, targets=targets, source_lang=src, fields=field_list)
+        job = parts.job(s, path=path, targets=targets, source_lang=src, fields=field_list)
         pipeline = Pipeline(job)
         by_source: dict[str, list[ItemRecord]] = {}  # a row's own `lang` beats --from
         for r in pipeline.catalog_records():

@@ -76,8 +76,9 @@ def translate(
             kit.engine.check_pair(src_lang, target)
         telemetry = Telemetry()
         telemetry.attach(*kit.engines())
+        parts = kit.job(s, origin="docs", telemetry=telemetry)
         job = DocsJob(
-            src, out, targets, src_lang, kit, documents.formats(keys, retranslate), layout.value, force
+            src, out, targets, src_lang, parts, documents.formats(keys, retranslate), layout.value, force
         )
 
         async def go() -> list[FileResult]:

@@ -100,7 +100,7 @@ def translate(
         caps = Budget(budget if budget is not None else s.budget.per_run, s.budget.per_day)
         telemetry = Telemetry()  # engine calls land in the store for reports and the dashboard
         telemetry.attach(*parts.engines())
-        job = parts.job(s, store, path=input, targets=targets, source_lang=src, fields=field_list,
+        job = parts.job(s, path=input, targets=targets, source_lang=src, fields=field_list,
                         skip_bad=skip_bad, telemetry=telemetry, chunk_size=chunk_size,
                         budget=caps)  # fmt: skip
         summary = asyncio.run(_run(job, parts))

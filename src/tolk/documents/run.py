@@ -22,11 +22,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tolk.assemble import Kit
 from tolk.documents import format_for
 from tolk.documents.base import MASK_RE, Document, DocumentError, Format, Unit
 from tolk.formats.catalog import write_atomic
 from tolk.pipeline import Snippet, Translated, translate_snippets
+from tolk.pipeline.job import Job
 
 MANIFEST = ".tolk-docs.json"
 
@@ -55,7 +55,7 @@ class DocsJob:
     out: Path
     targets: list[str]
     source: str
-    kit: Kit
+    job: Job  # the translation job's parts (engine, loop, cache, store, glossary)
     formats: list[Format]
     layout: str = "dirs"  # dirs: OUT/ja/a.md; suffix: OUT/a_ja.md
     force: bool = False  # overwrite files changed since tolk wrote them
@@ -111,7 +111,7 @@ async def _one(
 ) -> FileResult:
     result = FileResult(shown, lang, units=len(doc.units))
     done = await translate_snippets(
-        job.kit, [Snippet(u.text, u.context) for u in doc.units], job.source, lang
+        job.job, [Snippet(u.text, u.context) for u in doc.units], job.source, lang
     )
     translated, held = {}, []
     for unit, answer in zip(doc.units, done, strict=True):

@@ -1,9 +1,14 @@
-"""The translation core every surface goes through: catalog runs and the agent (`catalog`), API
-requests, the translate page and documents (`texts`). Both take their drafts through the same quality
-loop, which decides the grade and whether a text may be published (tolk.quality.loop), and both keep
-the same rules for what may sit in a shared cache or the memory."""
+"""The translation core every surface goes through.
 
-from tolk.pipeline.catalog import CommitHook, Job, Pipeline, Preview, Summary
+story   a catalog run and the agent: plan → reuse → draft → judge → decide → commit, top to bottom
+texts   API requests, the translate page and documents: the same steps without items to store
+core    the steps both share (reuse, draft, judge), so a rule is written once
+commit  the one transaction that writes a batch, its memory, audit rows and events
+job     the typed set-up every surface builds (assemble.Kit.job) and what a run adds up to
+"""
+
+from tolk.pipeline.job import CommitHook, Job, Preview, Summary
+from tolk.pipeline.story import Pipeline
 from tolk.pipeline.texts import Snippet, Translated, inline_glossary, translate_snippets, translate_texts
 
 __all__ = [

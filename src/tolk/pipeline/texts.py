@@ -1,30 +1,32 @@
 """Texts translated without a catalog: API requests, the translate page, documents' units.
 
-The same parts as a catalog run (engine, glossary, cache, quality loop) without storing items, and the
-same publishing rules: the loop grades every text (APPROVED only where an assessor of meaning vouched,
-CHECKED where only the rules passed, NEEDS_REVIEW otherwise), a text a reviewer rejected for the same
-source is held, and what held personal data never enters the shared cache. The cache keeps the
-engine's draft and the loop's final publishable text, so asking again calls no engine at all. A
-snippet may carry context (the paragraphs around it, the key it belongs to): the engine sees it as a
+The same steps as a catalog run (pipeline.core: reuse → draft → judge → decide) without items to
+store, so the same rules hold: a person's memory answers first, the loop grades every text (APPROVED
+only where an assessor of meaning vouched, CHECKED where only the rules passed, NEEDS_REVIEW
+otherwise), a text a reviewer rejected for the same source is held, and what held personal data
+never enters the shared cache. Each answer carries its status; callers publish only what is
+`publishable`.
+
+A snippet may carry context (the paragraphs around it, the key it belongs to): the engine sees it as a
 hint, the cache key ignores it, so editing one paragraph re-translates that paragraph only. Snippets go
-to the engine in order, in requests that stay within a character budget (a document is cut at its
-units, which are its structure's boundaries).
+to the engine in order, in requests within a character budget (a document is cut at its units). The
+cache also keeps the loop's final text with its verdict, so asking again calls no engine at all (the
+rules judge it again: a rejection since then still holds it).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import dataclasses
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from tolk.cache import Cached, cache_key, shareable
-from tolk.core import Hints, Result, Segment, Term, digest, normalize_text
-from tolk.glossary import Glossary, GlossaryEntry, terms_version
-from tolk.quality.loop import NEEDS_REVIEW, Draft, Settled
-
-if TYPE_CHECKING:
-    from tolk.assemble import Kit
+from tolk.cache import Cached
+from tolk.core import Result, Term, digest
+from tolk.glossary import Glossary, GlossaryEntry
+from tolk.pipeline.core import Core, Unit
+from tolk.pipeline.job import Job
+from tolk.quality.loop import NEEDS_REVIEW, PENDING_APPROVAL, Draft, Settled
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,18 @@ class Translated:
 
     @property
     def publishable(self) -> bool:
-        return self.ok and self.status not in ("NEEDS_REVIEW", "PENDING_APPROVAL")
+        return self.ok and self.status not in (NEEDS_REVIEW, PENDING_APPROVAL)
 
     @classmethod
     def of(cls, end: Settled) -> Translated:
         return cls(end.text, end.verdict.score, list(end.verdict.failed), end.engine, end.status,
                    end.grade.value, end.approved_by)  # fmt: skip
+
+
+def _final(end: Settled) -> Cached:
+    """The loop's last answer with its verdict, so that asking again needs neither engine nor judge."""
+    verdict = dataclasses.asdict(Translated.of(end))
+    return Cached(json.dumps(verdict, ensure_ascii=False), end.engine, end.model)
 
 
 def inline_glossary(terms: dict[str, str], target: str) -> Glossary:
@@ -63,73 +71,46 @@ def inline_glossary(terms: dict[str, str], target: str) -> Glossary:
 
 
 async def translate_texts(
-    kit: Kit, texts: list[str], source: str, target: str, extra: Glossary | None = None
+    job: Job, texts: list[str], source: str, target: str, extra: Glossary | None = None
 ) -> list[Translated]:
-    return await translate_snippets(kit, [Snippet(t) for t in texts], source, target, extra)
-
-
-def _chunks(segments: list[Segment], budget: int) -> list[list[Segment]]:
-    chunks: list[list[Segment]] = [[]]
-    size = 0
-    for seg in segments:
-        weight = len(seg.text) + sum(len(v) for v in seg.context.values())
-        if chunks[-1] and size + weight > budget:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(seg)
-        size += weight
-    return [c for c in chunks if c]
+    return await translate_snippets(job, [Snippet(t) for t in texts], source, target, extra)
 
 
 async def translate_snippets(
-    kit: Kit, snippets: Sequence[Snippet], source: str, target: str, extra: Glossary | None = None,
+    job: Job, snippets: Sequence[Snippet], source: str, target: str, extra: Glossary | None = None,
     budget_chars: int | None = None,
 ) -> list[Translated]:  # fmt: skip
     """One Translated per snippet, in order; identical texts go to the engine once."""
-    engine, glossary = kit.engine, kit.glossary.merged(extra) if extra else kit.glossary
-    budget = budget_chars or engine.settings.request_chars  # ~3,000 tokens at ~4 characters a token
-    engine.check_pair(source, target)
-    texts = [s.text for s in snippets]
-    terms = {text: glossary.applicable(text, target) for text in texts}
-    keys = {text: cache_key(text, source, target, engine.fingerprint, terms_version(terms[text]),
-                            kit.profile.name) for text in texts}  # fmt: skip
-    finals = {key: digest("settled", key) for key in keys.values()}
-    known = kit.cache.get_many(sorted(set(finals.values())))
-    settled_before = {key: known[f] for key, f in finals.items() if f in known}
-    cached = kit.cache.get_many(sorted(set(keys.values()) - set(settled_before)))
-    results = {k: Result(k, c.text, engine=c.engine, model=c.model) for k, c in cached.items()}
-    rejected = kit.store.rejected(source, target, sorted({digest(normalize_text(t)) for t in texts}))
-    refused = {t: rejected.get(digest(normalize_text(t)), frozenset()) for t in texts}
-    groups: dict[tuple[Term, ...], dict[str, Segment]] = defaultdict(dict)
-    for snippet in snippets:
-        key = keys[snippet.text]
-        if key not in results and key not in settled_before:
-            groups[terms[snippet.text]].setdefault(key, Segment(key, snippet.text, snippet.context))
-    for group_terms, segments in groups.items():  # the settled ones need no engine at all
-        hints = Hints(group_terms, (), kit.profile.domain or None)
-        for chunk in _chunks(list(segments.values()), budget):
-            for res in await engine.translate(chunk, source, target, hints):
-                results[res.id] = res
-                if shareable(res) and res.engine == engine.name:
-                    kit.cache.put_many({res.id: Cached(res.text, res.engine, res.model)})
-    drafts = {
-        keys[t]: Draft(keys[t], t, terms[t], {}, results[keys[t]], refused[t])
-        for t in texts
-        if keys[t] not in settled_before and results[keys[t]].ok
-    }
-    settled = await kit.loop.settle(list(drafts.values()), source, target)
-    kit.cache.put_many({finals[k]: Cached(end.text, end.engine, end.model) for k, end in settled.items()
-                        if end.publishable and not drafts[k].result.personal})  # fmt: skip
+    if extra is not None:
+        job = dataclasses.replace(job, glossary=job.glossary.merged(extra))
+    core = Core(job)
+    job.engine.check_pair(source, target)
+    units: dict[str, Unit] = {}
+    for s in snippets:  # the first context of a text is the one the engine sees
+        units.setdefault(s.text, core.unit(s.text, source, target, s.context))
+    finals = {u.key: digest("settled-v2", u.key) for u in units.values()}  # v2: with the verdict
+    known = job.cache.get_many(sorted(set(finals.values())))
+    last = {key: known[f] for key, f in finals.items() if f in known}  # the loop's last answers
+    todo = [u for u in units.values() if u.key not in last]
+    done = core.reuse(todo) | core.recall(todo, source, target)  # a person's memory wins
+    budget = budget_chars or job.engine.settings.request_chars  # ~3,000 tokens at ~4 characters a token
+    done |= await core.draft([u for u in todo if u.key not in done], source, target, budget_chars=budget,
+                             fuzzy=False)  # fmt: skip
+    settled = await core.judge(todo, done, source, target)
+    job.cache.put_many({finals[k]: _final(end) for k, end in settled.items() if not done[k].personal})
+    rejected = job.store.rejected(source, target, sorted({u.source_hash for u in units.values()}))
     out = []
-    for text in texts:
-        key = keys[text]
-        if key in settled_before:  # the loop's last answer: judged again by the rules, no engine called
-            last = settled_before[key]
-            again = Result(key, last.text, engine=last.engine, model=last.model)
-            draft = Draft(key, text, terms[text], {}, again, refused[text])
-            out.append(Translated.of(kit.loop.grade(again, kit.loop.judge(draft, again, source, target), 0)))
-        elif key in settled:
-            out.append(Translated.of(settled[key]))
+    for s in snippets:
+        u = units[s.text]
+        if u.key in last:  # the loop's verdict, unless the rules now say otherwise (a rejection since)
+            before = Translated(**json.loads(last[u.key].text))
+            again = Result(u.key, before.text, engine=before.engine)
+            draft = Draft(u.key, u.text, u.terms, {}, again, rejected.get(u.source_hash, frozenset()))
+            now = job.loop.grade(again, job.loop.judge(draft, again, source, target), 0)
+            out.append(before if now.publishable else Translated.of(now))
+        elif u.key in settled:
+            out.append(Translated.of(settled[u.key]))
         else:
-            out.append(Translated("", 0.0, [f"engine: {results[key].error or 'no answer'}"]))
+            error = done[u.key].error if u.key in done else None
+            out.append(Translated("", 0.0, [f"engine: {error or 'no answer'}"]))
     return out

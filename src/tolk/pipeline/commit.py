@@ -1,0 +1,120 @@
+"""The commit of one batch into one language: one transaction for the translations, their memory,
+history and audit rows, the events that announce them and the agent's bookkeeping.
+
+- a HUMAN or APPROVED text is never overwritten: the machine's answer becomes a suggestion beside it
+- only text an assessor of meaning approved teaches the memory (as `judge`, with who approved it),
+  and never one that held personal data
+- a fallback's text is a stop-gap: it is marked `fallback_for` and written without a cache key, so the
+  next run with the primary healthy translates it anew
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from tolk import activity, audit, events
+from tolk.activity import Tally
+from tolk.core import Grade, Result
+from tolk.pipeline.core import Unit
+from tolk.pipeline.job import CommitHook, Job, Summary
+from tolk.quality.loop import CHECKED, NEEDS_REVIEW, PENDING_APPROVAL, Settled
+from tolk.store.repo import MachineWrite
+
+
+class Commits:
+    def __init__(self, job: Job, summary: Summary) -> None:
+        self.job, self.summary = job, summary
+        self.prompts = {e.name: e.prompt_version for e in job.engines()}  # for the audit log
+
+    def write(
+        self, units: list[Unit], done: dict[str, Result], settled: dict[str, Settled], source: str,
+        target: str, hook: CommitHook | None, tally: Tally,
+    ) -> None:  # fmt: skip
+        store, job = self.job.store, self.job
+        primary = job.engine.name
+        stand_ins = {e.name for e in job.engine.chain()} - {primary}
+        written: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        failed: dict[str, dict[str, str]] = defaultdict(dict)
+        with store.transaction() as session:
+            if hook is not None:
+                hook.before(session)
+            for u in units:
+                field = u.field or ""
+                if u.key not in settled:
+                    res = done.get(u.key)
+                    failed[u.item_id][field] = (res.error if res else None) or "no answer"
+                    tally.failures += 1
+                    self.sample_failure(f"{u.item_id}/{field} -> {target}: {failed[u.item_id][field]}")
+                    continue
+                end = settled[u.key]
+                stand_in = end.engine in stand_ins
+                write = MachineWrite(
+                    item_id=u.item_id, field=field, lang=target, text=end.text, engine=end.engine,
+                    model=end.model, source_hash=u.source_hash, cache_key=None if stand_in else u.key,
+                    checks=[f.as_dict() for f in end.verdict.findings], score=end.verdict.score,
+                    status=end.status, grade=end.grade, profile=job.profile, approved_by=end.approved_by,
+                    fallback_for=primary if stand_in else None,
+                )  # fmt: skip
+                if store.write_machine(session, write, exists=u.exists) == "suggested":
+                    self.summary.suggestions += 1
+                    continue
+                if end.grade is Grade.APPROVED and not done[u.key].personal:
+                    store.remember(session, source, target, u.text, end.text, "judge",
+                                   creator=end.approved_by, item_id=u.item_id, field=field)  # fmt: skip
+                activity.remember_text(session, (u.item_id, field, target), end.engine, "machine",
+                                       end.text, end.grade.value, end.verdict.score)  # fmt: skip
+                audit.record(session, audit.Entry(
+                    f"system:{job.origin}", "machine_write", u.item_id, field, target,
+                    audit.sha256(u.text), end.engine, end.model, self.prompts.get(end.engine) or None,
+                    after_sha256=audit.sha256(end.text)))  # fmt: skip
+                self._count(end, tally)
+                written[u.item_id][field] = {
+                    "grade": end.grade.value, "score": end.verdict.score, "status": end.status,
+                    "failed": end.verdict.failed, "rounds": end.rounds, "approved_by": end.approved_by,
+                    "publishable": end.publishable,
+                }  # fmt: skip
+            # the events go in the same transaction as the translations they announce
+            for item_id in dict.fromkeys([*written, *failed]):
+                for event, delay in events.for_translation(
+                    item_id, target, written.get(item_id, {}), failed.get(item_id, {}),
+                    invalidate_after_s=job.invalidate_after_s,
+                ):  # fmt: skip
+                    store.outbox_add(session, event, delay)
+            if hook is not None:
+                hook.after(session, {*written, *failed})
+            activity.record(session, tally)
+        self.counted(tally)
+        if job.telemetry is not None:
+            job.telemetry.flush(store)
+
+    def tally_only(self, tally: Tally) -> None:
+        """Counters of a language that needed no commit (everything unchanged, or nothing it could do)."""
+        with self.job.store.transaction() as session:
+            activity.record(session, tally)
+        self.counted(tally)
+
+    def counted(self, tally: Tally) -> None:
+        """A committed tally joins the run's summary and this process's metrics."""
+        self.summary.add(tally)
+        if self.job.telemetry is not None:
+            self.job.telemetry.tally(tally)
+
+    def sample_failure(self, what: str) -> None:
+        if len(self.summary.failure_samples) < 5:
+            self.summary.failure_samples.append(what)
+
+    def _count(self, end: Settled, tally: Tally) -> None:
+        s = self.summary
+        tally.translated += 1
+        tally.add_score(end.verdict.score)
+        if end.verdict.metrics is not None:
+            tally.add_bleu(end.verdict.metrics.bleu)
+        tally.approved += end.grade is Grade.APPROVED
+        tally.rewritten += end.rounds > 0
+        tally.needs_review += end.status == NEEDS_REVIEW
+        s.glossary_misses += "glossary" in end.verdict.failed
+        s.pending_approval += end.status == PENDING_APPROVAL
+        s.checked += end.status == CHECKED
+        if end.approved_by:
+            s.approved_by[end.approved_by] = s.approved_by.get(end.approved_by, 0) + 1

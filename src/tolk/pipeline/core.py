@@ -1,0 +1,157 @@
+"""The steps every surface shares between its plan and its commit: reuse → draft → judge.
+
+A surface (a catalog run, the agent, an API request, a document) turns what it has into `Unit`s — one
+text to translate into one language — and takes them through the same steps, so a rule about what is
+reused, shared or published is written once, here or in the quality loop:
+
+unit    the cache key: text, languages, engine, the glossary terms that apply, the profile (context is
+        not in it: a paragraph's neighbours change the hint, not the answer that may be reused)
+reuse   trusted memory units answer exact matches (a person's text by default, `trusted_memory`);
+        the cache answers what was translated before
+draft   the engine translates the rest, each distinct text once, grouped by the terms that apply (an
+        isolated field's text alone), within a request budget where one is given, with fuzzy memory
+        hints where asked; a text another pipeline of this process is translating is awaited, not
+        sent again; only what may be shared (cache.shareable, not a sealed field) enters the cache
+judge   the quality loop scores, refines where an engine can, and grades every answer; a text a
+        reviewer rejected for the same source waits for a person ("same as rejected")
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from tolk.cache import Cached, cache_key, shareable
+from tolk.core import Finish, Hints, Result, Segment, Term, TmPair, digest, normalize_text
+from tolk.glossary import terms_version
+from tolk.memory import FuzzyIndex
+from tolk.pipeline.job import Job
+from tolk.quality.loop import Draft, Settled
+
+
+@dataclass(slots=True)
+class Unit:
+    """One text to translate into the current language: an item's field, or a free text."""
+
+    key: str
+    text: str
+    source_hash: str
+    terms: tuple[Term, ...]
+    context: dict[str, str]
+    field: str | None = None  # the item's field: isolation and encryption go by it
+    item_id: str = ""
+    exists: bool = False  # a translation row is already there (then it is updated, not inserted)
+
+
+class Core:
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self._indexes: dict[tuple[str, str], FuzzyIndex] = {}
+
+    def unit(self, text: str, source: str, target: str, context: dict[str, str], **where: Any) -> Unit:
+        job = self.job
+        terms = job.glossary.applicable(text, target)
+        key = cache_key(text, source, target, job.engine.fingerprint, terms_version(terms), job.profile)
+        return Unit(key, text, digest(normalize_text(text)), terms, context, **where)
+
+    # --- reuse ---------------------------------------------------------------------------------------
+
+    def recall(self, units: list[Unit], source: str, target: str) -> dict[str, Result]:
+        """Exact memory matches from trusted units: no engine, and judged like any other answer."""
+        hashes = sorted({u.source_hash for u in units})
+        found = self.job.store.recall(source, target, hashes, self.job.trusted_memory)
+        return {u.key: Result(u.key, found[u.source_hash], engine="memory", model="tm")
+                for u in units if u.source_hash in found}  # fmt: skip
+
+    def reuse(self, units: list[Unit]) -> dict[str, Result]:
+        hits = self.job.cache.get_many(sorted({u.key for u in units}))
+        return {k: Result(k, c.text, engine=c.engine, model=c.model) for k, c in hits.items()}
+
+    # --- draft ---------------------------------------------------------------------------------------
+
+    async def draft(
+        self, units: list[Unit], source: str, target: str, *, budget_chars: int | None = None,
+        fuzzy: bool = True,
+    ) -> dict[str, Result]:  # fmt: skip
+        job, engine = self.job, self.job.engine
+        unique: dict[str, Unit] = {}
+        for u in units:
+            unique.setdefault(u.key, u)
+        mine, theirs = job.inflight.claim(unique)
+        # a group shares requests; an isolated field's text (untrusted: reviews, messages) is a group
+        # of its own, so an instruction hidden in it can reach no other item's translation
+        groups: dict[tuple[Any, ...], list[Segment]] = defaultdict(list)
+        memory: dict[tuple[Any, ...], dict[TmPair, None]] = defaultdict(dict)  # ordered, deduplicated
+        index = self._fuzzy(source, target) if fuzzy else None
+        for key in mine:
+            u = unique[key]
+            group = (u.terms, key if u.field in job.isolate else None)
+            groups[group].append(Segment(key, u.text, u.context))
+            if index is not None:
+                memory[group].update(dict.fromkeys(index.hints(u.text)))
+        requests = [
+            (chunk, Hints(group[0], tuple(memory[group])[:5], job.domain))
+            for group, segments in groups.items()
+            for chunk in _within(segments, budget_chars)
+        ]
+        results: dict[str, Result] = {}
+        try:
+            answers = await asyncio.gather(*(engine.translate(c, source, target, h) for c, h in requests))
+            results = {r.id: r for batch in answers for r in batch}
+        finally:  # waiters are released even if this pipeline fails
+            for key in mine:
+                res = results.get(key)
+                job.inflight.settle(
+                    key, Cached(res.text, res.engine, res.model) if res and shareable(res) else None
+                )
+        sealed = {u.key for u in unique.values() if job.store.vault.sensitive(u.field)}
+        job.cache.put_many({k: Cached(r.text, r.engine, r.model) for k, r in results.items()
+                            if shareable(r) and r.engine == engine.name and k not in sealed})  # fmt: skip
+        for key, future in theirs.items():
+            shared = await future
+            results[key] = (
+                Result(key, shared.text, engine=shared.engine, model=shared.model) if shared else
+                Result(key, "", Finish.ERROR, error="the shared translation of this segment failed",
+                       transient=True)
+            )  # fmt: skip
+        return results
+
+    def _fuzzy(self, source: str, target: str) -> FuzzyIndex:
+        pair = (source, target)
+        if pair not in self._indexes:
+            self._indexes[pair] = FuzzyIndex(self.job.store, source, target, origins=self.job.trusted_memory,
+                                             threshold=self.job.fuzzy_threshold)  # fmt: skip
+        return self._indexes[pair]
+
+    # --- judge ---------------------------------------------------------------------------------------
+
+    async def judge(
+        self, units: list[Unit], done: dict[str, Result], source: str, target: str
+    ) -> dict[str, Settled]:
+        """Every answered unit graded by the loop (once per key); rejected texts are held."""
+        rejected = self.job.store.rejected(source, target, sorted({u.source_hash for u in units}))
+        drafts: dict[str, Draft] = {}
+        for u in units:
+            res = done.get(u.key)
+            if res is not None and res.ok and u.key not in drafts:
+                drafts[u.key] = Draft(u.key, u.text, u.terms, u.context, res,
+                                      rejected.get(u.source_hash, frozenset()))  # fmt: skip
+        return await self.job.loop.settle(list(drafts.values()), source, target)
+
+
+def _within(segments: list[Segment], budget: int | None) -> list[list[Segment]]:
+    """Segments in order, cut into requests of at most `budget` characters (text and context)."""
+    if budget is None:
+        return [segments]
+    chunks: list[list[Segment]] = [[]]
+    size = 0
+    for seg in segments:
+        weight = len(seg.text) + sum(len(v) for v in seg.context.values())
+        if chunks[-1] and size + weight > budget:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(seg)
+        size += weight
+    return [c for c in chunks if c]

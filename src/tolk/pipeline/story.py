@@ -1,0 +1,230 @@
+"""A catalog's trip, top to bottom: scan → items → plan → reuse → draft → judge → decide → commit.
+
+scan    validate the whole file first: a bad row stops the run before anything is written
+items   store each item and its source fields (unchanged items are not touched)
+plan    per (item, field, lang): skip what is already translated from this exact source under these
+        exact conditions, and what a person owns; a sent-back or fallback-made text is planned again
+reuse   trusted memory answers exact matches, the cache what was translated before   (pipeline.core)
+draft   the engine translates the rest, each distinct text once, grouped by the terms that apply
+judge   the quality gate scores every draft; where it asks, an engine that can refine corrects it
+decide  APPROVED only where an assessor of meaning vouched (approved_by), CHECKED where only the
+        rules passed, NEEDS_REVIEW where they failed or a reviewer rejected the text   (quality.loop)
+commit  one transaction per chunk and language                                       (pipeline.commit)
+
+The agent enters at `translate_records` with its own records and commit hook; API requests and
+documents take the same reuse → draft → judge → decide steps without items (pipeline.texts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from tolk import languages
+from tolk.activity import Tally
+from tolk.budget import BudgetReached
+from tolk.core import PROTECTED_GRADES, Deferred, Result, Segment, TolkError, Usage, digest
+from tolk.engines.base import Call
+from tolk.formats import catalog
+from tolk.pipeline.commit import Commits
+from tolk.pipeline.core import Core, Unit
+from tolk.pipeline.job import CommitHook, Job, Preview, Progress, Summary
+from tolk.store.repo import ItemRecord
+
+
+class Pipeline:
+    def __init__(self, job: Job) -> None:
+        self.job, self.summary = job, Summary()
+        self.core, self.commits = Core(job), Commits(job, self.summary)
+
+    async def run(
+        self, on_start: Callable[[int], None] | None = None, progress: Progress | None = None
+    ) -> Summary:
+        job, started = self.job, time.perf_counter()
+        assert job.path is not None, "run() translates a catalog file"
+        scan = catalog.scan(job.path, skip_bad=job.skip_bad, check=_check_row)
+        self.summary.bad_rows = scan.bad
+        for target in job.targets:  # before anything is written
+            if target != job.source_lang:
+                job.engine.check_pair(job.source_lang, target)
+        if on_start:
+            on_start(scan.rows)
+        pii_before, run_id, engines = self._pii(), job.store.start_run("translate"), job.engines()
+        for engine in engines:  # every call of this run, by language: its spend and the budget's
+            engine.observers.append(self._spent)
+        try:
+            for chunk in self._chunks(scan):
+                job.budget.check(job.store, self.summary.usage.cost)
+                await self._translate_chunk(chunk)
+                if progress:
+                    progress(len(chunk))
+        except BudgetReached as stop:  # what is committed stays; the next run goes on from here
+            self.summary.stopped = str(stop)
+        finally:
+            for engine in engines:
+                engine.observers.remove(self._spent)
+        self.summary.pii_masked = {k: v for k, v in (self._pii() - pii_before).items() if v}
+        self.summary.seconds = time.perf_counter() - started
+        job.store.finish_run(run_id, self.summary.as_dict())
+        return self.summary
+
+    async def _translate_chunk(self, records: list[ItemRecord]) -> None:
+        with self.job.store.transaction() as session:
+            self.summary.items_changed += self.job.store.save_items(session, records)
+        self.summary.items += len(records)
+        await asyncio.gather(*(self._translate_lang(group, source, target)
+                               for source, group in _by_source(records).items()
+                               for target in self.job.targets))  # fmt: skip
+
+    async def translate_records(
+        self, records: list[ItemRecord], target: str, hook: CommitHook, *, defer_transient: bool = False
+    ) -> None:
+        """The agent's path: validated records into one language; `hook` joins the commit, which
+        happens even when nothing needs translating (the hook still records what it saw). With
+        `defer_transient`, engine errors raise Deferred (try later) instead of ending as i18n.failed."""
+        for source, group in _by_source(records).items():
+            await self._translate_lang(group, source, target, hook, defer_transient)
+
+    # --- one batch into one language: the story ------------------------------------------------------
+
+    async def _translate_lang(
+        self, records: list[ItemRecord], source: str, target: str, hook: CommitHook | None = None,
+        defer_transient: bool = False,
+    ) -> None:  # fmt: skip
+        if source == target:
+            return
+        units = self._plan(records, source, target)
+        tally = Tally(self.job.origin, target, items=sum(1 for r in records if r.fields))
+        tally.segments = sum(len(r.fields) for r in records)
+        tally.unchanged = tally.segments - len(units)
+        if units and not self.job.engine.supports(source, target):  # a row's own `lang` it cannot take
+            tally.failures += len(units)
+            self.commits.sample_failure(f"{len(units)} segments {source} -> {target}: engine cannot "
+                                        "translate this pair")  # fmt: skip
+            units = []
+        if not units and hook is None:
+            return self.commits.tally_only(tally)
+        memory = self.core.recall(units, source, target)  # reuse
+        cached = self.core.reuse([u for u in units if u.key not in memory])
+        tally.memory_hits = sum(1 for u in units if u.key in memory)
+        tally.cache_hits = sum(1 for u in units if u.key in cached)
+        tally.cache_misses = len(units) - tally.memory_hits - tally.cache_hits
+        done = cached | memory
+        done |= await self.core.draft([u for u in units if u.key not in done], source, target)  # draft
+        if defer_transient:
+            _defer_if_transient(units, done)
+        settled = await self.core.judge(units, done, source, target)  # judge and decide
+        self.commits.write(units, done, settled, source, target, hook, tally)  # commit
+
+    def _plan(self, records: list[ItemRecord], source: str, target: str) -> list[Unit]:
+        with self.job.store.sessions() as session:
+            existing = self.job.store.existing(session, [r.id for r in records], target)
+        units = []
+        for r in records:
+            for name, text in r.fields.items():
+                context = {"field": name}
+                if r.category:
+                    context["category"] = r.category
+                if name != "name" and "name" in r.fields:  # the neighbouring field disambiguates
+                    context["product"] = r.fields["name"]
+                have = existing.get((r.id, name))
+                unit = self.core.unit(text, source, target, context, field=name, item_id=r.id,
+                                      exists=have is not None)  # fmt: skip
+                if have is not None and (
+                    have.cache_key == unit.key
+                    or (have.grade in PROTECTED_GRADES and have.source_hash == unit.source_hash)
+                ):
+                    continue
+                units.append(unit)
+        return units
+
+    # --- items -----------------------------------------------------------------------------------
+
+    def record(self, item_id: str, data: dict[str, Any]) -> ItemRecord:
+        """An item as tolk stores it, from a catalog row or an event's product payload."""
+        original, data = data, dict(data)
+        data.pop("id", None)
+        lang_raw = data.pop("lang", None)
+        lang = languages.normalize(str(lang_raw), allow_auto=True) if lang_raw else self.job.source_lang
+        category = data.get("category")
+        fields = {f: data[f] for f in self.job.fields if isinstance(data.get(f), str) and data[f].strip()}
+        attrs = {k: v for k, v in data.items() if k not in fields}
+        return ItemRecord(
+            id=item_id, source_lang=lang, category=str(category) if category is not None else None,
+            fields=fields, attrs=attrs, content_hash=digest(lang, original),
+        )  # fmt: skip
+
+    def catalog_records(self) -> list[ItemRecord]:
+        """The job's whole catalog, validated as a run validates it (a bad row raises)."""
+        assert self.job.path is not None
+        scan = catalog.scan(self.job.path, skip_bad=self.job.skip_bad, check=_check_row)
+        return [r for chunk in self._chunks(scan) for r in chunk]
+
+    def preview(self, records: list[ItemRecord], source: str, target: str) -> Preview:
+        """The plan and reuse steps of `_translate_lang`, without drafting or writing (cost estimate)."""
+        units = self._plan(records, source, target)
+        done = self.core.recall(units, source, target)
+        reused = self.core.reuse([u for u in units if u.key not in done])
+        every = [(text, {"field": name}) for r in records for name, text in r.fields.items()]
+        left = [u for u in units if u.key not in done and u.key not in reused]
+        return Preview(
+            segments=len(every), unchanged=len(every) - len(units),
+            memory=sum(1 for u in units if u.key in done),
+            cache=sum(1 for u in units if u.key in reused and u.key not in done),
+            to_send=[Segment(u.key, u.text, u.context) for u in left], all_texts=every,
+        )  # fmt: skip
+
+    def _chunks(self, scan: catalog.Scan) -> Iterator[list[ItemRecord]]:
+        assert self.job.path is not None
+        skip, chunk = scan.skip_lines, []
+        for row in catalog.read(self.job.path):
+            if isinstance(row, catalog.BadRow) or row.line in skip:
+                continue
+            chunk.append(self.record(row.id, row.data))  # scan checked the row's lang
+            if len(chunk) >= self.job.chunk_size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    # --- accounting ------------------------------------------------------------------------------
+
+    def _spent(self, call: Call) -> None:
+        self.summary.spend.setdefault(call.target, Usage()).add(call.usage)
+        self.summary.usage.add(call.usage)
+
+    def _pii(self) -> Counter[str]:
+        """Personal data the engines of this job have masked so far, by kind."""
+        total: Counter[str] = Counter()
+        for engine in self.job.engines():
+            total.update(engine.pii_masked)
+        return total
+
+
+def _by_source(records: list[ItemRecord]) -> dict[str, list[ItemRecord]]:
+    groups: dict[str, list[ItemRecord]] = defaultdict(list)
+    for r in records:
+        groups[r.source_lang].append(r)
+    return groups
+
+
+def _defer_if_transient(units: list[Unit], done: dict[str, Result]) -> None:
+    failed = [done[u.key] for u in units if u.key in done and not done[u.key].ok and done[u.key].transient]
+    if failed:
+        why = failed[0].error or "engine error"
+        raise Deferred(f"{len(failed)} segments failed: {why}", outage=any(r.outage for r in failed))
+
+
+def _check_row(row: catalog.Row) -> str | None:
+    """Catalog rules beyond the format: a row's own `lang` must be a language tolk knows."""
+    lang = row.data.get("lang")
+    if lang in (None, ""):
+        return None
+    try:
+        languages.normalize(str(lang), allow_auto=True)
+    except TolkError as exc:
+        return f"lang: {exc}"
+    return None
