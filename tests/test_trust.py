@@ -346,3 +346,25 @@ def test_a_document_unit_that_failed_keeps_its_source_and_is_marked(tmp_path: Pa
     assert '#, fuzzy\nmsgid "Write to kim@example.com today."' in po
     xlf = (tmp_path / "out" / "es" / "e.xlf").read_text()
     assert 'state="needs-review-translation"' in xlf and 'approved="yes"' not in xlf
+
+
+def test_the_cost_estimate_follows_the_same_rules(tmp_path: Path) -> None:
+    """The estimate plans as a run does: a sent-back text is sent again (its cache entry is gone), a
+    person's text answers from memory, machine text that only passed the rules does not."""
+    write_catalog(tmp_path)
+    (tmp_path / "tolk.toml").write_text(f'default_engine = "dummy"\n{DUMMY}')
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    assert run_tolk("translate", "catalog.jsonl", "--to", "es", "--db", db, cwd=tmp_path).returncode == 0
+    send_back(db, "p1")
+    store = Store(db)
+    review.edit(store, ("p2", "name", "es"), "Gorro de lana azul", row(store, "p2").version, "kim")
+    store.close()
+    more = [{"id": "q1", "name": "Blue wool hat"}, {"id": "q2", "name": "Leather bag"}]
+    write_catalog(tmp_path, [*ROWS, *more])
+    done = run_tolk("cost", "estimate", "catalog.jsonl", "--to", "es", "--db", db, "--format", "json",
+                    cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    es = json.loads(done.stdout)["languages"][0]
+    # p2 is a person's (unchanged); q1 = p2's source: the person's memory; p1 (sent back) and q2 (same
+    # text) go to the engine once; nothing comes from the cache
+    assert (es["unchanged"], es["memory"], es["cache"], es["sent"]) == (1, 1, 0, 1)

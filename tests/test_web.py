@@ -141,3 +141,41 @@ def test_ui_pages_carry_security_headers_and_a_strict_session_cookie(
     assert "tolk_session=" in cookie and "httponly" in cookie and "samesite=strict" in cookie
     dashboard = client.get("/ui/dashboard")
     assert dashboard.text.count("<svg") == 6 and "Quality score per language" in dashboard.text
+
+
+def test_approve_approves_what_the_box_shows(ui: tuple[TestClient, dict[str, str]]) -> None:
+    """Edit the text, then press Approve: the edit is kept (the person's, HUMAN), never dropped for the
+    old machine text; unchanged, Approve approves the machine text. A person's text loses the machine's
+    score and findings (they described another text)."""
+    client, tokens = ui
+    csrf = login(client, tokens["reviewer"])
+    page = client.get("/ui/review").text
+    form = page[page.index('action="/ui/t/sku-1/name/es/edit"') :].split("</form>")[0]
+    assert 'value="approve"' in form and 'name="text"' in form  # Approve sends the box's text
+    press = {"csrf": csrf, "version": 1, "action": "approve"}
+    edited = client.post("/ui/t/sku-1/name/es/edit", data=press | {"text": "Zapato rojo vivo"},
+                         follow_redirects=False)  # fmt: skip
+    assert edited.headers["location"] == "/ui/review?msg=edited"
+    as_is = client.post("/ui/t/sku-2/name/es/edit", data=press | {"text": "Sombrero azul"},
+                        follow_redirects=False)  # fmt: skip
+    assert as_is.headers["location"] == "/ui/review?msg=approved"
+    store: Store = client.app.state.store  # type: ignore[attr-defined]
+    with store.sessions() as session:
+        one, two = (store.translation(session, f"sku-{n}", "name", "es") for n in (1, 2))
+    assert one is not None and two is not None
+    assert (one.text, one.grade, one.approved_by, one.score, one.checks) == (
+        "Zapato rojo vivo", "HUMAN", "Kim", None, []
+    )  # fmt: skip
+    assert (two.text, two.grade, two.approved_by, two.score) == ("Sombrero azul", "APPROVED", "Kim", 61.0)
+
+
+def test_the_translate_page_says_whether_a_text_may_be_published(
+    ui: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, tokens = ui
+    csrf = login(client, tokens["viewer"])
+    ask = {"csrf": csrf, "source": "en", "target": "es"}
+    checked = client.post("/ui/translate", data=ask | {"text": "Leather bag"}).text  # "[es] Leather bag"
+    assert "Checked by the rules; nobody vouched for the meaning yet." in checked
+    held = client.post("/ui/translate", data=ask | {"text": "Red running shoes"}).text  # English words stay
+    assert "Not for publishing" in held and "NEEDS_REVIEW" in held

@@ -110,8 +110,10 @@ def send_back(store: Store, key: Key, version: int, actor: str, cache: Cache | N
         activity.remember_text(session, key, actor, "send_back", None, Grade.MACHINE.value)
         audit.record(session, _audit(actor, "send_back", key, found, found.text, found.text))
         activity.record(session, Tally("review", lang, sent_back=1))
-    if cache is not None and stale_key:
-        cache.forget([stale_key])
+    if stale_key:  # the store's own cache table always; a shared cache (Redis) where one is given
+        store.cache_delete([stale_key])
+        if cache is not None:
+            cache.forget([stale_key])
 
 
 def _audit(actor: str, action: str, key: Key, t: Translation, before: str, after: str) -> audit.Entry:

@@ -19,16 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
-from tolk import languages
 from tolk.activity import Tally
 from tolk.budget import BudgetReached
-from tolk.core import PROTECTED_GRADES, Deferred, Result, Segment, TolkError, Usage, digest
+from tolk.core import PROTECTED_GRADES, Deferred, Result, Segment, Usage
 from tolk.engines.base import Call
-from tolk.formats import catalog
+from tolk.pipeline import items
 from tolk.pipeline.commit import Commits
 from tolk.pipeline.core import Core, Unit
 from tolk.pipeline.job import CommitHook, Job, Preview, Progress, Summary
@@ -45,7 +44,7 @@ class Pipeline:
     ) -> Summary:
         job, started = self.job, time.perf_counter()
         assert job.path is not None, "run() translates a catalog file"
-        scan = catalog.scan(job.path, skip_bad=job.skip_bad, check=_check_row)
+        scan = items.scan(job)
         self.summary.bad_rows = scan.bad
         for target in job.targets:  # before anything is written
             if target != job.source_lang:
@@ -56,7 +55,7 @@ class Pipeline:
         for engine in engines:  # every call of this run, by language: its spend and the budget's
             engine.observers.append(self._spent)
         try:
-            for chunk in self._chunks(scan):
+            for chunk in items.chunks(job, scan):
                 job.budget.check(job.store, self.summary.usage.cost)
                 await self._translate_chunk(chunk)
                 if progress:
@@ -76,7 +75,7 @@ class Pipeline:
             self.summary.items_changed += self.job.store.save_items(session, records)
         self.summary.items += len(records)
         await asyncio.gather(*(self._translate_lang(group, source, target)
-                               for source, group in _by_source(records).items()
+                               for source, group in items.by_source(records).items()
                                for target in self.job.targets))  # fmt: skip
 
     async def translate_records(
@@ -85,7 +84,7 @@ class Pipeline:
         """The agent's path: validated records into one language; `hook` joins the commit, which
         happens even when nothing needs translating (the hook still records what it saw). With
         `defer_transient`, engine errors raise Deferred (try later) instead of ending as i18n.failed."""
-        for source, group in _by_source(records).items():
+        for source, group in items.by_source(records).items():
             await self._translate_lang(group, source, target, hook, defer_transient)
 
     # --- one batch into one language: the story ------------------------------------------------------
@@ -141,27 +140,15 @@ class Pipeline:
                 units.append(unit)
         return units
 
-    # --- items -----------------------------------------------------------------------------------
+    # --- items and plans for others ---------------------------------------------------------------
 
     def record(self, item_id: str, data: dict[str, Any]) -> ItemRecord:
         """An item as tolk stores it, from a catalog row or an event's product payload."""
-        original, data = data, dict(data)
-        data.pop("id", None)
-        lang_raw = data.pop("lang", None)
-        lang = languages.normalize(str(lang_raw), allow_auto=True) if lang_raw else self.job.source_lang
-        category = data.get("category")
-        fields = {f: data[f] for f in self.job.fields if isinstance(data.get(f), str) and data[f].strip()}
-        attrs = {k: v for k, v in data.items() if k not in fields}
-        return ItemRecord(
-            id=item_id, source_lang=lang, category=str(category) if category is not None else None,
-            fields=fields, attrs=attrs, content_hash=digest(lang, original),
-        )  # fmt: skip
+        return items.record(self.job, item_id, data)
 
     def catalog_records(self) -> list[ItemRecord]:
         """The job's whole catalog, validated as a run validates it (a bad row raises)."""
-        assert self.job.path is not None
-        scan = catalog.scan(self.job.path, skip_bad=self.job.skip_bad, check=_check_row)
-        return [r for chunk in self._chunks(scan) for r in chunk]
+        return [r for chunk in items.chunks(self.job, items.scan(self.job)) for r in chunk]
 
     def preview(self, records: list[ItemRecord], source: str, target: str) -> Preview:
         """The plan and reuse steps of `_translate_lang`, without drafting or writing (cost estimate)."""
@@ -177,19 +164,6 @@ class Pipeline:
             to_send=[Segment(u.key, u.text, u.context) for u in left], all_texts=every,
         )  # fmt: skip
 
-    def _chunks(self, scan: catalog.Scan) -> Iterator[list[ItemRecord]]:
-        assert self.job.path is not None
-        skip, chunk = scan.skip_lines, []
-        for row in catalog.read(self.job.path):
-            if isinstance(row, catalog.BadRow) or row.line in skip:
-                continue
-            chunk.append(self.record(row.id, row.data))  # scan checked the row's lang
-            if len(chunk) >= self.job.chunk_size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
-
     # --- accounting ------------------------------------------------------------------------------
 
     def _spent(self, call: Call) -> None:
@@ -204,27 +178,8 @@ class Pipeline:
         return total
 
 
-def _by_source(records: list[ItemRecord]) -> dict[str, list[ItemRecord]]:
-    groups: dict[str, list[ItemRecord]] = defaultdict(list)
-    for r in records:
-        groups[r.source_lang].append(r)
-    return groups
-
-
 def _defer_if_transient(units: list[Unit], done: dict[str, Result]) -> None:
     failed = [done[u.key] for u in units if u.key in done and not done[u.key].ok and done[u.key].transient]
     if failed:
         why = failed[0].error or "engine error"
         raise Deferred(f"{len(failed)} segments failed: {why}", outage=any(r.outage for r in failed))
-
-
-def _check_row(row: catalog.Row) -> str | None:
-    """Catalog rules beyond the format: a row's own `lang` must be a language tolk knows."""
-    lang = row.data.get("lang")
-    if lang in (None, ""):
-        return None
-    try:
-        languages.normalize(str(lang), allow_auto=True)
-    except TolkError as exc:
-        return f"lang: {exc}"
-    return None
