@@ -203,3 +203,54 @@ def test_changed_items_replace_their_source_fields(db_url: str) -> None:
     assert [tuple(f) for f in fields] == [("name", "Rot")]
     assert item is not None and (item.source_lang, item.category, item.attrs) == ("de", "Shoes", {"x": 1})
     store.close()
+
+
+def test_the_trust_migration_demotes_rule_approved_rows_and_marks_old_memory(db_url: str) -> None:
+    """0008: APPROVED without a reviewer's approval becomes MACHINE/CHECKED; a reviewer's stays APPROVED;
+    old memory units are marked by origin (HUMAN → person, APPROVED → machine), none deleted."""
+    from datetime import datetime
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from tolk.store.repo import MIGRATIONS
+
+    store = Store(db_url, migrate=False)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0007_audit")
+    at = datetime(2026, 11, 1)
+    with store.engine.begin() as conn:
+        for item_id in ("gate", "person"):
+            conn.execute(
+                text("INSERT INTO translations (item_id, field, lang, text, grade, source_hash, checks, "
+                     "version, created_at, updated_at) VALUES (:i, 'name', 'es', 'Zapatos', 'APPROVED', "
+                     "'h', '[]', 1, :at, :at)"),
+                {"i": item_id, "at": at},
+            )  # fmt: skip
+        conn.execute(
+            text("INSERT INTO translation_history (item_id, field, lang, at, actor, action, grade) "
+                 "VALUES ('person', 'name', 'es', :at, 'kim', 'approve', 'APPROVED')"),
+            {"at": at},
+        )  # fmt: skip
+        for n, origin in enumerate(("HUMAN", "APPROVED", "tmx")):
+            conn.execute(
+                text("INSERT INTO memory_units (src_lang, tgt_lang, source_hash, source, target, origin, "
+                     "updated_at) VALUES ('en', 'es', :h, 's', 't', :o, :at)"),
+                {"h": f"h{n}", "o": origin, "at": at},
+            )  # fmt: skip
+    store.migrate()
+    with store.sessions() as s:
+        gate, person = (
+            store.translation(s, "gate", "name", "es"),
+            store.translation(s, "person", "name", "es"),
+        )
+        assert gate is not None and person is not None
+        assert (gate.grade, gate.status, gate.approved_by) == ("MACHINE", "CHECKED", None)
+        assert (person.grade, person.status, person.approved_by) == ("APPROVED", None, "person")
+    assert sorted(u.origin for u in store.memory_units()) == ["machine", "person", "tmx"]
+    assert store.recall("en", "es", ["h0", "h1", "h2"], ["person", "tmx"]) == {"h0": "t", "h2": "t"}
+    store.close()
