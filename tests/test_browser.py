@@ -1,5 +1,5 @@
 """The web UI in a real headless Chromium (Debian's, driven by Playwright; no browser download), against
-the app served by uvicorn on a local port: log in, edit one item (→ HUMAN), approve another
+the app served by uvicorn on a local port: log in, edit one item and press Approve (→ HUMAN: the edit counts), approve another
 (→ APPROVED), check the store; an XSS product name renders as text; the dashboard is saved as a PNG
 in artifacts/ (the CI keeps it)."""
 
@@ -100,7 +100,7 @@ def test_review_in_a_real_browser(served: tuple[str, str, Store]) -> None:
 
             one = page.locator('section[data-key="sku-1/name/es"]')
             one.locator("textarea").fill("Zapato rojo vivo")
-            one.locator("form.edit button").click()
+            one.locator("button.approve").click()  # edit, then Approve: the edit is what counts
             page.wait_for_url("**msg=edited")
             page.locator('section[data-key="sku-2/name/es"] button.approve').click()
             page.wait_for_url("**msg=approved")

@@ -56,7 +56,8 @@ class TranslationOut(BaseModel):
     failed: list[str] = Field(description="Checks the text failed; empty when it passed.")
     status: str = Field(
         description="CHECKED (rule checks passed), APPROVED (an assessor of meaning vouched: see "
-        "approved_by), NEEDS_REVIEW (failed the gate: do not publish), PENDING_APPROVAL."
+        "approved_by), NEEDS_REVIEW (failed the gate: do not publish), PENDING_APPROVAL, FAILED (no "
+        "translation: the engine failed)."
     )
     approved_by: str | None = None
 

@@ -106,7 +106,7 @@ class Core:
                 job.inflight.settle(
                     key, Cached(res.text, res.engine, res.model) if res and shareable(res) else None
                 )
-        sealed = {u.key for u in unique.values() if job.store.vault.sensitive(u.field)}
+        sealed = {u.key for u in units if job.store.vault.sensitive(u.field)}  # any copy in a sealed field
         job.cache.put_many({k: Cached(r.text, r.engine, r.model) for k, r in results.items()
                             if shareable(r) and r.engine == engine.name and k not in sealed})  # fmt: skip
         for key, future in theirs.items():

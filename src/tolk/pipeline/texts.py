@@ -112,5 +112,5 @@ async def translate_snippets(
             out.append(Translated.of(settled[u.key]))
         else:
             error = done[u.key].error if u.key in done else None
-            out.append(Translated("", 0.0, [f"engine: {error or 'no answer'}"]))
+            out.append(Translated("", 0.0, [f"engine: {error or 'no answer'}"], status="FAILED"))
     return out
