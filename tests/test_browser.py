@@ -1,7 +1,7 @@
 """The web UI in a real headless Chromium (Debian's, driven by Playwright; no browser download), against
 the app served by uvicorn on a local port: log in, edit one item and press Approve (→ HUMAN: the edit
-counts), approve another (→ APPROVED), check the store; an XSS product name renders as text; the dashboard is saved as a PNG
-in artifacts/ (the CI keeps it)."""
+counts), approve another (→ APPROVED), check the store; an XSS product name renders as text; the
+dashboard is saved as a PNG in artifacts/ (the CI keeps it)."""
 
 from __future__ import annotations
 
