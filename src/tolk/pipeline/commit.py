@@ -32,8 +32,7 @@ class Commits:
         target: str, hook: CommitHook | None, tally: Tally,
     ) -> None:  # fmt: skip
         store, job = self.job.store, self.job
-        primary = job.engine.name
-        stand_ins = {e.name for e in job.engine.chain()} - {primary}
+        primary, stand_ins = job.engine.name, job.stand_ins
         written: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         failed: dict[str, dict[str, str]] = defaultdict(dict)
         with store.transaction() as session:

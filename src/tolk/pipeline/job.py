@@ -49,6 +49,11 @@ class Job:
     trusted_memory: frozenset[str] = frozenset({"person", "tmx"})  # memory origins reused as approved
     telemetry: Telemetry | None = None  # metrics and engine-call rows of this process
 
+    @property
+    def stand_ins(self) -> frozenset[str]:
+        """The drafting engine's fallbacks, by name: what they write is a stop-gap, replaced later."""
+        return frozenset(e.name for e in self.engine.chain()) - {self.engine.name}
+
     def engines(self) -> list[Engine]:
         """Every engine this job may call — drafting, refining, assessing — and their fallbacks, once each."""
         found = {id(e): e for first in [self.engine, *self.loop.engines()] for e in first.chain()}

@@ -97,7 +97,8 @@ async def translate_snippets(
     done |= await core.draft([u for u in todo if u.key not in done], source, target, budget_chars=budget,
                              fuzzy=False)  # fmt: skip
     settled = await core.judge(todo, done, source, target)
-    job.cache.put_many({finals[k]: _final(end) for k, end in settled.items() if not done[k].personal})
+    job.cache.put_many({finals[k]: _final(end) for k, end in settled.items()
+                        if not done[k].personal and end.engine not in job.stand_ins})  # fmt: skip
     rejected = job.store.rejected(source, target, sorted({u.source_hash for u in units.values()}))
     out = []
     for s in snippets:
