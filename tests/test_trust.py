@@ -368,3 +368,16 @@ def test_the_cost_estimate_follows_the_same_rules(tmp_path: Path) -> None:
     # p2 is a person's (unchanged); q1 = p2's source: the person's memory; p1 (sent back) and q2 (same
     # text) go to the engine once; nothing comes from the cache
     assert (es["unchanged"], es["memory"], es["cache"], es["sent"]) == (1, 1, 0, 1)
+
+
+def test_a_persons_text_teaches_the_memory_unless_it_holds_personal_data(tmp_path: Path) -> None:
+    write_catalog(tmp_path)
+    (tmp_path / "tolk.toml").write_text(f'default_engine = "dummy"\n{DUMMY}')
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    assert run_tolk("translate", "catalog.jsonl", "--to", "es", "--db", db, cwd=tmp_path).returncode == 0
+    store = Store(db)
+    review.edit(store, ("p1", "name", "es"), "Bolso de cuero", row(store, "p1").version, "kim")
+    review.edit(store, ("p2", "name", "es"), "Escribe a kim@example.com", row(store, "p2").version, "kim")
+    units = [(u.target, u.origin, u.creator, u.item_id) for u in store.memory_units()]
+    store.close()
+    assert units == [("Bolso de cuero", "person", "kim", "p1")]

@@ -19,12 +19,15 @@ from sqlalchemy.orm import Session
 from tolk import activity, audit, events
 from tolk.activity import Tally
 from tolk.cache import Cache
+from tolk.config import PII_KINDS
 from tolk.core import Grade, TolkError
 from tolk.quality.metrics import score
 from tolk.store.models import HistoryEntry, Item, Translation, now
 from tolk.store.repo import Store
+from tolk.text.pii import PiiMasker
 
 Key = tuple[str, str, str]  # item id, field, language
+_PERSONAL = PiiMasker.build(list(PII_KINDS))  # every detector, the default phone regions
 SENT_BACK = "SENT_BACK"
 
 
@@ -80,7 +83,9 @@ def _decide(store: Store, key: Key, version: int, actor: str, grade: Grade, text
         found = _current(store, session, key)
         before, machine = found.text, _by_machine(found)  # read before the write updates `found`
         after = before if text is None else text
-        if not store.write_human(session, *key, after, grade=grade, expected_version=version, actor=actor):
+        learn = not _PERSONAL.mask(after).values  # the memory is shared: no one's personal data in it
+        if not store.write_human(session, *key, after, grade=grade, expected_version=version, actor=actor,
+                                 learn=learn):  # fmt: skip
             raise _conflict(found)
         if machine:  # the reviewer's version is a reference for the machine's (an approval: itself)
             tally.add_bleu(score(before, after, key[2]).bleu if text is not None else 100.0)

@@ -337,6 +337,7 @@ class Store:
     def write_human(
         self, session: Session, item_id: str, field: str, lang: str, text: str,
         *, grade: Grade = Grade.HUMAN, expected_version: int | None = None, actor: str = "person",
+        learn: bool = True,
     ) -> bool:  # fmt: skip
         """A person's edit or approval. With `expected_version`, a concurrent change makes it fail (False).
 
@@ -354,8 +355,8 @@ class Store:
             values |= {"score": None, "checks": [], "suggestion": None, "suggestion_engine": None}
         if _rowcount(session.execute(update(Translation).where(*conds).values(**values))) != 1:
             return False
-        # a person's text teaches the memory
-        self.remember_translation(session, item_id, field, lang, creator=actor)
+        if learn:  # a person's text teaches the memory (unless it holds someone's personal data)
+            self.remember_translation(session, item_id, field, lang, creator=actor)
         return True
 
     def translation(self, session: Session, item_id: str, field: str, lang: str) -> Translation | None:
