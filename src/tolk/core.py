@@ -31,6 +31,14 @@ class Grade(enum.StrEnum):
 
 
 PROTECTED_GRADES = frozenset({Grade.APPROVED, Grade.HUMAN})
+# statuses that keep a text from being published (export, documents, API answers): it failed the gate,
+# waits for a person's approval, or a reviewer sent it back
+HELD = frozenset({"NEEDS_REVIEW", "PENDING_APPROVAL", "SENT_BACK"})
+
+
+def publishable(status: str | None) -> bool:
+    """May a text with this status go out as a translation?"""
+    return status not in HELD
 
 
 class Finish(enum.StrEnum):

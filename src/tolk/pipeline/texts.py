@@ -22,11 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tolk.cache import Cached
-from tolk.core import Result, Term, digest
+from tolk.core import Result, Term, digest, publishable
 from tolk.glossary import Glossary, GlossaryEntry
 from tolk.pipeline.core import Core, Unit
 from tolk.pipeline.job import Job
-from tolk.quality.loop import NEEDS_REVIEW, PENDING_APPROVAL, Draft, Settled
+from tolk.quality.loop import NEEDS_REVIEW, Draft, Settled
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Translated:
 
     @property
     def publishable(self) -> bool:
-        return self.ok and self.status not in (NEEDS_REVIEW, PENDING_APPROVAL)
+        return self.ok and publishable(self.status)
 
     @classmethod
     def of(cls, end: Settled) -> Translated:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from tolk.core import Grade, Hints, Result, Segment, Term, text_hash
+from tolk.core import Grade, Hints, Result, Segment, Term, publishable, text_hash
 from tolk.engines.base import Engine
 from tolk.profiles import Profile
 from tolk.quality.base import Finding, Sample, Severity
@@ -30,7 +30,6 @@ from tolk.quality.policy import Decision, Verdict
 NEEDS_REVIEW = "NEEDS_REVIEW"
 PENDING_APPROVAL = "PENDING_APPROVAL"
 CHECKED = "CHECKED"  # the rule checks passed; nobody vouched for the meaning
-APPROVERS = ("judge", "reference", "round-trip")  # what `approve_with` may name
 
 
 @dataclass(slots=True)
@@ -59,7 +58,7 @@ class Settled:
     @property
     def publishable(self) -> bool:
         """May go out (export, document, API answer, event) as a translation."""
-        return self.status not in (NEEDS_REVIEW, PENDING_APPROVAL)
+        return publishable(self.status)
 
 
 class Loop:

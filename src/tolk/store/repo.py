@@ -39,6 +39,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tolk.core import (
+    HELD,
     PROTECTED_GRADES,
     Grade,
     InputError,
@@ -68,7 +69,6 @@ from tolk.vault import NO_VAULT, Vault, attach
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PROTECTED = [g.value for g in PROTECTED_GRADES]
 REVIEW_STATUSES = ("NEEDS_REVIEW", "PENDING_APPROVAL")  # the quality loop's; "SENT_BACK" waits for a machine
-UNPUBLISHABLE = (*REVIEW_STATUSES, "SENT_BACK")  # failed the gate, waits for a person, or was rejected
 
 
 @dataclass(slots=True)
@@ -105,7 +105,6 @@ class Existing:
     grade: str
     source_hash: str
     cache_key: str | None
-    status: str | None = None
 
 
 class _Statements:
@@ -301,9 +300,9 @@ class Store:
     ) -> dict[tuple[str, str], Existing]:
         stmt = select(
             Translation.item_id, Translation.field, Translation.grade, Translation.source_hash,
-            Translation.cache_key, Translation.status,
+            Translation.cache_key,
         ).where(Translation.item_id.in_(list(item_ids)), Translation.lang == lang)  # fmt: skip
-        return {(r[0], r[1]): Existing(r[2], r[3], r[4], r[5]) for r in session.execute(stmt)}
+        return {(r[0], r[1]): Existing(r[2], r[3], r[4]) for r in session.execute(stmt)}
 
     def write_machine(self, session: Session, w: MachineWrite, *, exists: bool = True) -> str:
         """Store machine output: 'inserted', 'updated', or 'suggested' when a person's text is there.
@@ -425,7 +424,7 @@ class Store:
         if lang:
             stmt = stmt.where(t.lang == lang)
         if not everything:
-            stmt = stmt.where(t.status.is_(None) | t.status.not_in(UNPUBLISHABLE))
+            stmt = stmt.where(t.status.is_(None) | t.status.not_in(sorted(HELD)))
         keys = ("id", "field", "lang", "source", "text", "grade", "engine", "model")
         with self.sessions() as session:
             for row in session.execute(stmt.execution_options(yield_per=1000)):
