@@ -37,6 +37,8 @@ class TranslationOut(BaseModel):
     suggestion: str | None
     engine: str | None
     version: int
+    approved_by: str | None = Field(None, description="A person's name, judge:<engine>, reference…")
+    fallback_for: str | None = Field(None, description="The engine a fallback stood in for.")
 
 
 class Edit(BaseModel):
@@ -62,7 +64,7 @@ def _out(t: Translation, source: str | None) -> TranslationOut:
     return TranslationOut(
         item_id=t.item_id, field=t.field, lang=t.lang, source=source, text=t.text, grade=t.grade,
         status=t.status, score=t.score, failed=failed, suggestion=t.suggestion, engine=t.engine,
-        version=t.version,
+        version=t.version, approved_by=t.approved_by, fallback_for=t.fallback_for,
     )  # fmt: skip
 
 
