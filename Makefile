@@ -37,6 +37,7 @@ bench: setup apertium
 	$(BIN)/python bench/apertium_throughput
 	$(BIN)/python bench/rate_limit
 	$(BIN)/python bench/qe_accuracy
+	$(BIN)/python bench/gate_cost
 	$(BIN)/python bench/cost
 
 clean:

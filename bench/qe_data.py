@@ -283,6 +283,9 @@ def terms_for(kind: str, lang: str) -> tuple[Term, ...]:
     return ()
 
 
+_DECIMAL = re.compile(r"(?<![\d.,])(\d+)[.,](\d{1,2})(?![\d.,])")
+
+
 def _broken(
     n: int, source: str, lang: str, target: str, kind: str, all_targets: dict[str, str]
 ) -> list[Case]:
@@ -294,6 +297,8 @@ def _broken(
 
     if (m := _NUMBER.search(target)) and _NUMBER.search(source):
         add("numbers", target[: m.start()] + str(int(m.group(0)) + 1) + target[m.end() :])
+    if (m := _DECIMAL.search(target)) is not None:  # 1.5 V -> 15 V: the decimal separator dropped
+        add("numbers", target[: m.start()] + m.group(1) + m.group(2) + target[m.end() :])
     if (m := _PLACEHOLDER.search(target)) is not None:
         add("placeholders", target[: m.start()] + target[m.end() :])
     if (m := _CLOSING.search(target)) is not None:
@@ -302,6 +307,7 @@ def _broken(
         expected = terms[0].expected
         wrong = {"nike": "Naik Aire", "galaxy": "Samsong Galaxia"}.get(kind) or WRONG_FREE[lang]
         add("glossary", target.replace(expected, wrong))
+    add("empty", "")
     add("untranslated", source)
     add("language", all_targets[WRONG_LANGUAGE_SOURCE[lang]])
     add("truncation", target[: len(target) // 2])  # cut in half, as a max_tokens stop would

@@ -1,14 +1,16 @@
 """What a check sees and what it says.
 
 A check is a small class with an id, a severity, one predicate and a message; the gate runs the enabled
-ones over a `Sample` (source, translation and what is known about them) and scores the findings.
+ones over a `Sample` (source, translation and what is known about them) and scores the findings. Each
+check carries its own `good` and `bad` examples; a contract test generated from the registry runs them
+all, so a new check cannot come without them (Weblate's way).
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from tolk.core import Finish, Term
 
@@ -52,12 +54,20 @@ class Finding:
         return {"id": self.check, "severity": self.severity.value, "message": self.message, **self.details}
 
 
+def case(source: str, target: str, lang: str = "es", **known: Any) -> Sample:
+    """An example for a check's `good` or `bad` list: an English source and its translation into `lang`."""
+    return Sample(source, target, "en", lang, **known)
+
+
 class Check:
-    """Subclasses set `id`, `severity` and implement `problem` (None when the sample passes)."""
+    """Subclasses set `id`, `severity`, `good` and `bad` examples, and implement `problem` (None when
+    the sample passes)."""
 
     id: ClassVar[str]
     severity: ClassVar[Severity]
     description: ClassVar[str] = ""
+    good: ClassVar[tuple[Sample, ...]] = ()  # translations the check lets through
+    bad: ClassVar[tuple[Sample, ...]] = ()  # translations it must catch
 
     def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
         raise NotImplementedError

@@ -3,6 +3,7 @@
 from tolk.quality.base import Check
 from tolk.quality.checks.fidelity import (
     Commentary,
+    Empty,
     InjectionObeyed,
     NewContacts,
     NotACopy,
@@ -16,6 +17,7 @@ from tolk.quality.checks.privacy import PersonalData
 from tolk.quality.checks.terms import ForbiddenTerms, GlossaryTerms, RequiredTerms, SensitiveContent
 
 ALL: tuple[type[Check], ...] = (
+    Empty,
     Numbers,
     Placeholders,
     LeftoverTokens,

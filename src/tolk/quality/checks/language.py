@@ -7,7 +7,7 @@ import unicodedata
 from functools import cache
 from typing import TYPE_CHECKING
 
-from tolk.quality.base import Check, Sample, Severity
+from tolk.quality.base import Check, Sample, Severity, case
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector
@@ -87,6 +87,16 @@ class TargetLanguage(Check):
     id = "language"
     severity = Severity.CRITICAL
     description = "the translation is written in the target language (script share, then lingua)"
+    good = (
+        case("Soft cotton pillow for the bedroom.", "Almohada de algodón suave para el dormitorio."),
+        case("Soft cotton pillow for the bedroom.", "침실용 부드러운 면 베개.", "ko"),
+        case("Soft cotton pillow for the bedroom.", "寝室用の柔らかい綿の枕です。", "ja"),
+    )
+    bad = (
+        case("Soft cotton pillow for the bedroom.", "Weiches Baumwollkissen für das Schlafzimmer."),
+        case("Soft cotton pillow for the bedroom.", "寝室用の柔らかい綿の枕です。", "ko"),
+        case("Soft cotton pillow for the bedroom.", "卧室用柔软棉枕头。", "ja"),
+    )
 
     def problem(self, s: Sample) -> str | None:
         text = _PLACEHOLDERISH.sub(" ", strip_markup(s.target))

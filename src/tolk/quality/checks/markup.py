@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from tolk.quality.base import Check, Sample, Severity
+from tolk.quality.base import Check, Sample, Severity, case
 from tolk.text.protect import PLACEHOLDER_RE
 
 _ICU = re.compile(r"\{\s*(\w+)\s*,\s*(plural|select|selectordinal)\s*,")
@@ -23,6 +23,16 @@ class Placeholders(Check):
     id = "placeholders"
     severity = Severity.CRITICAL
     description = "interpolation placeholders ({x}, {{x}}, %s, %1$s, %(x)s, ICU) are identical as a multiset"
+    good = (
+        case("Hi {name}, %d items, {{x}}.", "Hola {name}, %d artículos, {{x}}."),
+        case(
+            "{n, plural, one {# item} other {# items}}", "{n, plural, one {# artículo} other {# artículos}}"
+        ),
+    )
+    bad = (
+        case("Hi {name}, %d items, {{x}}.", "Hola, %d artículos, {{x}}."),
+        case("{n, plural, one {# item} other {# items}}", "{n} artículos"),
+    )
 
     def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
         want, have = placeholders(s.source), placeholders(s.target)
@@ -58,6 +68,11 @@ class Tags(Check):
     id = "tags"
     severity = Severity.CRITICAL
     description = "HTML/XML tags are the same set as in the source and balanced"
+    good = (case("<b>Red</b> <i>shoes</i>.", "<b>Rojos</b> <i>zapatos</i>."),)
+    bad = (
+        case("<b>Red</b> <i>shoes</i>.", "<b>Rojos <i>zapatos</i>."),
+        case("<b>Red</b> shoes.", "Zapatos rojos."),
+    )
 
     def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
         want, _ = tags(s.source)
@@ -79,6 +94,15 @@ class LeftoverTokens(Check):
     id = "tokens"
     severity = Severity.CRITICAL
     description = "none of tolk's own tokens (⟦1⟧, [[EMAIL_1]], a mangled [[EMAIL_]]) is left in the output"
+    good = (
+        case("Write to kim@example.com.", "Escribe a kim@example.com."),
+        case("See [[Main Page]].", "Ver [[Main Page]]."),
+    )
+    bad = (
+        case("Write to kim@example.com.", "Escribe a [[EMAIL_]]."),
+        case("Write to kim@example.com.", "Escribe a [[CORREO_1]]."),
+        case("Red Nike shoes.", "Zapatos ⟦1⟧ rojos."),
+    )
 
     def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
         left = Counter(_TOOL_TOKEN.findall(s.target)) - Counter(_TOOL_TOKEN.findall(s.source))

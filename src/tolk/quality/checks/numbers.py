@@ -1,4 +1,10 @@
-"""Numbers and units survive translation, whatever the locale writes as decimal separator."""
+"""Numbers and units survive translation, whatever the locale writes as decimal separator.
+
+Numbers are read in the digits of the scripts tolk serves (Arabic-Indic ٠١٢, Persian ۰۱۲, Devanagari,
+Bengali, Thai, Lao, Myanmar, Khmer, fullwidth １２; the Arabic decimal separator ٫ and group separator
+٬), right after punctuation (`装,1.5`), and with a unit written against them (`1.7L`, `2200W`). A separator followed by exactly three digits may group thousands
+(`1,000`, `1.000`); any other is a decimal point, so `1.5 V` → `15 V` is a changed number.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,19 @@ import re
 import unicodedata
 from collections import Counter
 
-from tolk.quality.base import Check, Sample, Severity
+from tolk.quality.base import Check, Sample, Severity, case
 
-# ASCII-only edges: "24시간" and "1.7 L의" hold numbers, "v2" and "A4" are names
-_NUMBER = re.compile(r"(?<![A-Za-z0-9.,])\d+(?:[.,\u00a0\u202f]\d+)*(?![A-Za-z0-9])")
-_UNIT = re.compile(r"\d\s?(mAh|kg|km/h|km|mm|cm|ml|mL|m|g|L|l|W|V|GB|TB|MB|Hz|°C|°F|%)(?![A-Za-z])")
+_UNITS = r"mAh|kg|km/h|km|mm|cm|ml|mL|m|g|L|l|W|V|GB|TB|MB|Hz|°C|°F|%"
+# ASCII-only edges: "24시간" and "1.7 L의" hold numbers, "v2" and "A4" are names; a unit may touch the number
+_NUMBER = re.compile(
+    rf"(?<![A-Za-z0-9])(?<!\d[.,])\d+(?:[.,\u00a0\u202f]\d+)*(?:(?=(?:{_UNITS})(?![A-Za-z]))|(?![A-Za-z0-9]))"
+)
+_UNIT = re.compile(rf"\d\s?({_UNITS})(?![A-Za-z])")
+# the digits of the scripts tolk serves, as ASCII (fullwidth ones NFKC already folds); ٫ decimal, ٬ thousands
+_DIGIT_BLOCKS = (0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E50, 0x0ED0, 0x1040, 0x17E0)  # Arabic … Khmer zeros
+_TO_ASCII = str.maketrans(
+    {chr(zero + d): str(d) for zero in _DIGIT_BLOCKS for d in range(10)} | {"\u066b": ".", "\u066c": ","}
+)
 
 
 def _readings(token: str) -> set[str]:
@@ -18,22 +32,27 @@ def _readings(token: str) -> set[str]:
     `1.000` is one thousand in German and 1.0 in English."""
     token = token.replace("\u00a0", " ").replace("\u202f", " ")
     parts = re.split(r"[.,\s]", token)
-    seps = re.findall(r"[.,\s]", token)
-    if not seps:
+    if len(parts) == 1:
         return {str(int(token))}
-    readings = {str(int("".join(parts)))}  # every separator groups thousands
+    readings = set()
+    if len(parts[-1]) == 3 and all(len(p) in (2, 3) for p in parts[1:-1]):  # 1,000 · 1.000.000 · 1,00,000
+        readings.add(str(int("".join(parts))))
     head, tail = "".join(parts[:-1]), parts[-1]
     readings.add(f"{int(head or '0')}.{tail.rstrip('0') or '0'}")  # the last separator is decimal
     return readings
 
 
+def _plain(text: str) -> str:
+    """NFKC (fullwidth digits and commas), other scripts' digits as ASCII, Arabic separators as . and ,"""
+    return unicodedata.normalize("NFKC", text).translate(_TO_ASCII)
+
+
 def numbers(text: str) -> list[set[str]]:
-    text = unicodedata.normalize("NFKC", text)
-    return [_readings(m.group(0).strip()) for m in _NUMBER.finditer(text)]
+    return [_readings(m.group(0).strip()) for m in _NUMBER.finditer(_plain(text))]
 
 
 def units(text: str) -> Counter[str]:
-    return Counter(m.group(1).lower() for m in _UNIT.finditer(unicodedata.normalize("NFKC", text)))
+    return Counter(m.group(1).lower() for m in _UNIT.finditer(_plain(text)))
 
 
 # languages that commonly write units out in their own script (kg -> 킬로그램, 公斤, กิโลกรัม)
@@ -44,6 +63,23 @@ class Numbers(Check):
     id = "numbers"
     severity = Severity.MAJOR
     description = "numbers (and the units after them) in the source appear in the translation"
+    good = (
+        case("Weighs 1.7 kg, 2 pieces.", "Pesa 1,7 kg, 2 piezas."),
+        case("It costs 1,000 dollars.", "Es kostet 1.000 Dollar.", "de"),
+        case("Kettle 1.7L, 2200W", "Hervidor 1,7 L, 2200 W"),
+        case("Pack, 1.5 L", "装,1.5升", "zh-CN"),
+        case("Capacity 1.5 L", "السعة ١٫٥ لتر", "ar"),
+        case("Capacity 1.5 L", "容量１．５Ｌ", "ja"),
+    )
+    bad = (
+        case("Weighs 1.7 kg, 2 pieces.", "Pesa 1,8 kg, 2 piezas."),
+        case("It costs 1,000 dollars.", "Es kostet 100 Dollar.", "de"),
+        case("Battery 1.5 V", "Batería 15 V"),
+        case("Weighs 2.5 kg", "Pesa 25 kg"),
+        case("Kettle 1.7L, 2200W", "Hervidor 1,7 L, 2000 W"),
+        case("Pack, 1.5 L", "装,2.5升", "zh-CN"),
+        case("Capacity 1.5 L", "السعة ٢٫٥ لتر", "ar"),
+    )
 
     def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
         source, target = numbers(s.source), numbers(s.target)

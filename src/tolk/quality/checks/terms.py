@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from tolk.core import Term
 from tolk.glossary import missing_terms
-from tolk.quality.base import Check, Sample, Severity
+from tolk.quality.base import Check, Sample, Severity, case
+
+_NIKE = Term("Nike", "Nike", do_not_translate=True, case_sensitive=True)
+_FREE = Term("Free shipping", "Envío gratis")
 
 
 class GlossaryTerms(Check):
     id = "glossary"
     severity = Severity.MAJOR
     description = "every applicable glossary term appears in its forced form; do-not-translate terms verbatim"
+    good = (case("Nike: free shipping.", "Nike: envío gratis.", terms=(_NIKE, _FREE)),)
+    bad = (case("Nike: free shipping.", "Naik: envío gratis.", terms=(_NIKE, _FREE)),)
 
     def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
         missing = missing_terms(s.target, s.terms)
@@ -23,6 +29,8 @@ class RequiredTerms(Check):
     id = "required_terms"
     severity = Severity.MAJOR
     description = "the profile's required terms for the target market are present"
+    good = (case("Annual rate 5 %.", "TAE del 5 %.", required_terms=("TAE",)),)
+    bad = (case("Loan terms.", "Condiciones del préstamo.", required_terms=("TAE",)),)
 
     def problem(self, s: Sample) -> str | None:
         absent = [t for t in s.required_terms if t.lower() not in s.target.lower()]
@@ -33,6 +41,8 @@ class ForbiddenTerms(Check):
     id = "forbidden_terms"
     severity = Severity.MAJOR
     description = "none of the profile's forbidden terms appear"
+    good = (case("Free returns.", "Devoluciones sin coste.", forbidden_terms=("gratis",)),)
+    bad = (case("Free returns.", "Devoluciones gratis.", forbidden_terms=("gratis",)),)
 
     def problem(self, s: Sample) -> str | None:
         present = [t for t in s.forbidden_terms if t.lower() in s.target.lower()]
@@ -43,6 +53,8 @@ class SensitiveContent(Check):
     id = "sensitive"
     severity = Severity.MAJOR
     description = "the source mentions a term the profile marks sensitive (doses, warnings): a person decides"
+    good = (case("Vitamin C tablets.", "Comprimidos de vitamina C.", sensitive_terms=("dose",)),)
+    bad = (case("Take one dose daily.", "Tome una dosis al día.", sensitive_terms=("dose",)),)
 
     def problem(self, s: Sample) -> str | None:
         source = s.source.lower()
