@@ -2,8 +2,9 @@
 
 Numbers are read in the digits of the scripts tolk serves (Arabic-Indic ٠١٢, Persian ۰۱۲, Devanagari,
 Bengali, Thai, Lao, Myanmar, Khmer, fullwidth １２; the Arabic decimal separator ٫ and group separator
-٬), right after punctuation (`装,1.5`), and with a unit written against them (`1.7L`, `2200W`). A separator followed by exactly three digits may group thousands
-(`1,000`, `1.000`); any other is a decimal point, so `1.5 V` → `15 V` is a changed number.
+٬), right after punctuation (`装,1.5`), and with a unit written against them (`1.7L`, `2200W`). A
+separator followed by exactly three digits may group thousands (`1,000`, `1.000`); any other is a
+decimal point, so `1.5 V` → `15 V` is a changed number.
 """
 
 from __future__ import annotations
