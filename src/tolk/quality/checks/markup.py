@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 
@@ -9,7 +10,12 @@ from tolk.quality.base import Check, Sample, Severity, case
 from tolk.text.protect import PLACEHOLDER_RE
 
 _ICU = re.compile(r"\{\s*(\w+)\s*,\s*(plural|select|selectordinal)\s*,")
-_TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)[^<>]*?(/?)>")
+_TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)([^<>]*?)(/?)>")
+_ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+# attributes whose value is text for people: a translation may (should) change them
+_TRANSLATABLE = frozenset(
+    {"alt", "title", "aria-label", "aria-description", "placeholder", "summary", "label"}
+)
 _VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col", "embed"}
 
 
@@ -50,7 +56,7 @@ def tags(text: str) -> tuple[Counter[str], bool]:
     seen: Counter[str] = Counter()
     stack: list[str] = []
     balanced = True
-    for closing, name, self_closing in _TAG.findall(text):
+    for closing, name, _attrs, self_closing in _TAG.findall(text):
         name = name.lower()
         seen[("/" if closing else "") + name] += 1
         if self_closing or name in _VOID:
@@ -64,14 +70,54 @@ def tags(text: str) -> tuple[Counter[str], bool]:
     return seen, balanced and not stack
 
 
+def attributes(text: str) -> Counter[tuple[str, str, str]]:
+    """(tag, attribute, value) of every attribute a translation must keep as it is: links, sources,
+    handlers, classes, ids… — all but those written for people (alt, title, aria-label…)."""
+    found: Counter[tuple[str, str, str]] = Counter()
+    for closing, name, attrs, _ in _TAG.findall(text):
+        for attr, value in _ATTR.findall(attrs):
+            attr = attr.lower()
+            if not closing and attr not in _TRANSLATABLE:
+                found[(name.lower(), attr, html.unescape(value.strip("\"'")).strip())] += 1
+    return found
+
+
+def _unsafe(attr: str, value: str) -> bool:
+    return attr.startswith("on") or value.replace(" ", "").lower().startswith(("javascript:", "vbscript:"))
+
+
+def _attribute_problem(
+    want: Counter[tuple[str, str, str]], have: Counter[tuple[str, str, str]]
+) -> tuple[str, dict[str, object]] | None:
+    extra = sorted((have - want).elements())
+    if unsafe := [f"{attr}={value!r}" for _, attr, value in extra if _unsafe(attr, value)]:
+        return f"adds script to the markup: {', '.join(unsafe)}", {"unsafe": unsafe}
+    if want == have:
+        return None
+    lost = [f"{tag} {attr}={value!r}" for tag, attr, value in sorted((want - have).elements())]
+    added = [f"{tag} {attr}={value!r}" for tag, attr, value in extra]
+    return f"tag attributes changed: lost {lost or '-'}, added {added or '-'}", {"lost": lost, "added": added}
+
+
 class Tags(Check):
     id = "tags"
     severity = Severity.CRITICAL
-    description = "HTML/XML tags are the same set as in the source and balanced"
-    good = (case("<b>Red</b> <i>shoes</i>.", "<b>Rojos</b> <i>zapatos</i>."),)
+    description = (
+        "HTML/XML tags are the same set as in the source and balanced, with the same attributes (links, "
+        "sources, classes: only alt, title, aria-label and the like may change); no script is added"
+    )
+    good = (
+        case("<b>Red</b> <i>shoes</i>.", "<b>Rojos</b> <i>zapatos</i>."),
+        case('<a href="/sale" class="x">Sale</a>', '<a class="x" href="/sale">Rebajas</a>'),
+        case('<img src="a.png" alt="Red shoe">', '<img src="a.png" alt="Zapato rojo">'),
+    )
     bad = (
         case("<b>Red</b> <i>shoes</i>.", "<b>Rojos <i>zapatos</i>."),
         case("<b>Red</b> shoes.", "Zapatos rojos."),
+        case('<a href="/sale">Sale</a>', '<a href="https://evil.example/sale">Rebajas</a>'),
+        case('<img src="a.png">', '<img src="b.png">'),
+        case('<a href="/sale">Sale</a>', '<a href="/sale" onclick="steal()">Rebajas</a>'),
+        case('<a href="/sale">Sale</a>', '<a href="javascript:steal()">Rebajas</a>'),
     )
 
     def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
@@ -82,7 +128,7 @@ class Tags(Check):
             return f"tags differ: lost {lost or '-'}, added {added or '-'}", {"lost": lost, "added": added}
         if not balanced and tags(s.source)[1]:
             return "tags are not balanced"
-        return None
+        return _attribute_problem(attributes(s.source), attributes(s.target))
 
 
 # tokens tolk puts in a text on its way to an engine: ⟦1⟧ (placeholders, terms) and [[EMAIL_1]] (personal
