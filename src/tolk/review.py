@@ -55,43 +55,42 @@ def _by_machine(t: Translation) -> bool:
     return t.grade != Grade.HUMAN.value
 
 
-def edit(store: Store, key: Key, text: str, version: int, actor: str) -> None:
-    _decide(store, key, version, actor, Grade.HUMAN, text)
+def edit(store: Store, key: Key, text: str, version: int, actor: str) -> str:
+    return _decide(store, key, version, actor, Grade.HUMAN, text)
 
 
-def approve(store: Store, key: Key, version: int, actor: str) -> None:
-    _decide(store, key, version, actor, Grade.APPROVED, None)
+def approve(store: Store, key: Key, version: int, actor: str) -> str:
+    return _decide(store, key, version, actor, Grade.APPROVED, None)
 
 
 def approve_as_shown(store: Store, key: Key, text: str, version: int, actor: str) -> str:
     """The reviewer approves what the form shows: the text as it was (APPROVED), or their edit of it —
-    then the edited text is theirs (HUMAN); an edit is never dropped for the old machine text."""
-    with store.sessions() as session:
-        current = _current(store, session, key).text
-    if text.strip() == current.strip():
-        approve(store, key, version, actor)
-        return "approved"
-    edit(store, key, text, version, actor)
-    return "edited"
+    then the edited text is theirs (HUMAN); an edit is never dropped for the old machine text.
+    Returns what happened: "approved" or "edited"."""
+    return _decide(store, key, version, actor, Grade.APPROVED, text)
 
 
-def _decide(store: Store, key: Key, version: int, actor: str, grade: Grade, text: str | None) -> None:
-    """A person's text (`text`) or verdict on the current one (`None`): graded, remembered, counted."""
-    action = "edit" if grade is Grade.HUMAN else "approve"
-    tally = Tally("review", key[2], edits=int(action == "edit"), approvals=int(action == "approve"))
+def _decide(store: Store, key: Key, version: int, actor: str, grade: Grade, text: str | None) -> str:
+    """A person's text (`text`) or verdict on the current one: graded, remembered, counted. An approval
+    of a changed text is an edit (decided on the row read in the write's own transaction)."""
     with store.transaction() as session:
         found = _current(store, session, key)
         before, machine = found.text, _by_machine(found)  # read before the write updates `found`
+        if grade is Grade.APPROVED and text is not None:
+            grade, text = (Grade.APPROVED, None) if text.strip() == before.strip() else (Grade.HUMAN, text)
+        action = "edit" if grade is Grade.HUMAN else "approve"
         after = before if text is None else text
         learn = not _PERSONAL.mask(after).values  # the memory is shared: no one's personal data in it
         if not store.write_human(session, *key, after, grade=grade, expected_version=version, actor=actor,
                                  learn=learn):  # fmt: skip
             raise _conflict(found)
+        tally = Tally("review", key[2], edits=int(action == "edit"), approvals=int(action == "approve"))
         if machine:  # the reviewer's version is a reference for the machine's (an approval: itself)
             tally.add_bleu(score(before, after, key[2]).bleu if text is not None else 100.0)
         activity.remember_text(session, key, actor, action, after, grade.value)
         audit.record(session, _audit(actor, action, key, found, before, after))
         activity.record(session, tally)
+    return "edited" if action == "edit" else "approved"
 
 
 def send_back(store: Store, key: Key, version: int, actor: str, cache: Cache | None = None) -> None:

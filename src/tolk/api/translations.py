@@ -155,7 +155,7 @@ def get_translation(
     return found
 
 
-def _act(request: Request, who: auth.Caller, key: review.Key, action: Callable[[], None]) -> TranslationOut:
+def _act(request: Request, who: auth.Caller, key: review.Key, action: Callable[[], object]) -> TranslationOut:
     if not who.may(auth.Role.reviewer, key[2]):
         raise HTTPException(403, f"this token is limited to {', '.join(who.langs)}")
     try:

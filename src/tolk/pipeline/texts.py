@@ -99,7 +99,8 @@ async def translate_snippets(
     settled = await core.judge(todo, done, source, target)
     job.cache.put_many({finals[k]: _final(end) for k, end in settled.items()
                         if not done[k].personal and end.engine not in job.stand_ins})  # fmt: skip
-    rejected = job.store.rejected(source, target, sorted({u.source_hash for u in units.values()}))
+    again_hashes = sorted({u.source_hash for u in units.values() if u.key in last})
+    rejected = job.store.rejected(source, target, again_hashes)  # the rest were judged with theirs
     out = []
     for s in snippets:
         u = units[s.text]
