@@ -381,3 +381,18 @@ def test_a_persons_text_teaches_the_memory_unless_it_holds_personal_data(tmp_pat
     units = [(u.target, u.origin, u.creator, u.item_id) for u in store.memory_units()]
     store.close()
     assert units == [("Bolso de cuero", "person", "kim", "p1")]
+
+
+@pytest.mark.parametrize(
+    ("quality", "message"),
+    [('refine_engine = "dummy"', "quality.refine_engine: engine 'dummy' (dummy) cannot refine a draft"),
+     ('approve_with = ["rules"]', "quality.approve_with.0: Input should be 'judge', 'reference' or"),
+     ('trusted_memory = ["machine"]', "quality.trusted_memory.0: Input should be 'person', 'tmx' or")],
+)  # fmt: skip
+def test_trust_settings_are_checked_in_one_line(tmp_path: Path, quality: str, message: str) -> None:
+    write_catalog(tmp_path)
+    (tmp_path / "tolk.toml").write_text(f'default_engine = "dummy"\n{DUMMY}[quality]\n{quality}\n')
+    done = run_tolk("translate", "catalog.jsonl", "--to", "es", "--db", f"sqlite:///{tmp_path / 't.db'}",
+                    cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 2 and message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
