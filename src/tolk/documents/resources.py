@@ -21,20 +21,16 @@ from typing import Any
 import yaml
 from pyicumessageformat import Parser  # type: ignore[import-untyped]
 
-from tolk.documents.base import Document, DocumentError, Format, Masks, Unit, cldr, decode
+from tolk.documents.base import Document, DocumentError, Format, Masks, Unit, decode
+from tolk.text import placeholders
 
-CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 _PLURAL_KEY = re.compile(r"^(?P<base>.+)_(?P<cat>zero|one|two|few|many|other)$")
 _ICU = re.compile(r"\{\s*[\w.]+\s*,\s*(plural|select|selectordinal)\s*,")
 _WORD = re.compile(r"\w")
 
 
 def plural_categories(lang: str, ordinal: bool = False) -> list[str]:
-    locale = cldr(lang)
-    if locale is None:
-        return ["one", "other"]
-    tags = (locale.ordinal_form if ordinal else locale.plural_form).tags
-    return [c for c in CATEGORIES if c in tags or c == "other"]
+    return list(placeholders.plural_categories(lang, ordinal))
 
 
 # --- ICU MessageFormat -----------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Placeholder and term protection: spans engines must not touch become numbered tokens, then come back.
 
-A protected span is one of: an interpolation placeholder (`{name}`, `{{name}}`, `%s`, `%1$s`, `%(name)s`,
-`${name}`), or a glossary term the engine cannot be trusted with (do-not-translate brands, forced terms for
-engines without native term support). Each becomes `⟦n⟧`; after translation every token must come back
-exactly once, or the segment fails instead of publishing broken text.
+A protected span is one of: an interpolation placeholder as tolk.text.placeholders reads it (`{name}`,
+`{{name}}`, `%s`, `%1$s`, `%(name)s`, `${name}`, `{0:C2}`, `%%`…), or a glossary term the engine cannot
+be trusted with (do-not-translate brands, forced terms for engines without native term support). Each
+becomes `⟦n⟧`; after translation every token must come back exactly once, or the segment fails instead
+of publishing broken text.
 """
 
 from __future__ import annotations
@@ -14,18 +15,8 @@ from dataclasses import dataclass, field
 
 from tolk.core import Term
 from tolk.glossary import find_terms
+from tolk.text.placeholders import spans as placeholder_spans
 
-PLACEHOLDER_RE = re.compile(
-    r"""
-      \{\{\s*[\w.\-]+\s*\}\}                      # {{name}}
-    | \{[\w.\-]+\}                                # {name} {0}
-    | \$\{[\w.\-]+\}                              # ${name}
-    | %\([\w.\-]+\)[-+#0]*\d*(?:\.\d+)?[sdifr]   # %(name)s
-    | %(?:\d+\$)?[-+#0]*\d*(?:\.\d+)?[sdifeEgGxXcu@](?![A-Za-z])  # %s %d %1$s %.2f
-    # no space flag and no letter after: "30% de descuento" is prose, not "% d"
-    """,
-    re.VERBOSE,
-)
 TOKEN_RE = re.compile(r"⟦\s*(\d+)\s*⟧")
 
 
@@ -70,7 +61,7 @@ def protect(text: str, terms: Iterable[Term] = (), *, placeholders: bool = True)
     """
     spans: list[tuple[int, int, str]] = []
     if placeholders:
-        spans.extend((m.start(), m.end(), m.group(0)) for m in PLACEHOLDER_RE.finditer(text))
+        spans.extend((start, end, text[start:end]) for start, end in placeholder_spans(text))
     for term, start, end in find_terms(text, terms):
         if not any(s < end and start < e for s, e, _ in spans):
             spans.append((start, end, term.expected))

@@ -7,9 +7,8 @@ import re
 from collections import Counter
 
 from tolk.quality.base import Check, Sample, Severity, case
-from tolk.text.protect import PLACEHOLDER_RE
+from tolk.text import placeholders
 
-_ICU = re.compile(r"\{\s*(\w+)\s*,\s*(plural|select|selectordinal)\s*,")
 _TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)([^<>]*?)(/?)>")
 _ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 # attributes whose value is text for people: a translation may (should) change them
@@ -19,36 +18,46 @@ _TRANSLATABLE = frozenset(
 _VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col", "embed"}
 
 
-def placeholders(text: str) -> Counter[str]:
-    found = Counter(m.group(0).replace(" ", "") for m in PLACEHOLDER_RE.finditer(text))
-    found.update(f"{{{name}, {kind}}}" for name, kind in _ICU.findall(text))
-    return found
-
-
 class Placeholders(Check):
+    """Placeholders read per syntax (tolk.text.placeholders): printf, Python/.NET braces, i18next,
+    template literals, Ruby and ICU MessageFormat with its plural and select branches."""
+
     id = "placeholders"
     severity = Severity.CRITICAL
-    description = "interpolation placeholders ({x}, {{x}}, %s, %1$s, %(x)s, ICU) are identical as a multiset"
+    description = (
+        "interpolation placeholders come back: the same set per syntax, unnumbered printf arguments in "
+        "their order, ICU arguments by name and type, plural branches for the target's CLDR categories"
+    )
     good = (
         case("Hi {name}, %d items, {{x}}.", "Hola {name}, %d artículos, {{x}}."),
         case(
             "{n, plural, one {# item} other {# items}}", "{n, plural, one {# artículo} other {# artículos}}"
         ),
+        case("{n, plural, one {item} other {items}}", "{n}개", "ko"),
+        case("{count} items", "{count, plural, one {# artículo} other {# artículos}}"),
+        case("%1$s by %2$s", "%2$s による %1$s", "ja"),
+        case("%dGB left, 30% off", "Quedan %dGB, 30% de descuento"),
+        case("Total: {0:C2}", "Gesamt: {0:C2}", "de"),
     )
     bad = (
         case("Hi {name}, %d items, {{x}}.", "Hola, %d artículos, {{x}}."),
         case("{n, plural, one {# item} other {# items}}", "{n} artículos"),
+        case(
+            "{n, plural, one {# item} other {# items}}", "{n, plural, one {# rzecz} other {# rzeczy}}", "pl"
+        ),
+        case("{d, date, short} at {t, time}", "{d, date, short}"),
+        case("Total: {0:C2}", "Total: {0}"),
+        case("%s sold %d", "%d vendidos por %s"),
+        case("100%% cotton, %s", "100% algodón, %s"),
+        case("Hello ${ name }", "Hola"),
+        case("{g, select, male {his} female {her} other {their}}", "{g, select, male {su} other {su}}"),
     )
 
     def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
-        want, have = placeholders(s.source), placeholders(s.target)
-        if want == have:
+        found = placeholders.compare(s.source, s.target, s.tgt_lang)
+        if found is None:
             return None
-        lost, added = sorted((want - have).elements()), sorted((have - want).elements())
-        parts = ([f"lost {', '.join(lost)}"] if lost else []) + (
-            [f"added {', '.join(added)}"] if added else []
-        )
-        return "placeholders " + "; ".join(parts), {"lost": lost, "added": added}
+        return found.message, {"lost": list(found.lost), "added": list(found.added)}
 
 
 def tags(text: str) -> tuple[Counter[str], bool]:
