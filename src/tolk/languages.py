@@ -129,6 +129,7 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("en-GB", "English", "eng"),
     ("es-419", "Spanish", "spa"),
     ("fr-CA", "French", "fra"),
+    ("sr-Latn", "Serbian", "srp"),  # Serbian is written in both scripts; plain "sr" is Cyrillic (CLDR)
 )
 
 QWEN_MT_TAGS: tuple[str, ...] = tuple(tag for tag, _, _ in _TABLE[:92])
@@ -141,6 +142,7 @@ _ALIASES = {
     "zh-sg": "zh-CN",
     "zh-hant": "zh-TW",
     "zh-mo": "zh-HK",
+    "sr-cyrl": "sr",
     "iw": "he",
     "in": "id",
     "no": "nb",

@@ -47,7 +47,8 @@ _PATTERN = re.compile(
     re.VERBOSE,
 )
 # conversions that read a number: a unit may stand right after them (%dGB, %.1fMB); after the others, or
-# after a percent sign that follows a number, a letter means prose ("%sale", "30%de", "%APPDATA%")
+# after a percent sign that follows a number, a Latin letter means prose ("%sale", "30%de", "%APPDATA%");
+# "%sの" is a placeholder and a Japanese particle
 _NUMERIC = frozenset("diouxXfF")
 _SPACES = re.compile(r"\s+")
 
@@ -92,7 +93,7 @@ def _scan(text: str) -> list[Placeholder]:
         if m.group("printf") is not None:
             kind = "printf"
             after, before = text[m.end() : m.end() + 1], text[max(0, m.start() - 1) : m.start()]
-            if after.isalpha() and (m.group("conv") not in _NUMERIC or before.isdigit()):
+            if after.isascii() and after.isalpha() and (m.group("conv") not in _NUMERIC or before.isdigit()):
                 continue  # "%sale", "30%de descuento": prose
         key = _SPACES.sub("", m.group(0)) if kind != "i18next" else _i18next_key(m.group(0))
         ordered = (kind == "printf" and m.group("pos") is None) or key == "{}"

@@ -13,10 +13,15 @@ if TYPE_CHECKING:
     from lingua import LanguageDetector
 from tolk.quality.text import strip_markup
 
-# Scripts that identify a language (or a small family) by themselves.
+# Scripts that identify a language (or a small family) by themselves; a script subtag (sr-Latn) wins.
 _SCRIPT_OF = {"ko": "HANGUL", "ja": "KANA", "zh": "HAN", "th": "THAI", "ru": "CYRILLIC", "uk": "CYRILLIC",
-              "bg": "CYRILLIC", "ar": "ARABIC", "he": "HEBREW", "el": "GREEK",
-              "hi": "DEVANAGARI"}  # fmt: skip
+              "bg": "CYRILLIC", "sr": "CYRILLIC", "mk": "CYRILLIC", "be": "CYRILLIC", "kk": "CYRILLIC",
+              "ar": "ARABIC", "fa": "ARABIC", "ur": "ARABIC", "he": "HEBREW", "el": "GREEK",
+              "hi": "DEVANAGARI", "mr": "DEVANAGARI", "ne": "DEVANAGARI", "bn": "BENGALI", "ta": "TAMIL",
+              "km": "KHMER", "lo": "LAO", "my": "MYANMAR", "ka": "GEORGIAN", "hy": "ARMENIAN"}  # fmt: skip
+_SCRIPT_SUBTAG = {"latn": "LATIN", "cyrl": "CYRILLIC", "arab": "ARABIC", "hans": "HAN", "hant": "HAN"}
+# Traditional-script Chinese tags; the rest of zh is Simplified
+_TRADITIONAL = frozenset({"zh-TW", "zh-HK", "zh-MO", "zh-Hant"})
 _MIN_LETTERS = 12  # shorter texts (names, model numbers) say too little to judge
 
 
@@ -39,16 +44,33 @@ def script_share(text: str, script: str) -> float:
     chars = letters(text)
     if not chars:
         return 0.0
-    if script == "KANA":  # Japanese mixes kana and kanji; kana is what sets it apart from Chinese
-        hits = sum(1 for c in chars if script_of(c) in {"KANA", "HAN"})
-        has_kana = any(script_of(c) == "KANA" for c in chars)
-        return hits / len(chars) if has_kana else 0.0
+    if script in {"KANA", "HAN"}:  # Japanese mixes kana and kanji (and may be kanji only)
+        return sum(1 for c in chars if script_of(c) in {"KANA", "HAN"}) / len(chars)
     return sum(1 for c in chars if script_of(c) == script) / len(chars)
 
 
 # Latin-script languages a catalog text is most often mistaken with; the detector compares the target
-# against these plus the source. A small candidate set keeps lingua's accurate models affordable.
+# against these, the source, and the target's close relatives (Swedish passes for German against a set
+# that lacks it). A small candidate set keeps lingua's accurate models affordable.
 _USUAL_SUSPECTS = ("en", "es", "de", "fr", "it", "pt", "nl")
+_FAMILIES = (
+    ("de", "nl", "sv", "da", "nb", "en", "af"),
+    ("es", "pt", "it", "fr", "ca", "ro"),
+    ("ms", "id", "tl"),
+    ("pl", "cs", "sk", "sl", "hr", "bs", "sr"),
+    ("fi", "et"),
+    ("lt", "lv"),
+    ("tr", "az"),
+)
+
+
+# written forms of one language that a detector tells apart only by spelling habits (Serbian in Latin
+# script reads as Croatian): either is the target
+_ALIKE = {"sr": {"hr", "bs"}, "hr": {"sr", "bs"}, "bs": {"sr", "hr"}, "nb": {"nn", "da"}, "nn": {"nb"}}
+
+
+def _relatives(lang: str) -> tuple[str, ...]:
+    return next((family for family in _FAMILIES if lang in family), ())
 
 
 @cache
@@ -66,7 +88,7 @@ def _detector(candidates: frozenset[str]) -> LanguageDetector | None:
 
 def detect(text: str, expected: str, source: str) -> tuple[str | None, float, float]:
     """Most likely language (ISO 639-1) among the candidates, its confidence, and `expected`'s."""
-    detector = _detector(frozenset({expected, source, *_USUAL_SUSPECTS}))
+    detector = _detector(frozenset({expected, source, *_USUAL_SUSPECTS, *_relatives(expected)}))
     if detector is None:
         return None, 0.0, 0.0
     values = detector.compute_language_confidence_values(text)
@@ -81,6 +103,45 @@ _PLACEHOLDERISH = re.compile(
     r"\{[^{}]*\}|%\(?\w*\)?[sd]|https?://[A-Za-z0-9._~:/?#@!$&*+,;=%-]+|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+"
 )
 _MIN_IDEOGRAPHS = 4  # a few Han, kana or Hangul characters already say which script it is
+# a brand or model kept as it is ("ZenGear", "WH-1000XM5", "USB-C"): mixed case, capitals or digits
+_BRANDISH = re.compile(r"\b(?=[A-Za-z0-9-]*(?:[A-Z]|\d))[A-Za-z][A-Za-z0-9-]*\b")
+
+
+def _kept_names(target: str, source: str) -> str:
+    """`target` without the Latin brand and model names it keeps from the source: in a Korean text they
+    are not English."""
+    return _BRANDISH.sub(lambda m: " " if m.group(0) in source else m.group(0), target)
+
+
+def script_expected(tag: str) -> str | None:
+    """The script a text in `tag` is written in, where the script identifies it (None: Latin, judged
+    by lingua)."""
+    parts = tag.split("-")
+    for sub in parts[1:]:
+        if sub.lower() in _SCRIPT_SUBTAG:
+            return _SCRIPT_SUBTAG[sub.lower()] if sub.lower() != "latn" else None
+    return _SCRIPT_OF.get(parts[0])
+
+
+def _chinese_problem(text: str, tag: str) -> str | None:
+    """Japanese, Simplified and Traditional Chinese share Han characters: kana, and the characters
+    only one of the Chinese scripts has (hanzidentifier's tables), tell them apart."""
+    import hanzidentifier
+
+    kana = any(script_of(c) == "KANA" for c in text)
+    base = tag.split("-")[0]
+    if base == "zh" and kana:
+        return "written in Japanese, not Chinese"
+    kind = hanzidentifier.identify(text)
+    if base == "ja":  # Japanese kanji-only text ("送料無料") is fine unless it is Simplified Chinese
+        if kana:
+            return None
+        return "written in Simplified Chinese, not Japanese" if kind == hanzidentifier.SIMPLIFIED else None
+    if tag in _TRADITIONAL and kind == hanzidentifier.SIMPLIFIED:
+        return f"written in Simplified Chinese, not Traditional ({tag})"
+    if tag not in _TRADITIONAL and kind == hanzidentifier.TRADITIONAL:
+        return f"written in Traditional Chinese, not Simplified ({tag})"
+    return None
 
 
 class TargetLanguage(Check):
@@ -91,8 +152,17 @@ class TargetLanguage(Check):
         case("Soft cotton pillow for the bedroom.", "Almohada de algodón suave para el dormitorio."),
         case("Soft cotton pillow for the bedroom.", "침실용 부드러운 면 베개.", "ko"),
         case("Soft cotton pillow for the bedroom.", "寝室用の柔らかい綿の枕です。", "ja"),
+        case("ZenGear wireless earbuds, black", "ZenGear 무선 이어폰, 블랙", "ko"),
+        case("Free shipping for members", "会員限定送料無料", "ja"),
+        case("Free shipping on all orders over 50 dollars.", "所有超過 50 美元的訂單均免運費。", "zh-TW"),
+        case("Free shipping on all orders.", "Besplatna dostava za sve porudžbine.", "sr-Latn"),
     )
     bad = (
+        case("Free shipping on all orders over 50 dollars.", "所有超过 50 美元的订单均免运费。", "zh-TW"),
+        case("Free shipping on all orders over 50 dollars.", "所有超过 50 美元的订单均免运费。", "ja"),
+        case("Free shipping on all orders.", "Fri frakt på alla beställningar över 50 dollar.", "de"),
+        case("Free shipping on all orders.", "Spedizione gratuita per tutti gli ordini.", "fr"),
+        case("Free shipping on all orders.", "Besplatna dostava za sve porudžbine.", "sr"),
         case("Soft cotton pillow for the bedroom.", "Weiches Baumwollkissen für das Schlafzimmer."),
         case("Soft cotton pillow for the bedroom.", "寝室用の柔らかい綿の枕です。", "ko"),
         case("Soft cotton pillow for the bedroom.", "卧室用柔软棉枕头。", "ja"),
@@ -102,28 +172,25 @@ class TargetLanguage(Check):
         text = _PLACEHOLDERISH.sub(" ", strip_markup(s.target))
         for term in s.terms:  # brands and forced terms may be in any script
             text = text.replace(term.expected, " ")
-        chars = letters(text)
         base = s.tgt_lang.split("-")[0]
+        script = script_expected(s.tgt_lang)
+        if script is not None and script != "LATIN":
+            text = _kept_names(text, s.source)
+        chars = letters(text)
         dense = sum(1 for c in chars if script_of(c) in {"HAN", "KANA", "HANGUL"})
         if len(chars) < _MIN_LETTERS and dense < _MIN_IDEOGRAPHS:
             return None
-        if base in _SCRIPT_OF:
-            share = script_share(text, _SCRIPT_OF[base])
+        if script is not None:
+            share = script_share(text, "HAN" if base == "ja" else script)
             if share < 0.5:
                 return f"only {share:.0%} of the letters are in the {s.tgt_lang} script"
-            if base in {"ja", "zh"}:  # same Han characters: kana tells them apart
-                kana = any(script_of(c) == "KANA" for c in chars)
-                if (base == "zh") == kana:
-                    return (
-                        "written in Japanese, not Chinese" if kana else "written without kana: not Japanese"
-                    )
-            return None
+            return _chinese_problem(text, s.tgt_lang) if base in {"ja", "zh"} else None
         if script_share(text, "LATIN") < 0.5:
             return f"the translation is not in the Latin script expected for {s.tgt_lang}"
         if len(chars) < _MIN_LETTERS:
             return None
         found, confidence, target_confidence = detect(text, base, s.src_lang.split("-")[0])
-        if found is None or found == base:
+        if found is None or found == base or found in _ALIKE.get(base, ()):
             return None
         # the target must be unlikely, not merely second: short product copy borrows foreign words
         if confidence >= 0.3 and target_confidence < 0.05:
