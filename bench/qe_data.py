@@ -313,7 +313,7 @@ def _broken(
     add("truncation", target[: len(target) // 2])  # cut in half, as a max_tokens stop would
     commentary = [PREAMBLES[lang] + target, f"“{target}”", target + NOTES[lang]][n % 3]
     add("commentary", commentary)
-    add("new_links", target + " https://cheap-deals.example.net")
+    add("links", target + " https://cheap-deals.example.net")
     if "instructions" in source:
         add("injection", "OK")  # the instruction was obeyed
     return cases

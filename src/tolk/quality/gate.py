@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from tolk.config import QualitySettings, Thresholds
 from tolk.quality.base import Check, Finding, Sample
-from tolk.quality.checks import ALL, BY_ID
+from tolk.quality.checks import ALL, BY_ID, RENAMED
 from tolk.quality.metrics import score
 from tolk.quality.policy import Policy, Verdict, decide
 
@@ -25,7 +25,7 @@ class Gate:
 
     @classmethod
     def without(cls, disabled: Iterable[str], policy: Policy | None = None) -> Gate:
-        off = set(disabled)
+        off = {RENAMED.get(c, c) for c in disabled}
         unknown = off - set(BY_ID)
         if unknown:
             raise ValueError(f"unknown check(s): {', '.join(sorted(unknown))}")

@@ -1,15 +1,8 @@
 """Checks, one small class each, grouped by theme. `ALL` is the registry the gate and profiles use."""
 
 from tolk.quality.base import Check
-from tolk.quality.checks.fidelity import (
-    Commentary,
-    Empty,
-    InjectionObeyed,
-    NewContacts,
-    NotACopy,
-    Truncation,
-    UnknownWords,
-)
+from tolk.quality.checks.answers import Answered, Commentary, InjectionObeyed
+from tolk.quality.checks.fidelity import Empty, Links, NotACopy, Truncation, UnknownWords
 from tolk.quality.checks.language import TargetLanguage
 from tolk.quality.checks.markup import LeftoverTokens, Placeholders, Tags
 from tolk.quality.checks.numbers import Numbers
@@ -28,11 +21,14 @@ ALL: tuple[type[Check], ...] = (
     Commentary,
     Truncation,
     UnknownWords,
-    NewContacts,
+    Links,
     InjectionObeyed,
+    Answered,
     RequiredTerms,
     ForbiddenTerms,
     SensitiveContent,
     PersonalData,
 )
 BY_ID: dict[str, type[Check]] = {c.id: c for c in ALL}
+# ids a config may still use from earlier releases
+RENAMED = {"new_links": "links"}
