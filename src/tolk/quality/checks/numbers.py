@@ -24,7 +24,8 @@ _UNIT = re.compile(rf"\d\s?({_UNITS})(?![A-Za-z])")
 # the digits of the scripts tolk serves, as ASCII (fullwidth ones NFKC already folds); ٫ decimal, ٬ thousands
 _DIGIT_BLOCKS = (0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E50, 0x0ED0, 0x1040, 0x17E0)  # Arabic … Khmer zeros
 _TO_ASCII = str.maketrans(
-    {chr(zero + d): str(d) for zero in _DIGIT_BLOCKS for d in range(10)} | {"\u066b": ".", "\u066c": ","}
+    {chr(zero + d): str(d) for zero in _DIGIT_BLOCKS for d in range(10)}
+    | {"\u066b": ".", "\u066c": ",", "\u066a": "%"}
 )
 
 
@@ -56,8 +57,36 @@ def units(text: str) -> Counter[str]:
     return Counter(m.group(1).lower() for m in _UNIT.finditer(_plain(text)))
 
 
-# languages that commonly write units out in their own script (kg -> 킬로그램, 公斤, กิโลกรัม)
-SPELLED_UNITS = {"ja", "zh", "ko", "th", "lo", "km", "my", "ar", "he", "ru", "uk", "bg"}
+# Units as languages write them out (kg -> 킬로그램, 公斤, กิโลกรัม, کیلوگرم): a unit symbol of the source
+# may come back as one of these. Symbols in other scripts (Cyrillic кг, Arabic كغ) are listed too.
+_NAMES = {
+    "mah": "毫安时|毫安|ミリアンペア|밀리암페어|มิลลิแอมป์|мАч",
+    "kg": "kilo\\w*|킬로그램|킬로|公斤|千克|キログラム|キロ|กิโลกรัม|กก\\.?|كغ|كجم|كيلوغرام|کیلوگرم|кг",
+    "km/h": "km/t|kmh|킬로미터|公里|キロ|กม\\.?/ชม|كم/س|км/ч",
+    "km": "kilom\\w*|킬로미터|公里|千米|キロメートル|キロ|กิโลเมตร|กม\\.?|كم|کیلومتر|км",
+    "mm": "millim\\w*|밀리미터|毫米|ミリメートル|ミリ|มิลลิเมตร|มม\\.?|مم|میلی‌متر|мм",
+    "cm": "[cz]entim\\w*|센티미터|센티|厘米|公分|センチメートル|センチ|เซนติเมตร|ซม\\.?|سم|سانتی‌متر|см",
+    "ml": "millilit\\w*|밀리리터|毫升|ミリリットル|มิลลิลิตร|มล\\.?|مل|میلی‌لیتر|мл",
+    "m": "met(?:er|re|ro)s?|미터|米|公尺|メートル|เมตร|م|متر|м",
+    "g": "gram\\w*|gramm\\w*|그램|克|公克|グラム|กรัม|غ|غرام|جرام|گرم|г",
+    "l": "lit(?:er|re|ro)s?|리터|升|公升|リットル|ลิตร|لتر|لیتر|л",
+    "w": "watt\\w*|와트|瓦|瓦特|ワット|วัตต์|واط|وات|Вт",
+    "v": "volt\\w*|볼트|伏|伏特|ボルト|โวลต์|فولت|ولت|В",
+    "gb": "기가바이트|ギガバイト|กิกะไบต์|جيجابايت|ГБ",
+    "tb": "테라바이트|テラバイト|เทราไบต์|تيرابايت|ТБ",
+    "mb": "메가바이트|メガバイト|เมกะไบต์|ميجابايت|МБ",
+    "hz": "hertz|헤르츠|赫兹|赫茲|ヘルツ|เฮิรตซ์|هرتز|Гц",
+    "°c": "도|度|摂氏|องศา|درجة|درجه|градус\\w*",
+    "°f": "화씨|华氏|華氏|ฟาเรนไฮต์|فهرنهايت",
+    "%": "퍼센트|프로|百分|パーセント|เปอร์เซ็นต์|٪|بالمئة|درصد|процент\\w*",
+}
+_SPELLED = {unit: re.compile(rf"\d\s?(?:{names})", re.IGNORECASE) for unit, names in _NAMES.items()}
+
+
+def _spelled(unit: str, target: str, times: int) -> bool:
+    """The unit comes back `times` times, written out in the target's words."""
+    pattern = _SPELLED.get(unit)
+    return pattern is not None and len(pattern.findall(target)) >= times
 
 
 class Numbers(Check):
@@ -71,6 +100,9 @@ class Numbers(Check):
         case("Pack, 1.5 L", "装,1.5升", "zh-CN"),
         case("Capacity 1.5 L", "السعة ١٫٥ لتر", "ar"),
         case("Capacity 1.5 L", "容量１．５Ｌ", "ja"),
+        case("Capacity 1.5 L", "ظرفیت ۱٫۵ لیتر", "fa"),
+        case("Capacity 1.5 L, 2 kg", "용량 1.5리터, 2킬로그램", "ko"),
+        case("Save 30%", "توفير ٣٠٪", "ar"),
     )
     bad = (
         case("Weighs 1.7 kg, 2 pieces.", "Pesa 1,8 kg, 2 piezas."),
@@ -80,6 +112,8 @@ class Numbers(Check):
         case("Kettle 1.7L, 2200W", "Hervidor 1,7 L, 2000 W"),
         case("Pack, 1.5 L", "装,2.5升", "zh-CN"),
         case("Capacity 1.5 L", "السعة ٢٫٥ لتر", "ar"),
+        case("Weighs 1.5 kg", "Pesa 1,5", "es"),
+        case("Weighs 1.5 kg", "무게 1.5", "ko"),
     )
 
     def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
@@ -93,7 +127,9 @@ class Numbers(Check):
                 target.pop(hit)
         if missing:
             return f"numbers missing or changed: {', '.join(missing)}", {"missing": missing}
-        lost_units = units(s.source) - units(s.target)
-        if lost_units and s.tgt_lang.split("-")[0] not in SPELLED_UNITS:
-            return f"units missing: {', '.join(sorted(lost_units))}", {"missing": sorted(lost_units)}
+        plain = _plain(s.target)
+        lost = units(s.source) - units(s.target)
+        missing = sorted(unit for unit, n in lost.items() if not _spelled(unit, plain, n))
+        if missing:
+            return f"units missing: {', '.join(missing)}", {"missing": missing}
         return None
