@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-_TAG = re.compile(r"<[^<>]+>")
+_TAG = re.compile(r"<[^<>]+>|<[A-Za-z/][^<>]*$")  # a tag, or one cut off at the end of a text
 
 
 def strip_markup(text: str) -> str:

@@ -232,6 +232,33 @@ def _branch_problem(want: Parsed, have: Parsed, lang: str) -> Mismatch | None:
     return None
 
 
+def readable(text: str, *, every_branch: bool = True) -> str:
+    """The words of a message without its placeholders: an ICU message's branch texts (its syntax and
+    argument names are not language) — all of them, or only each argument's `other` branch (as long as
+    one reading of the message) — and any other text with its placeholders blanked."""
+    if "{" in text and _ICU_ARG.search(text):
+        try:
+            return " ".join(_texts(_parser().parse(text), every_branch))
+        except (SyntaxError, TypeError, ValueError):
+            pass
+    for start, end in reversed(spans(text)):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+def _texts(parts: list[Any], every_branch: bool) -> list[str]:
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif "options" in part:
+            options = part["options"]
+            chosen = options.values() if every_branch else [options.get("other", [])]
+            for branch in chosen:
+                out.extend(_texts(branch, every_branch))
+    return out
+
+
 def spans(text: str) -> list[tuple[int, int]]:
     """Where the printf, brace and template placeholders are, read without ICU (an ICU message's
     arguments have no single span; its simple `{name}` arguments are found all the same)."""

@@ -6,6 +6,7 @@ from tolk.quality.checks.fidelity import Empty, Links, NotACopy, Truncation, Unk
 from tolk.quality.checks.language import TargetLanguage
 from tolk.quality.checks.markup import LeftoverTokens, Placeholders, Tags
 from tolk.quality.checks.numbers import Numbers
+from tolk.quality.checks.omission import Addition, Omission
 from tolk.quality.checks.privacy import PersonalData
 from tolk.quality.checks.terms import ForbiddenTerms, GlossaryTerms, RequiredTerms, SensitiveContent
 
@@ -24,6 +25,8 @@ ALL: tuple[type[Check], ...] = (
     Links,
     InjectionObeyed,
     Answered,
+    Omission,
+    Addition,
     RequiredTerms,
     ForbiddenTerms,
     SensitiveContent,

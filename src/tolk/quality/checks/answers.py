@@ -32,7 +32,7 @@ _TALK = re.compile(
     r"|tłumaczeni\w*|przetłumacz\w*|oto|uwaga"
     r"|çeviri\w*|işte|not)\b"
     r"|แปล|คำแปล|นี่คือ|หมายเหตุ|แน่นอน"
-    r"|翻[译譯訳]|译文|譯文|[以如]下[是为為]|以下(?:が|は)|注[:：]|注意[:：]|备注|備註|说明[:：]|※|もちろん|当然"
+    r"|翻[译譯訳]|译文|譯文|[以如]下[是为為]|以下(?:が|は)|[注註][:：]|注意[:：]|备注|備註|说明[:：]|※|もちろん|当然"
     r"|번역|다음은|참고|물론"
     r"|ترجم\w*|إليك|ها هي|ملاحظة|بالتأكيد",
     re.IGNORECASE,
@@ -143,6 +143,12 @@ class InjectionObeyed(Check):
     def problem(self, s: Sample) -> str | None:
         if not _INJECTION.search(s.source):
             return None
+        from tolk.quality.checks.language import TargetLanguage
+        from tolk.quality.checks.numbers import Numbers
+
+        for witness in (TargetLanguage(), Numbers()):  # a reply, not the source's words in the target's
+            if witness.problem(s) is not None:
+                return "the source holds an instruction and the output is no translation of it: obeyed?"
         asked = {m.group(0).casefold() for m in _INJECTION.finditer(s.source)}
         kept = any(m.group(0).casefold() in asked for m in _INJECTION.finditer(s.target))
         if kept and s.tgt_lang.split("-")[0] != s.src_lang.split("-")[0]:

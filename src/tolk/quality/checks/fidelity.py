@@ -14,7 +14,7 @@ LENGTH_FACTOR = {"en": 1.0, "es": 1.15, "fr": 1.15, "de": 1.15, "it": 1.1, "pt":
                  "ko": 0.5, "ja": 0.5, "zh": 0.45, "th": 0.95, "vi": 1.1, "ms": 1.15, "id": 1.15,
                  "ar": 0.9, "tr": 1.0, "pl": 1.05}  # fmt: skip
 
-_FINAL = re.compile(r"[.!?。！？…][\"'”’」』)）\]]*\s*$")
+_FINAL = re.compile(r"[.!?。！？…؟۔][\"'”’」』)）\]]*\s*$")
 # languages whose sentences need no final punctuation: an unpunctuated end says nothing there
 _UNPUNCTUATED = {"th", "lo", "km", "my"}
 # ASCII-only: in "support@example.com으로" the address ends where the Korean begins
@@ -59,11 +59,9 @@ class Empty(Check):
 
 def _words(text: str) -> list[str]:
     """The words a translation would change: not those in URLs, e-mails, paths or placeholders."""
-    from tolk.text.placeholders import spans
+    from tolk.text.placeholders import readable
 
-    text = strip_markup(text)
-    for start, end in reversed(spans(text)):
-        text = text[:start] + " " + text[end:]
+    text = readable(strip_markup(text))
     text = _PATH.sub(" ", _EMAIL.sub(" ", _URL.sub(" ", text)))
     return re.findall(r"[^\W\d_]{2,}", text)
 
@@ -131,7 +129,7 @@ class Truncation(Check):
             return "the engine stopped at its length limit"
         source, target = strip_markup(s.source).strip(), strip_markup(s.target).strip()
         punctuated = s.tgt_lang.split("-")[0] not in _UNPUNCTUATED
-        ratio = length_ratio(s) if len(source) >= 30 else 1.0
+        ratio = length_ratio(s) if len(source) >= 20 else 1.0
         if punctuated:
             if _FINAL.search(source) and not _FINAL.search(target) and len(source) > 20:
                 return "the translation stops mid-sentence"

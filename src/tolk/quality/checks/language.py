@@ -12,6 +12,7 @@ from tolk.quality.base import Check, Sample, Severity, case
 if TYPE_CHECKING:
     from lingua import LanguageDetector
 from tolk.quality.text import strip_markup
+from tolk.text.placeholders import readable
 
 # Scripts that identify a language (or a small family) by themselves; a script subtag (sr-Latn) wins.
 _SCRIPT_OF = {"ko": "HANGUL", "ja": "KANA", "zh": "HAN", "th": "THAI", "ru": "CYRILLIC", "uk": "CYRILLIC",
@@ -169,7 +170,7 @@ class TargetLanguage(Check):
     )
 
     def problem(self, s: Sample) -> str | None:
-        text = _PLACEHOLDERISH.sub(" ", strip_markup(s.target))
+        text = _PLACEHOLDERISH.sub(" ", readable(strip_markup(s.target)))
         for term in s.terms:  # brands and forced terms may be in any script
             text = text.replace(term.expected, " ")
         base = s.tgt_lang.split("-")[0]
@@ -192,7 +193,8 @@ class TargetLanguage(Check):
         found, confidence, target_confidence = detect(text, base, s.src_lang.split("-")[0])
         if found is None or found == base or found in _ALIKE.get(base, ()):
             return None
-        # the target must be unlikely, not merely second: short product copy borrows foreign words
-        if confidence >= 0.3 and target_confidence < 0.05:
+        # the target must be unlikely, not merely second: product copy borrows words ("Rojo sneakers");
+        # with a sentence's worth of letters, being far less likely than another language is enough
+        if confidence >= 0.25 and target_confidence < (0.05 if len(chars) < 20 else confidence / 2.5):
             return f"looks like {found}, not {s.tgt_lang}"
         return None

@@ -1,0 +1,192 @@
+"""Nothing left out, nothing made up: offline witnesses of meaning that rule checks can see.
+
+A translation that drops a sentence or invents one keeps its placeholders and its language, so only
+the balance of the two texts gives it away:
+
+- its length against the length a faithful translation into that language has: a band per language,
+  calibrated from faithful pairs (`tolk.quality.lengths`, written by bench/calibrate_lengths) rather
+  than fixed — a z-score, so Korean's half length is as normal as German's extra tenth;
+- the number of sentences on each side (where the script marks their ends: not in Thai);
+- names on one side only: brands, models and codes (letters with digits, camel case), and numbers
+  the target has that the source does not (a glossary term translated wrongly or dropped is the
+  glossary check's finding, not repeated here).
+
+One witness alone convicts only when it is strong (a length far outside the band, a name lost);
+otherwise two must agree (a short text *and* a sentence fewer). Where a round-trip engine is
+configured, the loop's back-translation score catches what these cannot (see tolk.quality.loop).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from tolk.quality.base import Check, Sample, Severity, case
+from tolk.quality.lengths import BANDS
+from tolk.quality.text import strip_markup
+from tolk.text.placeholders import readable
+
+_SENTENCE_END = re.compile(r"[.!?。！？؟]+(?=[\"'”’」』)）\]]*(?:\s|$))|[。！？]+")
+# scripts that mark no sentence end: a space there separates clauses as often as sentences
+_UNPUNCTUATED = frozenset({"th", "lo", "km", "my"})
+_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
+_CAMEL = re.compile(r"[a-z][A-Z]")
+_MEASURE = re.compile(r"^\d+(?:[a-zA-Z]{1,3}|st|nd|rd|th)$")  # 7L, 2200W, 30cm, 2nd: a number, not a name
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_DEFAULT_SD = 0.25  # languages without a calibrated band: a wide one
+_MIN_LETTERS = 15  # shorter texts vary too much to judge by length
+
+
+def letters(text: str) -> int:
+    """Letters and digits a reader reads: no markup, placeholders, spaces or punctuation."""
+    return sum(1 for c in readable(strip_markup(text), every_branch=False) if c.isalnum())
+
+
+def sentences(text: str, lang: str) -> int | None:
+    """How many sentences; None in a language that does not mark their ends."""
+    plain = readable(strip_markup(text)).strip()
+    if lang.split("-")[0] in _UNPUNCTUATED:
+        return None
+    return len(_SENTENCE_END.findall(plain)) + (0 if _SENTENCE_END.search(plain[-2:] or " ") else 1)
+
+
+def _band(lang: str) -> tuple[float, float]:
+    if lang in BANDS:
+        return BANDS[lang]
+    base = lang.split("-")[0]
+    same = [band for tag, band in BANDS.items() if tag.split("-")[0] == base]
+    return same[0] if same else (0.0, _DEFAULT_SD)
+
+
+def length_z(s: Sample) -> float | None:
+    """How far the translation's length is from a faithful one's, in standard deviations (None: too
+    short to tell)."""
+    a, b = letters(s.source), letters(s.target)
+    if a < _MIN_LETTERS or b == 0:
+        return None
+    src_mean, src_sd = _band(s.src_lang) if s.src_lang.split("-")[0] != "en" else (0.0, 0.0)
+    tgt_mean, tgt_sd = _band(s.tgt_lang) if s.tgt_lang.split("-")[0] != "en" else (0.0, 0.0)
+    # a short text's length varies more than the band's average pair: one word more is a tenth of it
+    sd = math.hypot(src_sd, tgt_sd, 1 / math.sqrt(a)) if (src_sd or tgt_sd) else _DEFAULT_SD
+    return (math.log(b / a) - (tgt_mean - src_mean)) / sd
+
+
+def _names(text: str) -> set[str]:
+    """Brands, models and codes: written with letters and digits (WH-1000XM5, X2) or in camel case
+    (ZenGear, iPhone). Plain capitals say less: German capitalises nouns, acronyms get translated
+    (VAT → IVA)."""
+    found = set()
+    for token in _TOKEN.findall(readable(strip_markup(text))):
+        coded = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+        if (coded and not _MEASURE.match(token)) or _CAMEL.search(token):
+            found.add(token)
+    return found
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.replace(",", ".") for n in _NUMBER.findall(readable(strip_markup(text)))}
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    z: float | None
+    source_sentences: int | None
+    target_sentences: int | None
+    lost: tuple[str, ...]  # names of the source the target lacks
+    added: tuple[str, ...]  # names and numbers of the target the source lacks
+
+
+def balance(s: Sample) -> Balance:
+    target_names = _names(s.target)
+    lost = sorted(n for n in _names(s.source) if n not in s.target and n not in target_names)
+    added = sorted(n for n in target_names if n not in s.source)
+    added += sorted(_numbers(s.target) - _numbers(s.source) - {"1", "2"})  # "twice" may become 2
+    return Balance(
+        length_z(s),
+        sentences(s.source, s.src_lang),
+        sentences(s.target, s.tgt_lang),
+        tuple(lost),
+        tuple(added),
+    )
+
+
+def _compare(b: Balance) -> int:
+    if b.source_sentences is None or b.target_sentences is None:
+        return 0
+    return b.target_sentences - b.source_sentences
+
+
+_STRONG, _WEAK = 2.8, 1.2  # z beyond which length alone convicts / convicts with a second witness
+# a number of its own is a witness by itself once the text is longer than usual at all ("twice" may
+# become 2, so 1 and 2 never count)
+_NUMBERED = 0.3
+
+
+class Omission(Check):
+    id = "omission"
+    severity = Severity.MAJOR
+    description = (
+        "nothing of the source is left out: the length is within the language's calibrated band, no "
+        "sentence is missing, no brand or model is dropped"
+    )
+    good = (
+        case("Lightweight aluminium frame. The seat height adjusts from 75 to 90 cm.",
+             "Cuadro ligero de aluminio. La altura del sillín se ajusta de 75 a 90 cm."),
+        case("Lightweight aluminium frame. The seat height adjusts from 75 to 90 cm.",
+             "가벼운 알루미늄 프레임. 안장 높이는 75~90 cm로 조절됩니다.", "ko"),
+        case("Works with the ZenGear X2 charger.", "Funciona con el cargador ZenGear X2."),
+    )  # fmt: skip
+    bad = (
+        case("Lightweight aluminium frame. The seat height adjusts from 75 to 90 cm. Folds flat for storage.",
+             "Cuadro ligero de aluminio. La altura del sillín se ajusta de 75 a 90 cm."),
+        case("Works with the ZenGear X2 charger.", "Funciona con el cargador."),
+    )  # fmt: skip
+
+    def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
+        b = balance(s)
+        if b.lost:
+            return f"left out: {', '.join(b.lost)}", {"lost": list(b.lost)}
+        if b.z is None:
+            return None
+        fewer = _compare(b) < 0
+        if b.z < -_STRONG or (b.z < -_WEAK and fewer):
+            what = f"{b.target_sentences} of {b.source_sentences} sentences, " if fewer else ""
+            return f"shorter than a faithful translation ({what}length z = {b.z:.1f}): something left out?"
+        return None
+
+
+class Addition(Check):
+    id = "addition"
+    severity = Severity.MAJOR
+    description = (
+        "nothing is added that the source does not say: the length is within the language's calibrated "
+        "band, no extra sentence, no brand, model or number of its own"
+    )
+    good = (
+        case("Lightweight aluminium frame. The seat height adjusts from 75 to 90 cm.",
+             "Leichter Aluminiumrahmen. Die Sitzhöhe ist von 75 bis 90 cm verstellbar.", "de"),
+        case("Apply the serum twice a day.", "美容液を1日2回塗布してください。", "ja"),
+    )  # fmt: skip
+    bad = (
+        case("Lightweight aluminium frame. The seat height adjusts from 75 to 90 cm.",
+             "Cuadro ligero de aluminio. La altura del sillín se ajusta de 75 a 90 cm. Ideal para el uso "
+             "diario y para viajes largos."),
+        case("Soft cotton T-shirt for everyday wear.", "Camiseta suave ZenGear para el día a día."),
+        case("Soft cotton T-shirt for everyday wear.",
+             "Camiseta de algodón suave para el día a día, ahora un 20 % más barata."),
+    )  # fmt: skip
+
+    def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
+        b = balance(s)
+        names = [a for a in b.added if not a.replace(".", "").isdigit()]
+        if names:
+            return f"adds what the source does not have: {', '.join(names)}", {"added": names}
+        if b.z is None:
+            return None
+        more = _compare(b) > 0
+        if b.z > _STRONG or (b.z > _WEAK and more) or (b.added and b.z > _NUMBERED):
+            what = f"{b.target_sentences} sentences for {b.source_sentences}, " if more else ""
+            extra = f", numbers {', '.join(b.added)} the source lacks" if b.added else ""
+            return f"longer than a faithful translation ({what}length z = {b.z:.1f}{extra}): something added?"
+        return None
