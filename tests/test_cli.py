@@ -246,6 +246,14 @@ def test_demo_path_apertium_spanish(tmp_path: Path) -> None:
     every = tolk("export", "--all", "--db", f"sqlite:///{tmp_path / 'tolk.db'}", cwd=tmp_path)
     held = [json.loads(x) for x in every.stdout.splitlines() if '"NEEDS_REVIEW"' in x]
     assert len(every.stdout.splitlines()) == 104 and len(held) == 6 and all(r["failed"] for r in held)
+    # `tolk check` reads what `tolk export` wrote, as it is, and agrees with the gate that held those
+    (tmp_path / "all.jsonl").write_text(every.stdout)
+    checked = tolk(
+        "check", "all.jsonl", "--format", "jsonl", "--glossary", str(EXAMPLES / "glossary.csv"), cwd=tmp_path
+    )
+    verdicts = {v["id"]: v for v in map(json.loads, checked.stdout.splitlines())}
+    assert checked.returncode == 1 and len(verdicts) == 104
+    assert all(verdicts[f"{r['id']}:{r['field']}:es"]["decision"] != "pass" for r in held)
 
 
 def test_rows_in_a_language_the_engine_cannot_take_fail_alone(workdir: Path, apertium: None) -> None:

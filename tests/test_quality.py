@@ -125,10 +125,42 @@ def test_check_command_jsonl(tmp_path: Path) -> None:
     assert run_check(tmp_path, rows[:1]).returncode == 0
 
 
+def test_check_holds_a_line_only_to_the_terms_its_source_uses(tmp_path: Path) -> None:
+    glossary = tmp_path / "g.csv"
+    glossary.write_text("source,target_lang,target,do_not_translate\nNike,,,true\nCafé,,,true\n")
+    rows = [
+        {"id": "plain", "src_lang": "en", "tgt_lang": "es", "source": "Red shoes.", "translation": "Zapatos rojos."},
+        # a decomposed "Café" (e + combining acute) is the term "Café"
+        {"id": "nfc", "src_lang": "en", "tgt_lang": "es", "source": "Cafe\u0301 table.", "translation": "Mesa cafe."},
+    ]  # fmt: skip
+    result = run_check(tmp_path, rows, "--format", "jsonl", "--glossary", str(glossary))
+    out = {r["id"]: r["failed"] for r in map(json.loads, result.stdout.splitlines())}
+    assert out == {"plain": [], "nfc": ["glossary"]}
+
+
+def test_check_reads_export_records_and_explains_a_finding(tmp_path: Path) -> None:
+    rows = [
+        {"id": "sku-1", "field": "name", "lang": "es", "source": "Kettle 1.7 L", "text": "Hervidor 17 L",
+         "grade": "MACHINE", "status": "CHECKED", "score": 100.0, "failed": [], "approved_by": None},
+        {"id": "sku-1", "field": "description", "lang": "ko", "source": "Write to help@example.com.",
+         "text": "help@example.com으로 문의하세요.", "grade": "MACHINE", "status": "CHECKED"},
+    ]  # fmt: skip
+    result = run_check(tmp_path, rows, "--format", "jsonl")
+    out = {r["id"]: r["failed"] for r in map(json.loads, result.stdout.splitlines())}
+    assert out == {"sku-1:name:es": ["numbers"], "sku-1:description:ko": []} and result.returncode == 1
+    explained = run_tolk("check", str(tmp_path / "t.jsonl"), "--explain", "sku-1:name:es", cwd=tmp_path)
+    assert explained.returncode == 0
+    assert "numbers (major): numbers missing or changed: 1.7" in explained.stdout
+    assert "source[7:10]" in explained.stdout  # the span of "1.7" in the source
+    unknown = run_tolk("check", str(tmp_path / "t.jsonl"), "--explain", "nope", cwd=tmp_path)
+    assert unknown.returncode == 2 and "no record with id 'nope'" in unknown.stderr
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         ('{"id": "a"}\n', "t.jsonl:1: missing or non-string field(s): src_lang"),
+        ('{"id": "a", "lang": "es", "text": "b"}\n', "t.jsonl:1: missing or non-string field(s): source"),
         ('{"id": "a", "src_lang": "en", "tgt_lang": "xx", "source": "a", "translation": "b"}\n', "t.jsonl:1: unknown language"),
         ("not json\n", "t.jsonl:1: bad JSON"),
     ],

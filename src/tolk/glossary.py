@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -66,7 +67,7 @@ def terms_version(terms: Iterable[Term]) -> str:
 
 @lru_cache(maxsize=65536)
 def _pattern(term: Term) -> re.Pattern[str]:
-    body = re.escape(term.source)
+    body = re.escape(unicodedata.normalize("NFC", term.source))
     # word boundaries only where the term edge is a word character: `Nike` must not match `Nikes`,
     # but CJK terms have no spaces around them.
     if term.source[:1].isascii() and term.source[:1].isalnum():
@@ -77,25 +78,48 @@ def _pattern(term: Term) -> re.Pattern[str]:
 
 
 def find_terms(text: str, terms: Iterable[Term]) -> list[tuple[Term, int, int]]:
-    """Non-overlapping occurrences, longer terms first (`Nike Air` before `Nike`)."""
+    """Non-overlapping occurrences, longer terms first (`Nike Air` before `Nike`), matched in Unicode
+    NFC (a decomposed "Café" is the term "Café"); offsets are in `text` as given."""
     hits: list[tuple[Term, int, int]] = []
     taken: list[tuple[int, int]] = []
+    normal, where = _nfc(text)
     for term in sorted(terms, key=lambda t: -len(t.source)):
         if not term.source:
             continue
-        for m in _pattern(term).finditer(text):
-            if not any(s < m.end() and m.start() < e for s, e in taken):
-                hits.append((term, m.start(), m.end()))
-                taken.append((m.start(), m.end()))
+        for m in _pattern(term).finditer(normal):
+            start, end = where[m.start()], where[m.end()]
+            if not any(s < end and start < e for s, e in taken):
+                hits.append((term, start, end))
+                taken.append((start, end))
     hits.sort(key=lambda h: h[1])
     return hits
+
+
+def _nfc(text: str) -> tuple[str, list[int]]:
+    """`text` in NFC and, for each of its positions (and the end), the position in `text`."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, list(range(len(text) + 1))
+    # compose cluster by cluster (a base and the marks after it), so positions map back
+    normal: list[str] = []
+    where: list[int] = []
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i < len(text) and (unicodedata.combining(text[i]) or "\u1160" <= text[i] <= "\u11ff"):
+            continue
+        cluster = unicodedata.normalize("NFC", text[start:i])
+        normal.append(cluster)
+        where.extend([start] * len(cluster))
+        start = i
+    where.append(len(text))
+    return "".join(normal), where
 
 
 def missing_terms(output: str, terms: Iterable[Term]) -> list[Term]:
     """Applicable terms whose expected form is absent from the translation."""
     missing = []
+    output = unicodedata.normalize("NFC", output)
     for term in terms:
-        expected = term.expected
+        expected = unicodedata.normalize("NFC", term.expected)
         haystack, needle = (output, expected) if term.case_sensitive else (output.lower(), expected.lower())
         if needle not in haystack:
             missing.append(term)

@@ -12,35 +12,63 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from tolk import languages
+from tolk import glossary, languages
 from tolk.cli.common import console
+from tolk.cli.explain import show_findings
 from tolk.core import InputError, Term, TolkError
+from tolk.glossary import Glossary
 from tolk.quality.base import Sample
 from tolk.quality.gate import Gate
 from tolk.quality.policy import Decision, Verdict
 
 REQUIRED = ("id", "src_lang", "tgt_lang", "source", "translation")
+# what `tolk export` writes: the language is the target's, the text is the translation
+EXPORT = ("id", "lang", "source", "text")
 
 
 def check(
     file: Annotated[
         Path,
         typer.Argument(
-            help="JSONL: id, src_lang, tgt_lang, source, translation, \\[reference], \\[glossary]"
+            help="JSONL: id, src_lang, tgt_lang, source, translation, \\[reference], \\[glossary] — or the "
+            "records `tolk export` writes (id, field, lang, source, text)"
         ),
     ],
     fmt: Annotated[
         str, typer.Option("--format", help="text (a table and totals) or jsonl (one verdict per line).")
     ] = "text",
+    source_lang: Annotated[
+        str, typer.Option("--source-lang", help="Source language of records that name none (export output).")
+    ] = "en",
+    glossary_path: Annotated[
+        Path | None,
+        typer.Option("--glossary", help="Glossary CSV: each line is held to the terms its source uses."),
+    ] = None,
+    explain: Annotated[
+        str | None,
+        typer.Option(
+            "--explain", help="Show one record's findings and the text each concerns (id as listed)."
+        ),
+    ] = None,
 ) -> None:
     """Score translations: a 0-100 score, the failed checks and a decision (pass / rewrite / review).
 
+    Reads its own JSONL lines or `tolk export` output as it is (an id there is id:field:lang).
     Exit code 0 when every translation passes, 1 when any needs a rewrite or review, 2 on bad input.
     """
     if fmt not in {"text", "jsonl"}:
         raise typer.BadParameter(f"unknown format {fmt!r} (use text or jsonl)", param_hint="--format")
-    samples = list(read(file))  # validate the whole file before printing anything
+    src = languages.normalize(source_lang)
+    extra = glossary.load(glossary_path) if glossary_path else None
+    samples = list(read(file, src, extra))  # validate the whole file before printing anything
     gate = Gate()
+    if explain is not None:
+        chosen = [(item_id, sample) for item_id, sample in samples if item_id == explain]
+        if not chosen:
+            raise InputError(f"{file}: no record with id {explain!r}")
+        for item_id, sample in chosen:
+            show_findings(item_id, sample, gate.judge(sample))
+        return
     verdicts = [(item_id, gate.judge(sample)) for item_id, sample in samples]
     if fmt == "jsonl":
         for item_id, v in verdicts:
@@ -74,7 +102,7 @@ def _table(verdicts: list[tuple[str, Verdict]]) -> None:
     )
 
 
-def read(path: Path) -> Iterator[tuple[str, Sample]]:
+def read(path: Path, source_lang: str = "en", extra: Glossary | None = None) -> Iterator[tuple[str, Sample]]:
     try:
         fh = path.open("rb")
     except OSError as exc:
@@ -84,7 +112,7 @@ def read(path: Path) -> Iterator[tuple[str, Sample]]:
             if not raw.strip():
                 continue
             try:
-                yield _sample(json.loads(raw.decode("utf-8")))
+                yield _sample(json.loads(raw.decode("utf-8")), source_lang, extra)
             except UnicodeDecodeError as exc:
                 raise InputError(f"{path}:{n}: invalid UTF-8 at byte {exc.start}") from None
             except json.JSONDecodeError as exc:
@@ -93,21 +121,34 @@ def read(path: Path) -> Iterator[tuple[str, Sample]]:
                 raise InputError(f"{path}:{n}: {exc}") from None
 
 
-def _sample(data: Any) -> tuple[str, Sample]:
+def _sample(data: Any, source_lang: str = "en", extra: Glossary | None = None) -> tuple[str, Sample]:
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object")
+    if "translation" not in data and "text" in data and "lang" in data:
+        data = _from_export(data, source_lang)
     missing = [k for k in REQUIRED if not isinstance(data.get(k), str) and k != "id"]
     if missing or data.get("id") in (None, ""):
         raise ValueError(f"missing or non-string field(s): {', '.join(missing or ['id'])}")
     reference = data.get("reference")
     if reference is not None and not isinstance(reference, str):
         raise ValueError("reference must be a string")
+    tgt = languages.normalize(data["tgt_lang"])
+    terms = _terms(data.get("glossary", [])) + (tuple(extra.terms_for(tgt)) if extra else ())
     sample = Sample(
         source=data["source"], target=data["translation"],
-        src_lang=languages.normalize(data["src_lang"]), tgt_lang=languages.normalize(data["tgt_lang"]),
-        terms=_terms(data.get("glossary", [])), reference=reference,
+        src_lang=languages.normalize(data["src_lang"]), tgt_lang=tgt, terms=terms, reference=reference,
     )  # fmt: skip
     return str(data["id"]), sample
+
+
+def _from_export(data: dict[str, Any], source_lang: str) -> dict[str, Any]:
+    """A `tolk export` record as a check line: id:field:lang names it, text is the translation."""
+    missing = [k for k in EXPORT if not isinstance(data.get(k), str)]
+    if missing:
+        raise ValueError(f"missing or non-string field(s): {', '.join(missing)}")
+    key = ":".join(str(data[k]) for k in ("id", "field", "lang") if data.get(k))
+    return {**data, "id": key, "translation": data["text"], "tgt_lang": data["lang"],
+            "src_lang": data.get("src_lang") or source_lang}  # fmt: skip
 
 
 def _terms(entries: Any) -> tuple[Term, ...]:

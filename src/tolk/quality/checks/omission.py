@@ -30,9 +30,9 @@ from tolk.text.placeholders import readable
 _SENTENCE_END = re.compile(r"[.!?。！？؟]+(?=[\"'”’」』)）\]]*(?:\s|$))|[。！？]+")
 # scripts that mark no sentence end: a space there separates clauses as often as sentences
 _UNPUNCTUATED = frozenset({"th", "lo", "km", "my"})
-_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
+_TOKEN = re.compile(r"[^\W_](?:[\w-]*[^\W_])?")
 _CAMEL = re.compile(r"[a-z][A-Z]")
-_MEASURE = re.compile(r"^\d+(?:[a-zA-Z]{1,3}|st|nd|rd|th)$")  # 7L, 2200W, 30cm, 2nd: a number, not a name
+_MEASURE = re.compile(r"^\d+(?:[.,]\d+)?-?[A-Za-z]+$")  # 7L, 2200W, 2-year, 2nd: a number, not a name
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _DEFAULT_SD = 0.25  # languages without a calibrated band: a wide one
 _MIN_LETTERS = 15  # shorter texts vary too much to judge by length
@@ -78,6 +78,8 @@ def _names(text: str) -> set[str]:
     (VAT → IVA)."""
     found = set()
     for token in _TOKEN.findall(readable(strip_markup(text))):
+        if not token.isascii():  # "garantíade2" is a glued word, not a model
+            continue
         coded = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
         if (coded and not _MEASURE.match(token)) or _CAMEL.search(token):
             found.add(token)

@@ -3,22 +3,34 @@
 from __future__ import annotations
 
 from tolk.core import Term
-from tolk.glossary import missing_terms
+from tolk.glossary import find_terms, missing_terms
 from tolk.quality.base import Check, Sample, Severity, case
 
 _NIKE = Term("Nike", "Nike", do_not_translate=True, case_sensitive=True)
 _FREE = Term("Free shipping", "Envío gratis")
+_CAFE = Term("Café", "Café", do_not_translate=True)
 
 
 class GlossaryTerms(Check):
     id = "glossary"
     severity = Severity.MAJOR
-    description = "every applicable glossary term appears in its forced form; do-not-translate terms verbatim"
-    good = (case("Nike: free shipping.", "Nike: envío gratis.", terms=(_NIKE, _FREE)),)
-    bad = (case("Nike: free shipping.", "Naik: envío gratis.", terms=(_NIKE, _FREE)),)
+    description = (
+        "every glossary term the source uses appears in its forced form (do-not-translate terms "
+        "verbatim); terms are matched in Unicode NFC"
+    )
+    good = (
+        case("Nike: free shipping.", "Nike: envío gratis.", terms=(_NIKE, _FREE)),
+        case("Red shoes.", "Zapatos rojos.", terms=(_NIKE, _FREE)),  # no term in the source: none owed
+        case("Cafe\u0301 table, free shipping.", "Mesa Café, envío gratis.", terms=(_CAFE, _FREE)),
+    )
+    bad = (
+        case("Nike: free shipping.", "Naik: envío gratis.", terms=(_NIKE, _FREE)),
+        case("Café table", "Mesa de cafe", terms=(_CAFE,)),
+    )
 
     def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
-        missing = missing_terms(s.target, s.terms)
+        used = {id(term): term for term, _, _ in find_terms(s.source, s.terms)}
+        missing = missing_terms(s.target, used.values())
         if not missing:
             return None
         what = ", ".join(f"{t.source!r} -> {t.expected!r}" for t in missing)
