@@ -81,6 +81,8 @@ def check(
 
 def _record(item_id: str, v: Verdict) -> dict[str, Any]:
     out: dict[str, Any] = {"id": item_id, "score": v.score, "decision": v.decision.value, "failed": v.failed}
+    if v.notes:
+        out["notes"] = v.notes
     if v.metrics is not None:
         out["metrics"] = v.metrics.as_dict()
     return out

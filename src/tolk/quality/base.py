@@ -9,20 +9,25 @@ all, so a new check cannot come without them (Weblate's way).
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from tolk.core import Finish, Term
+
+if TYPE_CHECKING:
+    from tolk.text.placeholders import Parsed
 
 
 class Severity(enum.StrEnum):
     CRITICAL = "critical"  # the text must not be published (lost placeholder, wrong language, injection)
     MAJOR = "major"  # wrong but fixable by another round (numbers, terms, commentary)
     MINOR = "minor"  # worth a look (unknown words)
+    INFO = "info"  # listed for a reviewer, costs nothing (punctuation and spacing habits)
 
     @property
     def penalty(self) -> int:
-        return {"critical": 60, "major": 30, "minor": 10}[self.value]
+        return {"critical": 60, "major": 30, "minor": 10, "info": 0}[self.value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +46,41 @@ class Sample:
     forbidden_terms: tuple[str, ...] = ()
     sensitive_terms: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()  # from the engine: e.g. a personal-data placeholder that did not come back
+    # what one check worked out that another needs too (a text's words, its language), for this sample only
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+T = TypeVar("T")
+
+
+def shared(s: Sample, key: str, compute: Callable[[], T]) -> T:
+    """`compute()` once per sample: checks that need the same reading of a text share it."""
+    if key not in s.memo:
+        s.memo[key] = compute()
+    value: T = s.memo[key]
+    return value
+
+
+def parsed(s: Sample, side: str) -> Parsed:
+    """The placeholders of the source or the target ("source" / "target"), parsed once per sample."""
+    from tolk.text.placeholders import parse
+
+    return shared(s, f"parsed:{side}", lambda: parse(s.source if side == "source" else s.target))
+
+
+def reading(s: Sample, side: str) -> str:
+    """The words of the source or the target: no markup, no placeholders, ICU branch texts as
+    language — read once per sample."""
+    return shared(s, f"reading:{side}", lambda: _read(s, side))
+
+
+def _read(s: Sample, side: str) -> str:
+    from tolk.quality.text import strip_markup
+    from tolk.text.placeholders import readable
+
+    text = s.source if side == "source" else s.target
+    plain = strip_markup(text)
+    return readable(plain, parsed=parsed(s, side) if plain == text else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +112,12 @@ class Check:
     def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
         raise NotImplementedError
 
+    def verdict(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
+        """`problem(s)`, worked out once per sample (another check may ask for it as a witness)."""
+        return shared(s, f"check:{self.id}", lambda: self.problem(s))
+
     def run(self, s: Sample) -> Finding | None:
-        found = self.problem(s)
+        found = self.verdict(s)
         if found is None:
             return None
         message, details = found if isinstance(found, tuple) else (found, {})

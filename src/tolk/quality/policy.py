@@ -40,7 +40,12 @@ class Verdict:
 
     @property
     def failed(self) -> list[str]:
-        return [f.check for f in self.findings]
+        """The checks that found a problem (notes, of INFO severity, are not failures)."""
+        return [f.check for f in self.findings if f.severity is not Severity.INFO]
+
+    @property
+    def notes(self) -> list[str]:
+        return [f.check for f in self.findings if f.severity is Severity.INFO]
 
 
 def decide(findings: list[Finding], metrics: Scores | None, policy: Policy) -> Verdict:
@@ -52,7 +57,7 @@ def decide(findings: list[Finding], metrics: Scores | None, policy: Policy) -> V
             metric_misses.append("bleu")
         if policy.max_ter is not None and metrics.ter > policy.max_ter:
             metric_misses.append("ter")
-    blocking = [f for f in findings if f.severity is not Severity.MINOR]
+    blocking = [f for f in findings if f.severity not in {Severity.MINOR, Severity.INFO}]
     if any(f.check in policy.always_review for f in findings) or score < policy.review_below:
         decision = Decision.REVIEW
     elif blocking or score < policy.pass_score or metric_misses:

@@ -76,6 +76,7 @@ class Parsed:
     placeholders: tuple[Placeholder, ...]
     branches: tuple[Branches, ...] = ()
     icu_error: str | None = None  # the text looks like ICU but does not parse
+    ast: list[Any] | None = None  # an ICU message as pyicumessageformat reads it
 
 
 def parse(text: str) -> Parsed:
@@ -121,7 +122,7 @@ def _parse_icu(text: str) -> Parsed | None:
     branches: list[Branches] = []
     _walk(ast, keys, branches)
     placeholders = tuple(Placeholder("icu", k, False, 0, 0) for k in keys)
-    return Parsed(placeholders, tuple(branches))
+    return Parsed(placeholders, tuple(branches), ast=ast)
 
 
 def _walk(parts: list[Any], keys: dict[str, None], branches: list[Branches]) -> None:
@@ -171,7 +172,10 @@ class Mismatch:
 
 
 def compare(source: str, target: str, tgt_lang: str) -> Mismatch | None:
-    want, have = parse(source), parse(target)
+    return compare_parsed(parse(source), parse(target), tgt_lang)
+
+
+def compare_parsed(want: Parsed, have: Parsed, tgt_lang: str) -> Mismatch | None:
     if have.icu_error and not want.icu_error and want.branches:
         return Mismatch(f"the ICU message does not parse: {have.icu_error}")
     icu = bool(want.branches or have.branches)
@@ -232,16 +236,17 @@ def _branch_problem(want: Parsed, have: Parsed, lang: str) -> Mismatch | None:
     return None
 
 
-def readable(text: str, *, every_branch: bool = True) -> str:
+def readable(text: str, *, every_branch: bool = True, parsed: Parsed | None = None) -> str:
     """The words of a message without its placeholders: an ICU message's branch texts (its syntax and
     argument names are not language) — all of them, or only each argument's `other` branch (as long as
-    one reading of the message) — and any other text with its placeholders blanked."""
-    if "{" in text and _ICU_ARG.search(text):
-        try:
-            return " ".join(_texts(_parser().parse(text), every_branch))
-        except (SyntaxError, TypeError, ValueError):
-            pass
-    for start, end in reversed(spans(text)):
+    one reading of the message) — and any other text with its placeholders blanked. `parsed` is
+    `parse(text)` where the caller has it already."""
+    if parsed is None and "{" in text and _ICU_ARG.search(text):
+        parsed = parse(text)
+    if parsed is not None and parsed.ast is not None:
+        return " ".join(_texts(parsed.ast, every_branch))
+    found = [(p.start, p.end) for p in parsed.placeholders] if parsed is not None else spans(text)
+    for start, end in reversed(found):
         text = text[:start] + " " + text[end:]
     return text
 
@@ -257,6 +262,10 @@ def _texts(parts: list[Any], every_branch: bool) -> list[str]:
             for branch in chosen:
                 out.extend(_texts(branch, every_branch))
     return out
+
+
+def has_icu(text: str) -> bool:
+    return "{" in text and _ICU_ARG.search(text) is not None
 
 
 def spans(text: str) -> list[tuple[int, int]]:

@@ -8,6 +8,7 @@ from tolk.quality.checks.markup import LeftoverTokens, Placeholders, Tags
 from tolk.quality.checks.numbers import Numbers
 from tolk.quality.checks.omission import Addition, Omission
 from tolk.quality.checks.privacy import PersonalData
+from tolk.quality.checks.punctuation import Punctuation
 from tolk.quality.checks.terms import ForbiddenTerms, GlossaryTerms, RequiredTerms, SensitiveContent
 
 ALL: tuple[type[Check], ...] = (
@@ -31,6 +32,7 @@ ALL: tuple[type[Check], ...] = (
     ForbiddenTerms,
     SensitiveContent,
     PersonalData,
+    Punctuation,
 )
 BY_ID: dict[str, type[Check]] = {c.id: c for c in ALL}
 # ids a config may still use from earlier releases

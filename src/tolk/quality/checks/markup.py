@@ -6,7 +6,7 @@ import html
 import re
 from collections import Counter
 
-from tolk.quality.base import Check, Sample, Severity, case
+from tolk.quality.base import Check, Sample, Severity, case, parsed
 from tolk.text import placeholders
 
 _TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)([^<>]*?)(/?)>")
@@ -54,7 +54,7 @@ class Placeholders(Check):
     )
 
     def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
-        found = placeholders.compare(s.source, s.target, s.tgt_lang)
+        found = placeholders.compare_parsed(parsed(s, "source"), parsed(s, "target"), s.tgt_lang)
         if found is None:
             return None
         return found.message, {"lost": list(found.lost), "added": list(found.added)}

@@ -22,16 +22,18 @@ import math
 import re
 from dataclasses import dataclass
 
-from tolk.quality.base import Check, Sample, Severity, case
+from tolk.quality.base import Check, Sample, Severity, case, reading, shared
 from tolk.quality.lengths import BANDS
 from tolk.quality.text import strip_markup
-from tolk.text.placeholders import readable
+from tolk.text.placeholders import has_icu, readable
 
 _SENTENCE_END = re.compile(r"[.!?。！？؟]+(?=[\"'”’」』)）\]]*(?:\s|$))|[。！？]+")
 # scripts that mark no sentence end: a space there separates clauses as often as sentences
 _UNPUNCTUATED = frozenset({"th", "lo", "km", "my"})
-_TOKEN = re.compile(r"[^\W_](?:[\w-]*[^\W_])?")
+# a word with a digit or a lower-case letter before a capital: only those can be a brand or a model
+_TOKEN = re.compile(r"(?<![\w-])(?=[\w-]*(?:\d|[a-z][A-Z]))[^\W_](?:[\w-]*[^\W_])?")
 _CAMEL = re.compile(r"[a-z][A-Z]")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _MEASURE = re.compile(r"^\d+(?:[.,]\d+)?-?[A-Za-z]+$")  # 7L, 2200W, 2-year, 2nd: a number, not a name
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _DEFAULT_SD = 0.25  # languages without a calibrated band: a wide one
@@ -40,12 +42,16 @@ _MIN_LETTERS = 15  # shorter texts vary too much to judge by length
 
 def letters(text: str) -> int:
     """Letters and digits a reader reads: no markup, placeholders, spaces or punctuation."""
-    return sum(1 for c in readable(strip_markup(text), every_branch=False) if c.isalnum())
+    return _count(readable(strip_markup(text), every_branch=False))
 
 
-def sentences(text: str, lang: str) -> int | None:
-    """How many sentences; None in a language that does not mark their ends."""
-    plain = readable(strip_markup(text)).strip()
+def _count(plain: str) -> int:
+    return len(_NOT_ALNUM.sub("", plain))
+
+
+def sentences(plain: str, lang: str) -> int | None:
+    """How many sentences in a text without markup; None in a language that does not mark their ends."""
+    plain = plain.strip()
     if lang.split("-")[0] in _UNPUNCTUATED:
         return None
     return len(_SENTENCE_END.findall(plain)) + (0 if _SENTENCE_END.search(plain[-2:] or " ") else 1)
@@ -59,10 +65,11 @@ def _band(lang: str) -> tuple[float, float]:
     return same[0] if same else (0.0, _DEFAULT_SD)
 
 
-def length_z(s: Sample) -> float | None:
+def length_z(s: Sample, a: int | None = None, b: int | None = None) -> float | None:
     """How far the translation's length is from a faithful one's, in standard deviations (None: too
-    short to tell)."""
-    a, b = letters(s.source), letters(s.target)
+    short to tell); `a` and `b` are the letters of source and translation where already counted."""
+    a = letters(s.source) if a is None else a
+    b = letters(s.target) if b is None else b
     if a < _MIN_LETTERS or b == 0:
         return None
     src_mean, src_sd = _band(s.src_lang) if s.src_lang.split("-")[0] != "en" else (0.0, 0.0)
@@ -72,12 +79,12 @@ def length_z(s: Sample) -> float | None:
     return (math.log(b / a) - (tgt_mean - src_mean)) / sd
 
 
-def _names(text: str) -> set[str]:
+def _names(plain: str) -> set[str]:
     """Brands, models and codes: written with letters and digits (WH-1000XM5, X2) or in camel case
     (ZenGear, iPhone). Plain capitals say less: German capitalises nouns, acronyms get translated
     (VAT → IVA)."""
     found = set()
-    for token in _TOKEN.findall(readable(strip_markup(text))):
+    for token in _TOKEN.findall(plain):
         if not token.isascii():  # "garantíade2" is a glued word, not a model
             continue
         coded = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
@@ -86,8 +93,8 @@ def _names(text: str) -> set[str]:
     return found
 
 
-def _numbers(text: str) -> set[str]:
-    return {n.replace(",", ".") for n in _NUMBER.findall(readable(strip_markup(text)))}
+def _numbers(plain: str) -> set[str]:
+    return {n.replace(",", ".") for n in _NUMBER.findall(plain)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,17 +107,20 @@ class Balance:
 
 
 def balance(s: Sample) -> Balance:
-    target_names = _names(s.target)
-    lost = sorted(n for n in _names(s.source) if n not in s.target and n not in target_names)
+    return shared(s, "balance", lambda: _balance(s))
+
+
+def _balance(s: Sample) -> Balance:
+    source, target = reading(s, "source"), reading(s, "target")
+    target_names = _names(target)
+    lost = sorted(n for n in _names(source) if n not in s.target and n not in target_names)
     added = sorted(n for n in target_names if n not in s.source)
-    added += sorted(_numbers(s.target) - _numbers(s.source) - {"1", "2"})  # "twice" may become 2
-    return Balance(
-        length_z(s),
-        sentences(s.source, s.src_lang),
-        sentences(s.target, s.tgt_lang),
-        tuple(lost),
-        tuple(added),
-    )
+    added += sorted(_numbers(target) - _numbers(source) - {"1", "2"})  # "twice" may become 2
+    # without ICU every reading is the one length counts: no need to read the texts again
+    a = _count(source) if not has_icu(s.source) else None
+    b = _count(target) if not has_icu(s.target) else None
+    counts = sentences(source, s.src_lang), sentences(target, s.tgt_lang)
+    return Balance(length_z(s, a, b), *counts, tuple(lost), tuple(added))
 
 
 def _compare(b: Balance) -> int:
