@@ -198,6 +198,7 @@ class TargetLanguage(Check):
         case("Soft cotton pillow for the bedroom.", "침실용 부드러운 면 베개.", "ko"),
         case("Soft cotton pillow for the bedroom.", "寝室用の柔らかい綿の枕です。", "ja"),
         case("ZenGear wireless earbuds, black", "ZenGear 무선 이어폰, 블랙", "ko"),
+        case("Samsung Galaxy Buds, black", "Samsung Galaxy Buds 블랙", "ko"),
         case("Free shipping for members", "会員限定送料無料", "ja"),
         case("Free shipping on all orders over 50 dollars.", "所有超過 50 美元的訂單均免運費。", "zh-TW"),
         case("Free shipping on all orders.", "Besplatna dostava za sve porudžbine.", "sr-Latn"),
@@ -211,6 +212,7 @@ class TargetLanguage(Check):
         case("Soft cotton pillow for the bedroom.", "Weiches Baumwollkissen für das Schlafzimmer."),
         case("Soft cotton pillow for the bedroom.", "寝室用の柔らかい綿の枕です。", "ko"),
         case("Soft cotton pillow for the bedroom.", "卧室用柔软棉枕头。", "ja"),
+        case("Shoe 4. Size 4-5! Soft and warm.", "Shoe 4. Size 4-5! Soft and warm.", "ko"),
     )
 
     def problem(self, s: Sample) -> str | None:
@@ -220,7 +222,10 @@ class TargetLanguage(Check):
         base = s.tgt_lang.split("-")[0]
         script = script_expected(s.tgt_lang)
         if script is not None and script != "LATIN":
-            text = _kept_names(text, s.source)
+            # brands kept in a Korean text are not English; a text with no Korean at all is no Korean
+            kept = _kept_names(text, s.source)
+            if any(script_of(c) in {script, "HAN" if script == "KANA" else script} for c in kept):
+                text = kept
         chars = letters(text)
         dense = sum(1 for c in chars if script_of(c) in {"HAN", "KANA", "HANGUL"})
         if len(chars) < _MIN_LETTERS and dense < _MIN_IDEOGRAPHS:
