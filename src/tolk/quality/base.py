@@ -62,10 +62,10 @@ def shared(s: Sample, key: str, compute: Callable[[], T]) -> T:
 
 
 def parsed(s: Sample, side: str) -> Parsed:
-    """The placeholders of the source or the target ("source" / "target"), parsed once per sample."""
+    """The placeholders of the source or the target ("source" / "target")."""
     from tolk.text.placeholders import parse
 
-    return shared(s, f"parsed:{side}", lambda: parse(s.source if side == "source" else s.target))
+    return parse(s.source if side == "source" else s.target)
 
 
 def reading(s: Sample, side: str) -> str:
@@ -75,12 +75,9 @@ def reading(s: Sample, side: str) -> str:
 
 
 def _read(s: Sample, side: str) -> str:
-    from tolk.quality.text import strip_markup
-    from tolk.text.placeholders import readable
+    from tolk.quality.text import words
 
-    text = s.source if side == "source" else s.target
-    plain = strip_markup(text)
-    return readable(plain, parsed=parsed(s, side) if plain == text else None)
+    return words(s.source if side == "source" else s.target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,12 +109,14 @@ class Check:
     def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
         raise NotImplementedError
 
+    witness: ClassVar[bool] = False  # another check asks for its verdict: keep it with the sample
+
     def verdict(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
         """`problem(s)`, worked out once per sample (another check may ask for it as a witness)."""
         return shared(s, f"check:{self.id}", lambda: self.problem(s))
 
     def run(self, s: Sample) -> Finding | None:
-        found = self.verdict(s)
+        found = self.verdict(s) if self.witness else self.problem(s)
         if found is None:
             return None
         message, details = found if isinstance(found, tuple) else (found, {})

@@ -4,13 +4,34 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 _TAG = re.compile(r"<[^<>]+>|<[A-Za-z/][^<>]*$")  # a tag, or one cut off at the end of a text
 
 
 def strip_markup(text: str) -> str:
+    if "<" not in text and "&" not in text:  # most catalog text: nothing to strip
+        return text
     return html.unescape(_TAG.sub(" ", text))
 
 
 def normalized(text: str) -> str:
     return " ".join(strip_markup(text).casefold().split())
+
+
+@lru_cache(maxsize=4096)
+def words(text: str) -> str:
+    """What a reader reads of `text`: no markup, no placeholders, ICU branch texts as language. Cached
+    like `placeholders.parse`: one source is read for each of its target languages."""
+    from tolk.text.placeholders import parse, readable
+
+    plain = strip_markup(text)
+    return readable(plain, parsed=parse(text) if plain == text else None)
+
+
+def clear_caches() -> None:
+    """Forget what was read (for benches that measure a cold pass)."""
+    from tolk.text.placeholders import parse
+
+    words.cache_clear()
+    parse.cache_clear()

@@ -38,6 +38,8 @@ _TALK = re.compile(
     re.IGNORECASE,
 )
 _LEAD_IN = re.compile(r"^\s*(?P<lead>[^\n:：]{1,80}?)\s*(?:[:：]|\n)\s*(?P<rest>\S[\s\S]*)$")
+_MAY_LEAD = re.compile(r"[:：\n]")
+_MAY_NOTE = re.compile(r"[(（\[【]")
 _PARENTHESIS = re.compile(r"[(（\[【]([^()（）\[\]【】]{2,120})[)）\]】]")
 _QUOTES = [('"', '"'), ("“", "”"), ("'", "'"), ("«", "»"), ("「", "」"), ("『", "』"), ("„", "“")]
 
@@ -75,7 +77,7 @@ class Commentary(Check):
 
     def problem(self, s: Sample) -> str | None:
         target, source = s.target.strip(), s.source.strip()
-        lead = _LEAD_IN.match(target)
+        lead = _LEAD_IN.match(target) if _MAY_LEAD.search(target) else None
         more = _breaks(target) > _breaks(source)  # "Material: algodón" keeps the source's own lead-in
         if lead and more and _talks(lead.group("lead"), source):
             return "starts with commentary instead of the translation"
@@ -97,8 +99,8 @@ def _breaks(text: str) -> int:
 
 def _notes(target: str) -> list[str]:
     """Parentheses and trailing lines: where engines put their remarks."""
-    lines = [line for line in target.splitlines() if line.strip()]
-    found = [m.group(1) for m in _PARENTHESIS.finditer(target)]
+    lines = [line for line in target.splitlines() if line.strip()] if "\n" in target else []
+    found = [m.group(1) for m in _PARENTHESIS.finditer(target)] if _MAY_NOTE.search(target) else []
     if "※" in target:
         found.append(target[target.index("※") :])
     return found + lines[1:]
@@ -124,11 +126,14 @@ _INJECTION = re.compile(
 
 
 # words without which none of the patterns can match: a cheap test before the long alternation
+_VERBS = ("reply", "respond", "answer", "output", "print", "return", "write", "say")
 _TRIGGERS = (
-    "ignore", "disregard", "forget", "reply", "respond", "answer", "output", "print", "return", "write",
-    "say", "system", "developer", "reveal", "you are", "from now", "act as", "pretend", "roleplay",
-    "instruction", "translat", "<|", "[inst", "[/inst", "###", "<system", "</system", "무시", "번역하지",
-    "대신", "忽略", "不要翻译", "只回", "無視", "翻訳せず", "とだけ",
+    *(f"{verb} {then}" for verb in _VERBS for then in ("only", "just", "with", "the word", "the text")),
+    "ignore", "disregard", "forget", "system prompt", "system message", "developer prompt",
+    "developer message", "reveal", "you are now", "from now", "act as", "pretend", "roleplay",
+    "instruction", "translating", "translate this", "translate the following", "translate it",
+    "<|", "[inst", "[/inst", "###", "<system", "</system", "무시", "번역하지", "대신", "忽略", "不要翻译",
+    "只回", "無視", "翻訳せず", "とだけ",
 )  # fmt: skip
 
 

@@ -59,10 +59,9 @@ class Empty(Check):
 
 def _words(text: str) -> list[str]:
     """The words a translation would change: not those in URLs, e-mails, paths or placeholders."""
-    from tolk.text.placeholders import readable
+    from tolk.quality.text import words
 
-    text = readable(strip_markup(text))
-    text = _PATH.sub(" ", _EMAIL.sub(" ", _URL.sub(" ", text)))
+    text = _PATH.sub(" ", _EMAIL.sub(" ", _URL.sub(" ", words(text))))
     return re.findall(r"[^\W\d_]{2,}", text)
 
 
@@ -159,6 +158,8 @@ _PATH = re.compile(r"(?<![\w/])(?:[A-Za-z]:\\|~?/)[\w.\-/\\]+")
 
 def contacts(text: str) -> list[str]:
     """URLs and e-mail addresses, as written (a trailing full stop belongs to the sentence)."""
+    if "@" not in text and "http" not in text and "www." not in text and "HTTP" not in text:
+        return []
     return [x.rstrip(".,;:!?") for x in (*_URL.findall(text), *_EMAIL.findall(text))]
 
 

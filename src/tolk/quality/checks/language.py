@@ -23,6 +23,7 @@ _SCRIPT_SUBTAG = {"latn": "LATIN", "cyrl": "CYRILLIC", "arab": "ARABIC", "hans":
 # Traditional-script Chinese tags; the rest of zh is Simplified
 _TRADITIONAL = frozenset({"zh-TW", "zh-HK", "zh-MO", "zh-Hant"})
 _MIN_LETTERS = 12  # shorter texts (names, model numbers) say too little to judge
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 @cache
@@ -96,9 +97,11 @@ def _detector(candidates: frozenset[str], quick: bool = False) -> LanguageDetect
 
 _LONG = 120
 
-# The commonest function words of the Latin-script languages tolk tells apart. A text whose words are
-# clearly the target's (twice as many hits as any other language's, two at least) is accepted without
-# lingua, which costs as much as every other check together; anything less clear goes to lingua.
+# The commonest function words of the Latin-script languages tolk tells apart. A text whose function
+# words are clearly the target's (a word's worth, each word weighed by how many languages use it, and
+# twice as much as any other language's) is accepted
+# without lingua, which costs as much as every other check together; anything less clear — no function
+# word at all, a rival's — goes to lingua.
 _FUNCTION_WORDS = {
     "en": "the and of to is in for with on your you this that are it be from by at or our will can",
     "es": "el la los las de del y en con para por que es un una su tu al se más lo sus este esta",
@@ -115,18 +118,32 @@ _FUNCTION_WORDS = {
     "ca": "el la els les de del i en amb per que és un una al als més",
     "ro": "și în de la cu pe un o este pentru că din care nu sau al",
 }  # fmt: skip
-_WORDS = {lang: frozenset(words.split()) for lang, words in _FUNCTION_WORDS.items()}
+_TWINS = {"ms": "id", "id": "ms", "da": "nb", "nb": "da"}
+_LANGS_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _words in _FUNCTION_WORDS.items():
+    for _w in _words.split():
+        _LANGS_OF[_w] = (*_LANGS_OF.get(_w, ()), _lang)
 _WORD = re.compile(r"[^\W\d_]+")
 
 
 def _plainly(text: str, expected: str) -> bool:
     """The text's function words are plainly the expected language's."""
-    if expected not in _WORDS:
+    if expected not in _FUNCTION_WORDS:
         return False
-    words = [w.lower() for w in _WORD.findall(text)]
-    hits = {lang: sum(w in vocabulary for w in words) for lang, vocabulary in _WORDS.items()}
-    rivals = [n for lang, n in hits.items() if lang != expected and lang not in _ALIKE.get(expected, ())]
-    return hits[expected] >= 2 and hits[expected] >= 2 * max(rivals, default=0)
+    hits: dict[str, float] = {}
+    for word in _WORD.findall(text.lower()):
+        langs = _LANGS_OF.get(word, ())
+        if not langs:
+            continue
+        weight = 1 / len({min(lang, _TWINS.get(lang, lang)) for lang in langs})
+        for lang in langs:  # "de" is Spanish, French, Dutch… evidence: it counts for each a little
+            hits[lang] = hits.get(lang, 0.0) + weight
+    own = hits.pop(expected, 0.0)
+    for alike in _ALIKE.get(expected, ()):
+        hits.pop(alike, None)
+    # Malay and Indonesian share most function words: the twin may tie, never lead
+    twin = hits.pop(_TWINS.get(expected, ""), 0.0)
+    return own >= 1 and twin <= own and own >= 2 * max(hits.values(), default=0)
 
 
 def detect(text: str, expected: str, source: str) -> tuple[str | None, float, float]:
@@ -191,6 +208,7 @@ def _chinese_problem(text: str, tag: str) -> str | None:
 
 class TargetLanguage(Check):
     id = "language"
+    witness = True  # the injection check asks it too
     severity = Severity.CRITICAL
     description = "the translation is written in the target language (script share, then lingua)"
     good = (
@@ -212,34 +230,37 @@ class TargetLanguage(Check):
         case("Soft cotton pillow for the bedroom.", "Weiches Baumwollkissen für das Schlafzimmer."),
         case("Soft cotton pillow for the bedroom.", "寝室用の柔らかい綿の枕です。", "ko"),
         case("Soft cotton pillow for the bedroom.", "卧室用柔软棉枕头。", "ja"),
-        case("Shoe 4. Size 4-5! Soft and warm.", "Shoe 4. Size 4-5! Soft and warm.", "ko"),
+        case("Shoe 4. Size 4-5! Soft and warm.", "Shoe 4, size 4-5: soft and warm!", "ko"),
     )
 
     def problem(self, s: Sample) -> str | None:
+        if s.target == s.source:  # a copy: the untranslated check says so (and knows brand-only text)
+            return None
         text = _PLACEHOLDERISH.sub(" ", reading(s, "target"))
         for term in s.terms:  # brands and forced terms may be in any script
             text = text.replace(term.expected, " ")
         base = s.tgt_lang.split("-")[0]
         script = script_expected(s.tgt_lang)
-        if script is not None and script != "LATIN":
+        if script is not None and script != "LATIN" and _ASCII_LETTER.search(text):
             # brands kept in a Korean text are not English; a text with no Korean at all is no Korean
             kept = _kept_names(text, s.source)
-            if any(script_of(c) in {script, "HAN" if script == "KANA" else script} for c in kept):
+            own = {script, "HAN"} if script == "KANA" else {script}
+            if any(script_of(c) in own for c in kept):
                 text = kept
         chars = letters(text)
-        dense = sum(1 for c in chars if script_of(c) in {"HAN", "KANA", "HANGUL"})
+        scripts = Counter(map(script_of, chars))
+        dense = scripts["HAN"] + scripts["KANA"] + scripts["HANGUL"]
         if len(chars) < _MIN_LETTERS and dense < _MIN_IDEOGRAPHS:
             return None
         if script is not None:
-            share = script_share(text, "HAN" if base == "ja" else script)
+            mine = scripts["HAN"] + scripts["KANA"] if script in {"KANA", "HAN"} else scripts[script]
+            share = mine / len(chars)
             if share < 0.5:
                 return f"only {share:.0%} of the letters are in the {s.tgt_lang} script"
             return _chinese_problem(text, s.tgt_lang) if base in {"ja", "zh"} else None
-        if script_share(text, "LATIN") < 0.5:
+        if scripts["LATIN"] / len(chars) < 0.5:
             return f"the translation is not in the Latin script expected for {s.tgt_lang}"
-        if len(chars) < _MIN_LETTERS:
-            return None
-        if _plainly(text, base):
+        if len(chars) < _MIN_LETTERS or _plainly(text, base):
             return None
         found, confidence, target_confidence = detect(text, base, s.src_lang.split("-")[0])
         if found is None or found == base or found in _ALIKE.get(base, ()):

@@ -20,6 +20,7 @@ _UNITS = r"mAh|kg|km/h|km|mm|cm|ml|mL|m|g|L|l|W|V|GB|TB|MB|Hz|°C|°F|%"
 _NUMBER = re.compile(
     rf"(?<![A-Za-z0-9])(?<!\d[.,])\d+(?:[.,\u00a0\u202f]\d+)*(?:(?=(?:{_UNITS})(?![A-Za-z]))|(?![A-Za-z0-9]))"
 )
+_DIGIT = re.compile(r"\d")
 _UNIT = re.compile(rf"\d\s?({_UNITS})(?![A-Za-z])")
 # the digits of the scripts tolk serves, as ASCII (fullwidth ones NFKC already folds); ٫ decimal, ٬ thousands
 _DIGIT_BLOCKS = (0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E50, 0x0ED0, 0x1040, 0x17E0)  # Arabic … Khmer zeros
@@ -46,15 +47,18 @@ def _readings(token: str) -> set[str]:
 
 def _plain(text: str) -> str:
     """NFKC (fullwidth digits and commas), other scripts' digits as ASCII, Arabic separators as . and ,"""
+    if text.isascii():
+        return text
     return unicodedata.normalize("NFKC", text).translate(_TO_ASCII)
 
 
-def numbers(text: str) -> list[set[str]]:
-    return [_readings(m.group(0).strip()) for m in _NUMBER.finditer(_plain(text))]
+def numbers(text: str, *, plain: bool = False) -> list[set[str]]:
+    """The values of the numbers in `text` (`plain`: `text` has been through `_plain` already)."""
+    return [_readings(m.group(0).strip()) for m in _NUMBER.finditer(text if plain else _plain(text))]
 
 
-def units(text: str) -> Counter[str]:
-    return Counter(m.group(1).lower() for m in _UNIT.finditer(_plain(text)))
+def units(text: str, *, plain: bool = False) -> Counter[str]:
+    return Counter(m.group(1).lower() for m in _UNIT.finditer(text if plain else _plain(text)))
 
 
 # Units as languages write them out (kg -> 킬로그램, 公斤, กิโลกรัม, کیلوگرم): a unit symbol of the source
@@ -91,6 +95,7 @@ def _spelled(unit: str, target: str, times: int) -> bool:
 
 class Numbers(Check):
     id = "numbers"
+    witness = True  # the injection check asks it too
     severity = Severity.MAJOR
     description = "numbers (and the units after them) in the source appear in the translation"
     good = (
@@ -117,7 +122,10 @@ class Numbers(Check):
     )
 
     def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
-        source, target = numbers(s.source), numbers(s.target)
+        if not _DIGIT.search(s.source):  # nothing to lose (\d: every script's digits, fullwidth too)
+            return None
+        plain_source, plain_target = _plain(s.source), _plain(s.target)
+        source, target = numbers(plain_source, plain=True), numbers(plain_target, plain=True)
         missing = []
         for want in source:
             hit = next((i for i, have in enumerate(target) if have & want), None)
@@ -127,9 +135,8 @@ class Numbers(Check):
                 target.pop(hit)
         if missing:
             return f"numbers missing or changed: {', '.join(missing)}", {"missing": missing}
-        plain = _plain(s.target)
-        lost = units(s.source) - units(s.target)
-        missing = sorted(unit for unit, n in lost.items() if not _spelled(unit, plain, n))
+        lost = units(plain_source, plain=True) - units(plain_target, plain=True)
+        missing = sorted(unit for unit, n in lost.items() if not _spelled(unit, plain_target, n))
         if missing:
             return f"units missing: {', '.join(missing)}", {"missing": missing}
         return None

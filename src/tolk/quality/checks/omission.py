@@ -22,7 +22,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from tolk.quality.base import Check, Sample, Severity, case, reading, shared
+from tolk.quality.base import Check, Sample, Severity, case, parsed, reading, shared
 from tolk.quality.lengths import BANDS
 from tolk.quality.text import strip_markup
 from tolk.text.placeholders import has_icu, readable
@@ -30,8 +30,7 @@ from tolk.text.placeholders import has_icu, readable
 _SENTENCE_END = re.compile(r"[.!?。！？؟]+(?=[\"'”’」』)）\]]*(?:\s|$))|[。！？]+")
 # scripts that mark no sentence end: a space there separates clauses as often as sentences
 _UNPUNCTUATED = frozenset({"th", "lo", "km", "my"})
-# a word with a digit or a lower-case letter before a capital: only those can be a brand or a model
-_TOKEN = re.compile(r"(?<![\w-])(?=[\w-]*(?:\d|[a-z][A-Z]))[^\W_](?:[\w-]*[^\W_])?")
+_WORDISH = re.compile(r"[^\W_](?:[\w-]*[^\W_])?")
 _CAMEL = re.compile(r"[a-z][A-Z]")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _MEASURE = re.compile(r"^\d+(?:[.,]\d+)?-?[A-Za-z]+$")  # 7L, 2200W, 2-year, 2nd: a number, not a name
@@ -83,13 +82,15 @@ def _names(plain: str) -> set[str]:
     """Brands, models and codes: written with letters and digits (WH-1000XM5, X2) or in camel case
     (ZenGear, iPhone). Plain capitals say less: German capitalises nouns, acronyms get translated
     (VAT → IVA)."""
-    found = set()
-    for token in _TOKEN.findall(plain):
-        if not token.isascii():  # "garantíade2" is a glued word, not a model
+    found: set[str] = set()
+    for token in _WORDISH.findall(plain):
+        if not token.isascii() or token.isdigit():  # "garantíade2" is a glued word, "75" a number
             continue
-        coded = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
-        if (coded and not _MEASURE.match(token)) or _CAMEL.search(token):
-            found.add(token)
+        if any(c.isdigit() for c in token):  # letters and digits, not a measure ("2-year", "7L")
+            if any(c.isalpha() for c in token) and not _MEASURE.match(token):
+                found.add(token)
+        elif not (token.islower() or token.istitle() or token.isupper()) and _CAMEL.search(token):
+            found.add(token)  # camel case: not "Cuadro", "USB", "T-shirt" or "frame"
     return found
 
 
@@ -116,11 +117,17 @@ def _balance(s: Sample) -> Balance:
     lost = sorted(n for n in _names(source) if n not in s.target and n not in target_names)
     added = sorted(n for n in target_names if n not in s.source)
     added += sorted(_numbers(target) - _numbers(source) - {"1", "2"})  # "twice" may become 2
-    # without ICU every reading is the one length counts: no need to read the texts again
-    a = _count(source) if not has_icu(s.source) else None
-    b = _count(target) if not has_icu(s.target) else None
+    # without ICU every reading is the one length counts; with it, one reading: the `other` branches
+    a = _count(source if not has_icu(s.source) else _one_reading(s, "source"))
+    b = _count(target if not has_icu(s.target) else _one_reading(s, "target"))
     counts = sentences(source, s.src_lang), sentences(target, s.tgt_lang)
     return Balance(length_z(s, a, b), *counts, tuple(lost), tuple(added))
+
+
+def _one_reading(s: Sample, side: str) -> str:
+    text = s.source if side == "source" else s.target
+    plain = strip_markup(text)
+    return readable(plain, every_branch=False, parsed=parsed(s, side) if plain == text else None)
 
 
 def _compare(b: Balance) -> int:
