@@ -5,7 +5,8 @@ Each syntax has its own rule for what may change:
 - printf (`%s`, `%.2f`, `%'d`, `%dGB`): unnumbered arguments are consumed in order, so their order is
   part of the message (`%s %d` → `%d %s` breaks at run time); numbered ones (`%1$s`) may move. `%%` is a
   literal percent sign and must stay doubled.
-- Python / .NET / i18next / template literals / Ruby (`{name}`, `{0:C2}`, `{{x}}`, `${ x }`, `%{x}`):
+- Python / .NET / i18next / template literals / Ruby (`{name}`, `{0:C2}`, `{{x}}`, `$t(key)`, `${ x }`,
+  `%{x}`):
   named, compared as a multiset in any order; `{}` is positional, so only its count can be compared.
 - ICU MessageFormat (`{n, plural, one {# item} other {# items}}`): parsed with pyicumessageformat;
   arguments compared by name and type, plural branches against the target language's CLDR categories
@@ -37,6 +38,7 @@ _PATTERN = re.compile(
     r"""
       (?P<percent>%%)
     | (?P<i18next>\{\{\s*[\w.\-]+(?:\s*,\s*[^{}]+?)?\s*\}\})                       # {{name}} {{n, number}}
+    | (?P<nesting>\$t\([^()]*\))                                                # i18next $t(key)
     | (?P<template>[$#]\{\s*[\w.\-\[\]'"]+\s*\})                                 # ${ x } #{x}
     | (?P<ruby>%\{[\w.\-]+\}|%<[\w.\-]+>[-+ #0]*\d*(?:\.\d+)?[a-zA-Z])           # %{x} %<x>d
     | (?P<named>%\([\w.\-]+\)[-+ #0']*\d*(?:\.\d+)?[diouxXeEfFgGcrsa])           # %(name)s
@@ -91,7 +93,7 @@ def parse(text: str) -> Parsed:
 
 
 def _scan(text: str) -> list[Placeholder]:
-    if "%" not in text and "{" not in text:  # every syntax starts with one of them ($ and # precede {)
+    if "%" not in text and "{" not in text and "$t(" not in text:  # every syntax has one of them
         return []
     found = []
     for m in _PATTERN.finditer(text):
