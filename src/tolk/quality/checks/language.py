@@ -98,8 +98,8 @@ def _detector(candidates: frozenset[str], quick: bool = False) -> LanguageDetect
 _LONG = 120
 
 # The commonest function words of the Latin-script languages tolk tells apart. A text whose function
-# words are clearly the target's (a word's worth, each word weighed by how many languages use it, and
-# twice as much as any other language's) is accepted
+# words are clearly the target's (more than one word's worth — a lone "es" says little —, each word
+# weighed by how many languages use it, and twice as much as any other language's) is accepted
 # without lingua, which costs as much as every other check together; anything less clear — no function
 # word at all, a rival's — goes to lingua.
 _FUNCTION_WORDS = {
@@ -143,7 +143,7 @@ def _plainly(text: str, expected: str) -> bool:
         hits.pop(alike, None)
     # Malay and Indonesian share most function words: the twin may tie, never lead
     twin = hits.pop(_TWINS.get(expected, ""), 0.0)
-    return own >= 1 and twin <= own and own >= 2 * max(hits.values(), default=0)
+    return own >= 1.5 and twin <= own and own >= 2 * max(hits.values(), default=0)
 
 
 def detect(text: str, expected: str, source: str) -> tuple[str | None, float, float]:
