@@ -3,6 +3,7 @@ registry, thresholds."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 from pathlib import Path
@@ -199,6 +200,7 @@ def test_checks_share_one_reading_of_a_sample() -> None:
     assert "injection" in verdict.failed
     # the language and numbers verdicts the injection check used as witnesses were worked out once
     assert {"check:language", "check:numbers", "reading:target"} <= set(sample.memo)
+    assert dataclasses.replace(sample, target="Zapatos rojos").memo == {}  # another text: read anew
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ class Sample:
     sensitive_terms: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()  # from the engine: e.g. a personal-data placeholder that did not come back
     # what one check worked out that another needs too (a text's words, its language), for this sample only
-    memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    memo: dict[str, Any] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
 
 
 T = TypeVar("T")
