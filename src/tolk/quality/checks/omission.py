@@ -120,8 +120,10 @@ def _balance(s: Sample) -> Balance:
     # without ICU every reading is the one length counts; with it, one reading: the `other` branches
     a = _count(source if not has_icu(s.source) else _one_reading(s, "source"))
     b = _count(target if not has_icu(s.target) else _one_reading(s, "target"))
-    counts = sentences(source, s.src_lang), sentences(target, s.tgt_lang)
-    return Balance(length_z(s, a, b), *counts, tuple(lost), tuple(added))
+    z = length_z(s, a, b)
+    # sentence parity is a second witness to the length: no length, no need to count
+    counts = (sentences(source, s.src_lang), sentences(target, s.tgt_lang)) if z is not None else (None, None)
+    return Balance(z, *counts, tuple(lost), tuple(added))
 
 
 def _one_reading(s: Sample, side: str) -> str:
