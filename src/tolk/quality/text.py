@@ -6,6 +6,12 @@ import html
 import re
 from functools import lru_cache
 
+# scripts that mark no sentence end (Thai, Lao, Khmer, Burmese): an unpunctuated end says nothing there,
+# and a space separates clauses as often as sentences
+UNPUNCTUATED = frozenset({"th", "lo", "km", "my"})
+# a sentence end: CJK full stops need no space after them ("。1-2 个工作日"); Latin ones end before a space
+SENTENCE_END = re.compile(r"[。！？]+|[.!?…؟]+(?=[\"'”’」』)）\]]*(?:\s|$))")
+
 _TAG = re.compile(r"<[^<>]+>|<[A-Za-z/][^<>]*$")  # a tag, or one cut off at the end of a text
 
 

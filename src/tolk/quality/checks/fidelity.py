@@ -7,7 +7,7 @@ import re
 
 from tolk.core import Finish, Term
 from tolk.quality.base import Check, Sample, Severity, case
-from tolk.quality.text import normalized, strip_markup
+from tolk.quality.text import SENTENCE_END, UNPUNCTUATED, normalized, strip_markup
 
 # Characters per English character, roughly, for each target: what a faithful length looks like.
 LENGTH_FACTOR = {"en": 1.0, "es": 1.15, "fr": 1.15, "de": 1.15, "it": 1.1, "pt": 1.1, "nl": 1.1, "ru": 1.05,
@@ -15,17 +15,13 @@ LENGTH_FACTOR = {"en": 1.0, "es": 1.15, "fr": 1.15, "de": 1.15, "it": 1.1, "pt":
                  "ar": 0.9, "tr": 1.0, "pl": 1.05}  # fmt: skip
 
 _FINAL = re.compile(r"[.!?。！？…؟۔][\"'”’」』)）\]]*\s*$")
-# languages whose sentences need no final punctuation: an unpunctuated end says nothing there
-_UNPUNCTUATED = {"th", "lo", "km", "my"}
 # ASCII-only: in "support@example.com으로" the address ends where the Korean begins
 _URL = re.compile(r"https?://[A-Za-z0-9._~:/?#\[\]@!$&*+,;=%-]+|www\.[A-Za-z0-9._~:/?#@!$&*+,;=%-]+", re.I)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-# Latin-script sentences end before a space; CJK full stops need none ("。1-2 个工作日")
-_SENTENCE_END = re.compile(r"[。！？]+|[.!?…]+(?=[\"'”’」』)）\]]*(\s|$))")
 
 
 def _sentences(text: str) -> int:
-    return len(_SENTENCE_END.findall(strip_markup(text).strip())) or 1
+    return len(SENTENCE_END.findall(strip_markup(text).strip())) or 1
 
 
 def _factor(lang: str) -> float:
@@ -127,7 +123,7 @@ class Truncation(Check):
         if s.finish is Finish.LENGTH:
             return "the engine stopped at its length limit"
         source, target = strip_markup(s.source).strip(), strip_markup(s.target).strip()
-        punctuated = s.tgt_lang.split("-")[0] not in _UNPUNCTUATED
+        punctuated = s.tgt_lang.split("-")[0] not in UNPUNCTUATED
         ratio = length_ratio(s) if len(source) >= 20 else 1.0
         if punctuated:
             if _FINAL.search(source) and not _FINAL.search(target) and len(source) > 20:

@@ -24,12 +24,9 @@ from dataclasses import dataclass
 
 from tolk.quality.base import Check, Sample, Severity, case, parsed, reading, shared
 from tolk.quality.lengths import BANDS
-from tolk.quality.text import strip_markup
+from tolk.quality.text import SENTENCE_END, UNPUNCTUATED, strip_markup
 from tolk.text.placeholders import has_icu, readable
 
-_SENTENCE_END = re.compile(r"[.!?。！？؟]+(?=[\"'”’」』)）\]]*(?:\s|$))|[。！？]+")
-# scripts that mark no sentence end: a space there separates clauses as often as sentences
-_UNPUNCTUATED = frozenset({"th", "lo", "km", "my"})
 _WORDISH = re.compile(r"[^\W_](?:[\w-]*[^\W_])?")
 _CAMEL = re.compile(r"[a-z][A-Z]")
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -51,9 +48,9 @@ def _count(plain: str) -> int:
 def sentences(plain: str, lang: str) -> int | None:
     """How many sentences in a text without markup; None in a language that does not mark their ends."""
     plain = plain.strip()
-    if lang.split("-")[0] in _UNPUNCTUATED:
+    if lang.split("-")[0] in UNPUNCTUATED:
         return None
-    return len(_SENTENCE_END.findall(plain)) + (0 if _SENTENCE_END.search(plain[-2:] or " ") else 1)
+    return len(SENTENCE_END.findall(plain)) + (0 if SENTENCE_END.search(plain[-2:] or " ") else 1)
 
 
 def _band(lang: str) -> tuple[float, float]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from tolk.quality.base import Check, Sample, Severity, case
-from tolk.quality.text import strip_markup
+from tolk.quality.text import UNPUNCTUATED, strip_markup
 
 # each end mark, and the marks that render it in the target's script
 _ENDS = {
@@ -17,8 +17,6 @@ _ENDS = {
     ".": ".。।۔", "。": ".。",
     "…": "…⋯", "⋯": "…⋯",
 }  # fmt: skip
-# scripts that mark no sentence end: an end mark there is optional
-_UNPUNCTUATED = frozenset({"th", "lo", "km", "my"})
 _CLOSERS = "\"'”’」』)）]】»"
 
 
@@ -64,7 +62,7 @@ class Punctuation(Check):
         want, have = _end(s.source), _end(s.target)
         if not want or have in _ENDS[want]:
             return None
-        if s.tgt_lang.split("-")[0] in _UNPUNCTUATED and not have:
+        if s.tgt_lang.split("-")[0] in UNPUNCTUATED and not have:
             return None
         return f"ends with {have or 'no mark'!r} where the source ends with {want!r}"
 
