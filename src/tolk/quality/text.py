@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import _lru_cache_wrapper, lru_cache
+from typing import TypeVar
+
+T = TypeVar("T")
+_CACHES: list[_lru_cache_wrapper[object]] = []
+
+
+def per_text(fn: Callable[[str], T]) -> Callable[[str], T]:
+    """Cache a reading of one text: a source is read once for each of its target languages, not once
+    per language. Every such cache is emptied by `clear_caches`."""
+    cached = lru_cache(maxsize=4096)(fn)
+    _CACHES.append(cached)
+    return cached
+
 
 # scripts that mark no sentence end (Thai, Lao, Khmer, Burmese): an unpunctuated end says nothing there,
 # and a space separates clauses as often as sentences
@@ -25,7 +39,7 @@ def normalized(text: str) -> str:
     return " ".join(strip_markup(text).casefold().split())
 
 
-@lru_cache(maxsize=4096)
+@per_text
 def words(text: str) -> str:
     """What a reader reads of `text`: no markup, no placeholders, ICU branch texts as language. Cached
     like `placeholders.parse`: one source is read for each of its target languages."""
@@ -39,5 +53,6 @@ def clear_caches() -> None:
     """Forget what was read (for benches that measure a cold pass)."""
     from tolk.text.placeholders import parse
 
-    words.cache_clear()
+    for cache in _CACHES:
+        cache.cache_clear()
     parse.cache_clear()

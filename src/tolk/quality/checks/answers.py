@@ -13,6 +13,7 @@ import re
 
 from tolk.quality.base import Check, Sample, Severity, case
 from tolk.quality.checks.fidelity import length_ratio
+from tolk.quality.text import per_text
 
 # Words an engine uses when it talks about its translation instead of giving it: "translation",
 # "translated", "here is", "note", "sure/of course", "original" — in the languages tolk serves.
@@ -137,6 +138,7 @@ _TRIGGERS = (
 )  # fmt: skip
 
 
+@per_text
 def instructs(text: str) -> bool:
     """The text holds an instruction to the engine (one of the ten families)."""
     lowered = text.lower()  # substring tests: a literal alternation in `re` costs 30x more

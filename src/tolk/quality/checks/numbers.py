@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 from tolk.quality.base import Check, Sample, Severity, case
 
@@ -30,19 +31,20 @@ _TO_ASCII = str.maketrans(
 )
 
 
-def _readings(token: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _readings(token: str) -> frozenset[str]:
     """Every value a written number may stand for: `1,5` is 1.5 in Spanish and 15 with a stray comma,
-    `1.000` is one thousand in German and 1.0 in English."""
+    `1.000` is one thousand in German and 1.0 in English. Cached: catalogs repeat their numbers."""
     token = token.replace("\u00a0", " ").replace("\u202f", " ")
     parts = re.split(r"[.,\s]", token)
     if len(parts) == 1:
-        return {str(int(token))}
+        return frozenset({str(int(token))})
     readings = set()
     if len(parts[-1]) == 3 and all(len(p) in (2, 3) for p in parts[1:-1]):  # 1,000 · 1.000.000 · 1,00,000
         readings.add(str(int("".join(parts))))
     head, tail = "".join(parts[:-1]), parts[-1]
     readings.add(f"{int(head or '0')}.{tail.rstrip('0') or '0'}")  # the last separator is decimal
-    return readings
+    return frozenset(readings)
 
 
 def _plain(text: str) -> str:
@@ -52,7 +54,7 @@ def _plain(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_TO_ASCII)
 
 
-def numbers(text: str, *, plain: bool = False) -> list[set[str]]:
+def numbers(text: str, *, plain: bool = False) -> list[frozenset[str]]:
     """The values of the numbers in `text` (`plain`: `text` has been through `_plain` already)."""
     return [_readings(m.group(0).strip()) for m in _NUMBER.finditer(text if plain else _plain(text))]
 

@@ -24,11 +24,14 @@ from dataclasses import dataclass
 
 from tolk.quality.base import Check, Sample, Severity, case, parsed, reading, shared
 from tolk.quality.lengths import BANDS
-from tolk.quality.text import SENTENCE_END, UNPUNCTUATED, strip_markup
+from tolk.quality.text import SENTENCE_END, UNPUNCTUATED, per_text, strip_markup
 from tolk.text.placeholders import has_icu, readable
 
 _WORDISH = re.compile(r"[^\W_](?:[\w-]*[^\W_])?")
 _CAMEL = re.compile(r"[a-z][A-Z]")
+_NAME_HINT = re.compile(r"\d|[a-z][A-Z]")
+_DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[^\W\d_]")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _MEASURE = re.compile(r"^\d+(?:[.,]\d+)?-?[A-Za-z]+$")  # 7L, 2200W, 2-year, 2nd: a number, not a name
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -75,20 +78,23 @@ def length_z(s: Sample, a: int | None = None, b: int | None = None) -> float | N
     return (math.log(b / a) - (tgt_mean - src_mean)) / sd
 
 
-def _names(plain: str) -> set[str]:
+@per_text
+def _names(plain: str) -> frozenset[str]:
     """Brands, models and codes: written with letters and digits (WH-1000XM5, X2) or in camel case
     (ZenGear, iPhone). Plain capitals say less: German capitalises nouns, acronyms get translated
-    (VAT → IVA)."""
+    (VAT → IVA). Cached: a source is read once for each of its target languages."""
+    if not _NAME_HINT.search(plain):  # no digit, no lower-upper turn: no name (most sentences)
+        return frozenset()
     found: set[str] = set()
     for token in _WORDISH.findall(plain):
         if not token.isascii() or token.isdigit():  # "garantíade2" is a glued word, "75" a number
             continue
-        if any(c.isdigit() for c in token):  # letters and digits, not a measure ("2-year", "7L")
-            if any(c.isalpha() for c in token) and not _MEASURE.match(token):
+        if _DIGIT.search(token):  # letters and digits, not a measure ("2-year", "7L")
+            if _LETTER.search(token) and not _MEASURE.match(token):
                 found.add(token)
         elif not (token.islower() or token.istitle() or token.isupper()) and _CAMEL.search(token):
             found.add(token)  # camel case: not "Cuadro", "USB", "T-shirt" or "frame"
-    return found
+    return frozenset(found)
 
 
 def _numbers(plain: str) -> set[str]:
