@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tolk import events
-from tolk.bus.base import Bus, Delivery
+from tolk.bus.base import Bus, Delivery, Unroutable
 from tolk.bus.outbox import relay, relay_once
 from tolk.store.repo import Store
 
@@ -254,3 +254,35 @@ async def _one(bus: Bus) -> list[Delivery]:
     if not got:
         raise LookupError("nothing yet")
     return got
+
+
+def test_a_mandatory_publish_that_no_queue_receives_is_refused(make_bus: MakeBus) -> None:
+    async def body(bus: Bus) -> None:
+        await bus.declare("approved", ["i18n.approved"])
+        with pytest.raises(Unroutable):  # nobody is bound to i18n.updated: not accepted, not stored
+            await bus.publish(event("i18n.updated"), mandatory=True)
+        await bus.publish(event("i18n.updated"))  # an announcement nobody listens to: dropped, as usual
+        await bus.publish(event("i18n.approved"), mandatory=True)
+        [d] = await take(bus, "approved", 1)
+        await bus.ack(d)
+        assert await nothing(bus, "approved")
+
+    run(make_bus, body)
+
+
+def test_a_temporary_queue_goes_away_with_its_reader(make_bus: MakeBus) -> None:
+    """`tolk events tail`'s queue: a tail that is killed (no delete) leaves nothing collecting events."""
+
+    async def body(reader: Bus, publisher: Bus) -> None:
+        for bus in (reader, publisher):
+            bus.temporary_ttl_s = 0.5
+        await reader.declare("tail-1", ["i18n.*"], temporary=True)
+        await publisher.publish(event("i18n.updated"), mandatory=True)
+        [d] = await take(reader, "tail-1", 1)
+        await reader.ack(d)
+        await reader.close()  # killed: RabbitMQ drops an exclusive queue with its connection
+        await asyncio.sleep(1.0)  # elsewhere it expires when nobody reads it
+        with pytest.raises(Unroutable):
+            await publisher.publish(event("i18n.updated"), mandatory=True)
+
+    run(make_bus, body, buses=2)

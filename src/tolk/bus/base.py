@@ -17,8 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from tolk.core import InputError
+from tolk.core import InputError, TolkError
 from tolk.events import Envelope
+
+TEMPORARY_TTL_S = 60.0  # a temporary queue whose consumer stopped fetching (killed) is gone after this
+
+
+class Unroutable(TolkError):
+    """A mandatory publish that no queue is bound to receive: the event was not accepted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +68,19 @@ class Bus(abc.ABC):
     ns: str  # the namespace on a shared broker ("" where there is none)
     max_deliveries: int = 5  # deliveries of one copy without a decision before it is dead-lettered
     prefetch: int = 16  # messages one consumer may hold unsettled (brokers that push: their window)
+    temporary_ttl_s: float = TEMPORARY_TTL_S  # a temporary queue not read for this long is removed
 
     @abc.abstractmethod
-    async def declare(self, queue: str, patterns: Sequence[str]) -> None:
-        """A durable queue receiving every event whose type matches one of `patterns`."""
+    async def declare(self, queue: str, patterns: Sequence[str], *, temporary: bool = False) -> None:
+        """A durable queue receiving every event whose type matches one of `patterns`. A `temporary`
+        one (`tolk events tail`) lives only while its consumer does: RabbitMQ's exclusive auto-delete
+        queue; elsewhere it expires `temporary_ttl_s` after its last fetch, so a killed tail leaves
+        nothing collecting events."""
 
     @abc.abstractmethod
-    async def publish(self, envelope: Envelope, *, delay_s: float = 0.0) -> None:
-        """Returns once the bus holds the event durably (publisher confirm)."""
+    async def publish(self, envelope: Envelope, *, delay_s: float = 0.0, mandatory: bool = False) -> None:
+        """Returns once the bus holds the event durably (publisher confirm). `mandatory`: raise
+        Unroutable when no queue is bound to receive it (nothing is stored then)."""
 
     @abc.abstractmethod
     async def fetch(

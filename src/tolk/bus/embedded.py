@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from tolk.bus.base import Bus, Delivery, check_pattern, matches
+from tolk.bus.base import Bus, Delivery, Unroutable, check_pattern, matches
 from tolk.events import Envelope
 
 SCHEMA = """
@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS bus_messages (
     dead_reason TEXT
 );
 CREATE INDEX IF NOT EXISTS ix_bus_ready ON bus_messages (queue, dead_reason, available_at);
+CREATE TABLE IF NOT EXISTS bus_temporary (queue TEXT PRIMARY KEY, expires_at REAL NOT NULL);
 """
 POLL_S = 0.05
 
@@ -48,17 +49,36 @@ class EmbeddedBus(Bus):
     def from_url(cls, url: str) -> EmbeddedBus:
         return cls(url.removeprefix("sqlite:///"))
 
-    async def declare(self, queue: str, patterns: Sequence[str]) -> None:
-        self._db.executemany(
-            "INSERT OR IGNORE INTO bus_bindings VALUES (?, ?)", [(queue, check_pattern(p)) for p in patterns]
-        )
+    async def declare(self, queue: str, patterns: Sequence[str], *, temporary: bool = False) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT OR IGNORE INTO bus_bindings VALUES (?, ?)",
+                [(queue, check_pattern(p)) for p in patterns],
+            )
+            if temporary:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO bus_temporary VALUES (?, ?)",
+                    (queue, time.time() + self.temporary_ttl_s),
+                )
 
-    async def publish(self, envelope: Envelope, *, delay_s: float = 0.0) -> None:
-        bindings = self._db.execute("SELECT queue, pattern FROM bus_bindings").fetchall()
-        queues = sorted({q for q, p in bindings if matches(envelope.type, [p])})
+    def _expire_temporary(self) -> None:
+        """Queues of tails that were killed: their bindings and messages go (inside a transaction)."""
+        gone = [q for (q,) in self._db.execute("SELECT queue FROM bus_temporary WHERE expires_at < ?",
+                                               (time.time(),))]  # fmt: skip
+        for q in gone:
+            for table in ("bus_bindings", "bus_messages", "bus_temporary"):
+                self._db.execute(f"DELETE FROM {table} WHERE queue = ?", (q,))
+
+    async def publish(self, envelope: Envelope, *, delay_s: float = 0.0, mandatory: bool = False) -> None:
         due, body = time.time() + delay_s, envelope.to_json()
         with self._db:  # one transaction: every bound queue gets it, or none does
             self._db.execute("BEGIN IMMEDIATE")
+            self._expire_temporary()
+            bindings = self._db.execute("SELECT queue, pattern FROM bus_bindings").fetchall()
+            queues = sorted({q for q, p in bindings if matches(envelope.type, [p])})
+            if mandatory and not queues:
+                raise Unroutable(f"no queue is bound to receive {envelope.type} events")
             self._db.executemany(
                 "INSERT INTO bus_messages (queue, envelope, available_at) VALUES (?, ?, ?)",
                 [(q, body, due) for q in queues],
@@ -78,6 +98,9 @@ class EmbeddedBus(Bus):
         now = time.time()
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute(  # a temporary queue lives while it is read
+                "UPDATE bus_temporary SET expires_at = ? WHERE queue = ?", (now + self.temporary_ttl_s, queue)
+            )
             rows = self._db.execute(
                 """UPDATE bus_messages SET deliveries = deliveries + 1, available_at = ?
                    WHERE id IN (SELECT id FROM bus_messages WHERE queue = ? AND dead_reason IS NULL
@@ -127,8 +150,8 @@ class EmbeddedBus(Bus):
     async def delete(self, queue: str) -> None:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("DELETE FROM bus_bindings WHERE queue = ?", (queue,))
-            self._db.execute("DELETE FROM bus_messages WHERE queue = ?", (queue,))
+            for table in ("bus_bindings", "bus_messages", "bus_temporary"):
+                self._db.execute(f"DELETE FROM {table} WHERE queue = ?", (queue,))
 
     async def close(self) -> None:
         self._db.close()

@@ -33,9 +33,10 @@ from aio_pika.abc import (
     AbstractQueue,
     FieldValue,
 )
+from aiormq.abc import DeliveredMessage
 from aiormq.exceptions import ChannelPreconditionFailed
 
-from tolk.bus.base import Bus, Delivery, check_pattern
+from tolk.bus.base import Bus, Delivery, Unroutable, check_pattern
 from tolk.core import ConfigError
 from tolk.events import Envelope
 
@@ -54,6 +55,7 @@ class RabbitBus(Bus):
         self.declared: set[str] = set()  # queues this bus made (delay queues included)
         self._consumers: dict[str, tuple[asyncio.Queue[AbstractIncomingMessage], AbstractChannel]] = {}
         self._held: dict[str, AbstractIncomingMessage] = {}
+        self._temporary: dict[str, list[str]] = {}  # exclusive queues (tails): re-made after a reconnect
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -89,9 +91,16 @@ class RabbitBus(Bus):
                 )
             return self._channel
 
-    async def declare(self, queue: str, patterns: Sequence[str]) -> None:
+    async def declare(self, queue: str, patterns: Sequence[str], *, temporary: bool = False) -> None:
         channel = await self._open()
         name = self._name(queue)
+        if temporary:  # exclusive and auto-delete: the broker removes it with its connection
+            self._temporary[queue] = [check_pattern(p) for p in patterns]
+            q = await channel.declare_queue(name, durable=False, exclusive=True, auto_delete=True)
+            assert self._exchange is not None
+            for pattern in patterns:
+                await q.bind(self._exchange, routing_key=pattern)
+            return
         self.declared |= {name, f"{name}.dead"}
         await channel.declare_queue(f"{name}.dead", durable=True, arguments=QUORUM)
         try:
@@ -121,14 +130,19 @@ class RabbitBus(Bus):
             },
         )
 
-    async def publish(self, envelope: Envelope, *, delay_s: float = 0.0) -> None:
+    async def publish(self, envelope: Envelope, *, delay_s: float = 0.0, mandatory: bool = False) -> None:
+        """`mandatory` holds for immediate publishes: a delayed one is routed when it comes due (the
+        caller checks the bindings it knows, as `tolk events publish` does)."""
         await self._open()
         assert self._exchange is not None
         message = _message(envelope.to_json().encode(), envelope.id, {})
-        if delay_s <= 0:
-            await self._exchange.publish(message, routing_key=envelope.type)
-        else:
+        if delay_s > 0:
             await self._delay(message, envelope.type, delay_s, then_to=self._exchange.name, kind="publish")
+            return
+        # a mandatory message no queue is bound for comes back (Basic.Return) instead of a confirm
+        result = await self._exchange.publish(message, routing_key=envelope.type, mandatory=mandatory)
+        if isinstance(result, DeliveredMessage):
+            raise Unroutable(f"no queue is bound to receive {envelope.type} events")
 
     async def _delay(
         self, message: aio_pika.Message, routing_key: str, delay_s: float, *, then_to: str, kind: str
@@ -181,6 +195,8 @@ class RabbitBus(Bus):
         if queue in self._consumers and self._consumers[queue][1].is_closed:
             del self._consumers[queue]  # closed by the broker: consume on a new channel
         if queue not in self._consumers:
+            if queue in self._temporary:  # an exclusive queue died with the old connection: make it anew
+                await self.declare(queue, self._temporary[queue], temporary=True)
             assert self._conn is not None
             channel = await self._conn.channel()
             await channel.set_qos(prefetch_count=max(limit, self.prefetch))
@@ -242,8 +258,11 @@ class RabbitBus(Bus):
     async def delete(self, queue: str) -> None:
         channel = await self._open()
         name = self._name(queue)
-        for q in (name, f"{name}.dead"):
-            await channel.queue_delete(q)
+        if self._temporary.pop(queue, None) is not None:
+            await channel.queue_delete(name)
+        else:
+            for q in (name, f"{name}.dead"):
+                await channel.queue_delete(q)
         self.declared -= {name, f"{name}.dead"}
         self._consumers.pop(queue, None)
 

@@ -23,7 +23,7 @@ from typing import Any
 import redis.asyncio as redis
 from redis.exceptions import ResponseError
 
-from tolk.bus.base import Bus, Delivery, check_pattern, matches
+from tolk.bus.base import Bus, Delivery, Unroutable, check_pattern, matches
 from tolk.events import Envelope
 
 GROUP = "workers"
@@ -61,7 +61,13 @@ class RedisStreamsBus(Bus):
     def _bindings(self) -> str:
         return f"{self.ns}:bindings"
 
-    async def declare(self, queue: str, patterns: Sequence[str]) -> None:
+    @property
+    def _temporary(self) -> str:
+        return f"{self.ns}:temporary"  # sorted set: queue -> when it expires unless read again
+
+    async def declare(self, queue: str, patterns: Sequence[str], *, temporary: bool = False) -> None:
+        if temporary:
+            await self._redis.zadd(self._temporary, {queue: time.time() + self.temporary_ttl_s})
         await self._redis.sadd(self._bindings, *(f"{queue}\t{check_pattern(p)}" for p in patterns))
         try:
             await self._redis.xgroup_create(self._stream(queue), GROUP, id="0", mkstream=True)
@@ -70,12 +76,17 @@ class RedisStreamsBus(Bus):
                 raise
 
     async def _queues_for(self, event_type: str) -> list[str]:
+        expired: Any = await self._redis.zrangebyscore(self._temporary, "-inf", time.time())
+        for queue in expired:  # a tail that was killed: its queue goes, it collects nothing more
+            await self.delete(queue)
         bound: Any = await self._redis.smembers(self._bindings)  # str members: decode_responses
         pairs = [b.split("\t", 1) for b in bound]
         return sorted({q for q, p in pairs if matches(event_type, [p])})
 
-    async def publish(self, envelope: Envelope, *, delay_s: float = 0.0) -> None:
+    async def publish(self, envelope: Envelope, *, delay_s: float = 0.0, mandatory: bool = False) -> None:
         queues, body = await self._queues_for(envelope.type), envelope.to_json()
+        if mandatory and not queues:
+            raise Unroutable(f"no queue is bound to receive {envelope.type} events")
         async with self._redis.pipeline(transaction=True) as pipe:
             for q in queues:
                 if delay_s > 0:
@@ -92,6 +103,7 @@ class RedisStreamsBus(Bus):
         self, queue: str, *, limit: int = 10, visibility_s: float = 30.0, wait_s: float = 0.0
     ) -> list[Delivery]:
         await self._promote(keys=[self._delayed], args=[time.time(), 500, f"{self.ns}:q:"])
+        await self._redis.zadd(self._temporary, {queue: time.time() + self.temporary_ttl_s}, xx=True)
         stream = self._stream(queue)
         entries: list[tuple[str, dict[str, str], int]] = []
         claim: Any = await self._redis.xautoclaim(
@@ -168,6 +180,7 @@ class RedisStreamsBus(Bus):
             if bound:
                 pipe.srem(self._bindings, *bound)
             pipe.delete(self._stream(queue), f"{self.ns}:dead:{queue}")
+            pipe.zrem(self._temporary, queue)
             await pipe.execute()
 
     async def close(self) -> None:
