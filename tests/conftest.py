@@ -95,6 +95,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database (no schema yet)."""
+    yield from _server_database(PG_ADMIN, "PostgreSQL")
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: object) -> str:
     return f"sqlite:///{tmp_path}/tolk.db"
 

@@ -121,7 +121,7 @@ def test_poison_is_dead_lettered_once_with_a_reason_and_the_worker_goes_on(
         await bus.publish(bad)
         await bus.publish(product("sku-9", "Green bag"))
         try:
-            store = await work(s, bus, lambda st: count(st, ProcessedEvent) == 1, langs="es")
+            store = await work(s, bus, lambda st: count(st, ProcessedEvent) == 2, langs="es")
             return store, await bus.dead_letters("translator.es")
         finally:
             await bus.close()
@@ -130,6 +130,8 @@ def test_poison_is_dead_lettered_once_with_a_reason_and_the_worker_goes_on(
     assert [(e.id, r) for e, r in dead] == [("bad-1", dead[0][1])]
     assert "payload.id" in dead[0][1]
     assert [e["payload"]["product_id"] for e in published(store, "i18n.updated")] == ["sku-9"]
+    [failed] = [e["payload"] for e in published(store, "i18n.failed")]  # and an i18n.failed names it
+    assert failed["event_id"] == "bad-1" and "payload.id" in failed["reason"]
     store.close()
 
 
@@ -281,7 +283,8 @@ def test_missing_requests_and_partial_updates(make_bus: MakeBus, tmp_path: Path)
     assert texts == {"name": "[es] Red shoe", "description": "[es] Now in blue."}  # the name survived
     assert outcomes == ["i18n.missing", "product.created", "product.updated"]  # ko's request: not es's
     [failed] = published(store, "i18n.failed")
-    assert failed["payload"] == {"product_id": "nope", "lang": "es", "reason": "unknown product"}
+    assert failed["payload"] == {"product_id": "nope", "lang": "es", "reason": "unknown product",
+                                 "event_id": ask_unknown.id, "event_type": "i18n.missing"}  # fmt: skip
     store.close()
 
 

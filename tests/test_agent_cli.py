@@ -202,9 +202,62 @@ def test_registry_errors_name_the_file_and_field(tmp_path: Path) -> None:
         "agents: [{name: translator, colour: red}]": "agents.0.colour: Extra inputs",
         "agents: [: :": "not YAML",
         "agents: [{name: classifier}]": "no agent named 'translator'",
+        "agents: [{name: a, priority: 5}, {name: translator, priority: 1, depends_on: [a]}]": (
+            "translator (priority 1) depends on a (priority 5)"
+        ),
     }
     for text, message in cases.items():
         path.write_text(text)
         with pytest.raises(ConfigError, match=str(path)) as info:
             load(path)
         assert message in str(info.value), text
+
+
+def test_events_published_before_any_worker_wait_for_it(tmp_path: Path) -> None:
+    cfg = setup(tmp_path)
+    envelopes(tmp_path / "events.jsonl", 3)
+    publish(cfg)  # no worker has ever run: the queues are declared by the publish
+    stray = events.new("i18n.updated", {"product_id": "x", "lang": "es", "fields": {}}, source="shop")
+    (tmp_path / "stray.jsonl").write_text(stray.to_json() + "\n")
+    refused = run_tolk("events", "publish", "stray.jsonl", "--config", str(cfg), cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "stray.jsonl:1: no queue receives i18n.updated events" in refused.stderr
+    proc = worker(cfg, "--to", "es", "--drain")
+    _, err = proc.communicate(timeout=120)  # ends on its own once the backlog is done
+    assert proc.returncode == 0, err
+    assert "queues drained" in err
+    store = Store(f"sqlite:///{tmp_path / 'tolk.db'}")
+    assert processed(store) == 3
+    store.close()
+
+
+OPEN_AT = """
+import sys, time
+from tolk.store.repo import Store
+at = float(sys.argv[2])
+time.sleep(max(0.0, at - time.time()))  # every process imported tolk: now they open it together
+Store(sys.argv[1]).close()
+"""
+
+
+def test_four_workers_start_at_once_on_an_empty_postgresql_database(tmp_path: Path, pg_url: str) -> None:
+    cfg = setup(tmp_path)
+    cfg.write_text(cfg.read_text().replace(f'store = "sqlite:///{tmp_path}/tolk.db"', f'store = "{pg_url}"'))
+    procs = [worker(cfg, "--to", "es", "--drain") for _ in range(4)]  # the same instant, no schema yet
+    results = [p.communicate(timeout=180) for p in procs]
+    for proc, (_, err) in zip(procs, results, strict=True):
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err
+    store = Store(pg_url)
+    assert len(ledger.workers(store)) == 4
+    store.close()
+
+
+def test_four_processes_open_an_empty_store_at_once(db_url: str) -> None:
+    """Closer still than four workers: four opens at one instant, on every store (migrations lock)."""
+    at = str(time.time() + 6)
+    openers = [subprocess.Popen([sys.executable, "-c", OPEN_AT, db_url, at], stderr=subprocess.PIPE,
+                                text=True) for _ in range(4)]  # fmt: skip
+    for opener in openers:  # the schema is made once; the others wait for it, then find it made
+        _, err = opener.communicate(timeout=120)
+        assert opener.returncode == 0, err

@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -20,7 +20,7 @@ Line = dict[str, list[float | None]]  # series name -> one value per day (None: 
 class Dashboard:
     days: list[date]
     score: Line = field(default_factory=dict)  # per language
-    throughput: Line = field(default_factory=dict)  # translated, failures
+    throughput: Line = field(default_factory=dict)  # translated, failures, failed events, dead letters
     latency: Line = field(default_factory=dict)  # "<engine> p50", "<engine> p95" (seconds)
     cost: Line = field(default_factory=dict)  # per engine, USD
     cache: Line = field(default_factory=dict)  # hit ratio, %
@@ -35,6 +35,7 @@ def build(store: Store, days: int = 14) -> Dashboard:
     board = Dashboard(span)
     _activity(store, since, index, board)
     _calls(store, since, index, board)
+    _events(store, since, index, board)
     return board
 
 
@@ -87,6 +88,14 @@ def _activity(store: Store, since: object, index: dict[date, int], board: Dashbo
     for lang in sorted(scored):
         board.score[lang] = [s / c if c else None for s, c in zip(score_sum[lang], scored[lang], strict=True)]
     board.cache["hit ratio %"] = [100.0 * h / t if t else None for h, t in zip(hits, needed, strict=True)]
+
+
+def _events(store: Store, since: datetime, index: dict[date, int], board: Dashboard) -> None:
+    """Consumed events that came to nothing (agent): unusable ones, and those dead-lettered."""
+    n = len(index)
+    for at, _, outcome in store.event_failures(since, now()):
+        if (i := index.get(at.date())) is not None:
+            _add(board.throughput, "dead letters" if outcome == "dead" else "failed events", i, 1.0, n)
 
 
 def _calls(store: Store, since: object, index: dict[date, int], board: Dashboard) -> None:

@@ -59,6 +59,8 @@ class FailedPayload(_Payload):
     product_id: str
     lang: str
     reason: str
+    event_id: str | None = None  # the consumed event that failed (dead-lettered, unusable, unserved)
+    event_type: str | None = None
 
 
 class InvalidatePayload(_Payload):

@@ -10,14 +10,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from sqlalchemy import select
 
 from tolk import reports
 from tolk.agent import ledger
+from tolk.agent.registry import AgentSpec
 from tolk.config import HEARTBEAT_S
 from tolk.core import TolkError
-from tolk.store.models import OutboxEvent, now
+from tolk.store.models import AgentWorker, OutboxEvent, now
 from tolk.store.repo import Store
 
 
@@ -53,8 +55,14 @@ def _recent(store: Store, kind: str, n: int = 5) -> list[str]:
     return out
 
 
-def agent_status(store: Store, heartbeat_s: float = HEARTBEAT_S) -> str:
-    rows = ledger.workers(store)
+def in_order(rows: Sequence[AgentWorker], order: Sequence[AgentSpec]) -> list[AgentWorker]:
+    """Workers in the order their agents work (the registry's priority), unknown agents last."""
+    rank = {spec.name: i for i, spec in enumerate(order)}
+    return sorted(rows, key=lambda w: (rank.get(w.agent, len(rank)), w.agent, w.host, w.id))
+
+
+def agent_status(store: Store, heartbeat_s: float = HEARTBEAT_S, order: Sequence[AgentSpec] = ()) -> str:
+    rows = in_order(ledger.workers(store), order)
     if not rows:
         return "no agent workers have registered\n"
     lines = []

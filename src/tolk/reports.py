@@ -4,6 +4,8 @@ The block is the seed's — Processed, Average score, Average BLEU, Rewrites, Fa
 Cache Miss — read from the activity rows, plus a line per language and the spend from engine calls.
 
 Processed   item × language pairs looked at (their segments in brackets)
+Failures    segments that got no translation, plus consumed events that came to nothing: unusable
+            (no text, unknown product, a language no worker serves) and dead-lettered ones
 Skipped     segments already translated from the same source under the same conditions
 Cache Miss  of the segments that needed a text, the share that went to an engine (not cache, not memory)
 BLEU        machine text against the reviewer's version (an edit, or an approval as is), 0–1 like
@@ -45,6 +47,12 @@ class Figures(Counts):
     requests: int = 0
     tokens: int = 0
     cost: float = 0.0
+    failed_events: int = 0  # consumed events that failed as a whole (agent)
+    dead_letters: int = 0  # … of them, given up on and dead-lettered
+
+    @property
+    def all_failures(self) -> int:
+        return self.failures + self.failed_events
 
     def add_values(self, values: dict[str, Any]) -> None:
         for name, value in values.items():
@@ -61,7 +69,8 @@ class Report:
     def as_dict(self) -> dict[str, Any]:
         def figures(f: Figures) -> dict[str, Any]:
             return asdict(f) | {"average_score": f.average_score, "bleu": f.bleu,
-                                "cache_miss_pct": f.cache_miss_pct, "cost": round(f.cost, 6)}  # fmt: skip
+                                "cache_miss_pct": f.cache_miss_pct, "cost": round(f.cost, 6),
+                "all_failures": f.all_failures}  # fmt: skip
 
         languages = {k: figures(v) for k, v in self.langs.items()}
         return {"since": self.since.isoformat(), "until": self.until.isoformat(),
@@ -83,6 +92,9 @@ def build(store: Store, span: timedelta, until: datetime | None = None) -> Repor
         calls = select(EngineCall.target, *spend).where(EngineCall.at >= since, EngineCall.at < until)
         for row in session.execute(calls.group_by(EngineCall.target)):
             langs[row[0]].add_values(dict(zip(("requests", "tokens", "cost"), row[1:], strict=True)))
+    for _, lang, outcome in store.event_failures(since, until):
+        langs[lang].failed_events += 1
+        langs[lang].dead_letters += outcome == "dead"
     total = Figures()
     for f in langs.values():
         total.add(f)
@@ -106,7 +118,7 @@ def block(r: Report, span: str) -> list[tuple[str, str]]:
         ("Average score", score),
         ("Average BLEU", bleu),
         ("Rewrites", _n(t.rewritten)),
-        ("Failures", _n(t.failures)),
+        ("Failures", _failures(t)),
         ("Skipped", _n(t.unchanged)),
         ("Cache Miss", f"{t.cache_miss_pct:.1f}%"),
         ("Review", f"{_n(t.needs_review)} sent, {_n(t.edits)} edited, {_n(t.approvals)} approved"),
@@ -115,13 +127,20 @@ def block(r: Report, span: str) -> list[tuple[str, str]]:
     ]
 
 
+def _failures(f: Figures) -> str:
+    if not f.failed_events:
+        return _n(f.failures)
+    dead = f", {_n(f.dead_letters)} dead-lettered" if f.dead_letters else ""
+    return f"{_n(f.all_failures)} ({_n(f.failures)} segments, {_n(f.failed_events)} events{dead})"
+
+
 LANG_COLUMNS = ("lang", "items", "score", "BLEU", "rewrites", "failures", "skipped", "cache miss", "cost")
 
 
 def lang_rows(r: Report) -> list[tuple[str, ...]]:
     return [
         (lang, _n(f.items), f"{f.average_score:.1f}" if f.average_score is not None else "-",
-         f"{f.bleu:.2f}" if f.bleu is not None else "-", _n(f.rewritten), _n(f.failures),
+         f"{f.bleu:.2f}" if f.bleu is not None else "-", _n(f.rewritten), _n(f.all_failures),
          _n(f.unchanged), f"{f.cache_miss_pct:.1f}%", f"${f.cost:,.4f}")
         for lang, f in r.langs.items()
     ]  # fmt: skip

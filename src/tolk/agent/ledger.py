@@ -17,8 +17,6 @@ from tolk.events import Envelope
 from tolk.store.models import AgentWorker, EventAttempt, ProcessedEvent, ProductMark, now
 from tolk.store.repo import Store
 
-CONTENT = "content"  # the mark of the newest event that carried the product's content
-
 
 def naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
@@ -78,7 +76,32 @@ def add_attempt(store: Store, consumer: str, event_id: str, error: str) -> int:
         return row.attempts if row else 1
 
 
+def first_seen(store: Store, consumer: str, event_id: str) -> datetime:
+    """When this consumer first saw the event (recorded now if never): a parked event's wait counts
+    from its arrival, not from `occurred_at`, so a backfill of old events is not given up on sight."""
+    with store.transaction() as session:
+        row = session.get(EventAttempt, (consumer, event_id))
+        if row is not None and row.first_seen_at is not None:
+            return row.first_seen_at
+        if row is None:
+            session.execute(
+                store.insert_ignore(EventAttempt).values(
+                    consumer=consumer, event_id=event_id, attempts=0, updated_at=now(), first_seen_at=now()
+                )
+            )
+        else:
+            row.first_seen_at = now()
+    with store.sessions() as session:  # a racing worker may have recorded it first: theirs holds
+        row = session.get(EventAttempt, (consumer, event_id))
+        return row.first_seen_at if row and row.first_seen_at else now()
+
+
 # --- product marks -----------------------------------------------------------------------------------
+
+
+def source_kind(source: str) -> str:
+    """The mark of the newest event a producer (the envelope's `source`) published about a product."""
+    return f"source:{source}"[:64]
 
 
 def marks(session: Session, product_id: str) -> dict[str, datetime]:

@@ -1,17 +1,28 @@
-"""The agent registry: which agents exist, what they subscribe to and publish, and who waits for whom.
+"""The agent registry: which agents exist, in what order they work, who waits for whom.
 
-    agents:
+    agents:                              # the seed's registry, as written, loads and works
+      - name: crawler
+        priority: 1
       - name: classifier
-        publishes: [product.normalized]
+        priority: 2
+        depends_on: ["crawler"]
       - name: translator
-        priority: 30
-        depends_on: [classifier]
-        subscribes: [product.created, product.updated, product.normalized, i18n.missing]
-        publishes: [i18n.*, cache.invalidate]
+        priority: 3
+        depends_on: ["classifier"]
 
-With `depends_on`, the translator acts on a product event only once every dependency has published an
-event about that product at least as new (for the classifier: a `product.normalized`); until then the
-event is parked and retried with a delay. Without a registry file, the translator depends on nobody.
+- `depends_on`: the translator acts on a product event only once every dependency has spoken about
+  that product with an event at least as new; until then the event is parked and retried (the wait
+  counts from its arrival; `agent.park_timeout_s`). A dependency is heard through the event types it
+  `publishes:` where it declares them (`publishes: [product.normalized]`), otherwise through any event
+  whose envelope `source` is its name (`"source": "classifier"`).
+- `priority`: the order agents work in, lowest first (crawler 1 → classifier 2 → translator 3). An
+  agent may depend only on agents that come before it or alongside (a dependency's priority is not
+  higher), which the loader checks; `tolk agent status` and the ops `/agent status` list agents in
+  this order.
+- `subscribes`: the event types the agent's queues are bound to (default: every type tolk consumes);
+  `publishes`: what it publishes, as topic patterns.
+
+Without a registry file, the translator depends on nobody.
 """
 
 from __future__ import annotations
@@ -30,7 +41,7 @@ class AgentSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=48, pattern=r"^[A-Za-z0-9_-]+$")
-    priority: int = 0  # validated and kept; tolk runs one agent, so it schedules nothing yet
+    priority: int = 0  # the order agents work in, lowest first; dependencies come before (checked)
     depends_on: list[str] = Field(default_factory=list)
     subscribes: list[str] = Field(default_factory=list)
     publishes: list[str] = Field(default_factory=list)
@@ -56,6 +67,10 @@ class Registry(BaseModel):
         known = ", ".join(a.name for a in self.agents)
         raise ConfigError(f"agent registry: no agent named {name!r} (known: {known})")
 
+    def ordered(self) -> list[AgentSpec]:
+        """Agents in the order they work: by priority, then name."""
+        return sorted(self.agents, key=lambda a: (a.priority, a.name))
+
     def dependencies(self, name: str) -> list[AgentSpec]:
         return [self.get(d) for d in self.get(name).depends_on]
 
@@ -65,7 +80,13 @@ class Registry(BaseModel):
             raise ConfigError("agent registry: agent names must be unique")
         for agent in self.agents:
             for dep in agent.depends_on:
-                self.get(dep)
+                before = self.get(dep)
+                if before.priority > agent.priority:
+                    raise ConfigError(
+                        f"agent registry: {agent.name} (priority {agent.priority}) depends on {dep} "
+                        f"(priority {before.priority}): a dependency works first, so its priority must "
+                        "not be higher"
+                    )
         for agent in self.agents:  # no cycles: a cycle would park its events forever
             seen: set[str] = set()
             todo = list(agent.depends_on)

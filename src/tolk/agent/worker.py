@@ -51,6 +51,8 @@ class Options:
     concurrency: int
     fetch_wait_s: float = 1.0
     relay_poll_s: float = 0.5
+    drain: bool = False  # stop once the queues are empty, nothing is in flight or parked, the outbox sent
+    quiet_s: float = 2.0  # … and has stayed so this long
 
 
 @dataclass
@@ -59,6 +61,8 @@ class _State:
     paused_until: float = 0.0
     restart: bool = False
     inflight: set[asyncio.Task[None]] = field(default_factory=set)
+    due: float = 0.0  # monotonic time the last retry this worker asked for comes due
+    told: set[str] = field(default_factory=set)  # events whose unexpected error was logged with a traceback
 
 
 class Worker:
@@ -93,6 +97,7 @@ class Worker:
             pipeline,
             s.agent,
             dedupe,
+            served=s.agent.languages or s.targets or self.options.languages,
         )
         bus = open_bus(self.options.bus_url, namespace=s.agent.namespace)
         bus.max_deliveries, bus.prefetch = s.agent.max_deliveries, self.options.concurrency
@@ -111,6 +116,8 @@ class Worker:
                 asyncio.create_task(self._heartbeat(store, state, leave, s.agent.heartbeat_s)),
                 asyncio.create_task(schedule.run(s, store, notify.from_settings(s.notify), leave)),
             ]
+            if self.options.drain:
+                chores.append(asyncio.create_task(self._until_drained(store, bus, queues, state, leave)))
             stopper = asyncio.create_task(stop.wait())
             await asyncio.wait([stopper, asyncio.create_task(leave.wait())], return_when="FIRST_COMPLETED")
             stopper.cancel()
@@ -192,8 +199,12 @@ class Worker:
             with contextlib.suppress(Exception):
                 await bus.retry(delivery, after_s=0, reason="worker stopped")
             raise
-        except Exception as exc:  # never lose the worker to one event; the bus redelivers it later
-            log.exception("event %s: unexpected error", delivery.envelope.id)
+        except Exception as exc:  # never lose the worker to one event (the store failed while counting)
+            if delivery.envelope.id in state.told:
+                log.warning("event %s: unexpected error again: %r", delivery.envelope.id, exc)
+            else:
+                state.told.add(delivery.envelope.id)
+                log.exception("event %s: unexpected error", delivery.envelope.id)
             outcome = Outcome("retry", repr(exc), s.agent.retry_base_s)
         state.stats[outcome.action] += 1
         try:
@@ -206,6 +217,7 @@ class Worker:
                 if outcome.action == "pause":
                     log.warning("pausing %s for %.0f s: %s", lang, outcome.after_s, outcome.why)
                     state.paused_until = max(state.paused_until, time.monotonic() + outcome.after_s)
+                state.due = max(state.due, time.monotonic() + outcome.after_s)
                 await bus.retry(delivery, after_s=outcome.after_s, reason=outcome.why)
         except Exception as exc:  # settling failed (broker gone): it comes back and is deduplicated
             log.warning("could not settle event %s: %s", delivery.envelope.id, exc)
@@ -216,6 +228,28 @@ class Worker:
         _, pending = await asyncio.wait(set(state.inflight), timeout=GRACE_S)
         for task in pending:  # not finished in time: unsettled, so the bus hands it to another worker
             task.cancel()
+
+    async def _until_drained(
+        self, store: Store, bus: Bus, queues: list[str], state: _State, leave: asyncio.Event
+    ) -> None:
+        """`--drain`: leave once every queue is empty, nothing is in flight, no retry this worker asked
+        for is still due and the outbox is sent, and that has held for `quiet_s` (a backfill's end)."""
+        quiet_since: float | None = None
+        while not leave.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(leave.wait(), 0.25)
+            try:
+                idle = not state.inflight and time.monotonic() > state.due
+                idle = idle and not store.outbox_pending() and all([await bus.depth(q) == 0 for q in queues])
+            except Exception:  # the broker or database is away: not drained
+                idle = False
+            if not idle:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= self.options.quiet_s:
+                log.warning("worker %s: queues drained, stopping", self.id)
+                leave.set()
 
     async def _relay(self, store: Store, bus: Bus, leave: asyncio.Event) -> None:
         backoff = 0.5

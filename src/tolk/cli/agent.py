@@ -11,7 +11,8 @@ from prometheus_client import start_http_server
 from rich.table import Table
 
 from tolk import config, languages, ops
-from tolk.agent import ledger
+from tolk.agent import ledger, topology
+from tolk.agent import registry as registry_mod
 from tolk.agent.worker import Options, Worker
 from tolk.bus import open_bus
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, safe_url, settings
@@ -36,6 +37,14 @@ def run(
         int | None,
         typer.Option("--metrics-port", help="Serve this worker's Prometheus metrics on this port."),
     ] = None,
+    drain: Annotated[
+        bool,
+        typer.Option(
+            "--drain",
+            help="Stop once the queues are empty, nothing is in flight or parked and the outbox is sent "
+            "(a backfill, a batch job).",
+        ),
+    ] = False,
     db: DbOpt = None,
     config_path: ConfigOpt = None,
 ) -> None:
@@ -47,7 +56,8 @@ def run(
     langs = languages.parse_list(to) if to else (s.agent.languages or s.targets)
     if not langs:
         raise typer.BadParameter("no language: pass --to es,ko or set agent.languages", param_hint="--to")
-    options = Options(bus_url=s.bus_url(bus), languages=langs, concurrency=concurrency or s.agent.concurrency)
+    options = Options(bus_url=s.bus_url(bus), languages=langs, concurrency=concurrency or s.agent.concurrency,
+                      drain=drain)  # fmt: skip
 
     def reload() -> config.Settings:  # a restart re-reads the configuration
         return settings(config_path, db)
@@ -73,6 +83,30 @@ def run(
 
 
 @app.command()
+def init(bus: BusOpt = None, db: DbOpt = None, config_path: ConfigOpt = None) -> None:
+    """Declare the translator's queues on the bus (one per language, bound to its event types).
+
+    Run it once when deploying, before producers publish: events published before any worker has
+    started then wait in the queues. Workers and `tolk events publish` declare them too.
+    """
+    s = settings(config_path, db)
+
+    async def go() -> topology.Topology:
+        target = open_bus(s.bus_url(bus), namespace=s.agent.namespace)
+        try:
+            return await topology.declare(target, s)
+        finally:
+            await target.close()
+
+    made = asyncio.run(go())
+    console.print(
+        f"declared {', '.join(made.queues)} on {safe_url(s.bus_url(bus))}, "
+        f"bound to {', '.join(made.patterns)}",
+        highlight=False,
+    )
+
+
+@app.command()
 def status(
     bus: Annotated[
         str | None, typer.Option("--bus", help="Also show queue depths and dead letters on this bus.")
@@ -87,6 +121,8 @@ def status(
         rows, counts = ledger.workers(store), ledger.processed_counts(store)
     finally:
         store.close()
+    order = registry_mod.load(s.agent.registry, s.agent.name).ordered()
+    rows = ops.in_order(rows, order)
     table = Table(title="tolk agents")
     for col in ("agent", "worker", "state", "heartbeat", "queues", "acked", "retried", "dead"):
         table.add_column(col)

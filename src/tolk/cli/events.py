@@ -13,8 +13,9 @@ from typing import Annotated
 import typer
 
 from tolk import events
+from tolk.agent import topology
 from tolk.bus import open_bus
-from tolk.bus.base import check_pattern
+from tolk.bus.base import Unroutable, check_pattern
 from tolk.cli.common import ConfigOpt, DbOpt, console, safe_url, settings
 from tolk.core import InputError
 
@@ -40,26 +41,38 @@ def publish(
 ) -> None:
     """Publish envelopes (id, type, version, occurred_at, source, payload), e.g. to backfill or test.
 
-    Every line is validated first: one bad line publishes nothing. Events reach the queues bound at
-    that moment (workers declare theirs when they start), as with any topic exchange.
+    Every line is validated first: one bad line publishes nothing. The translator's queues (one per
+    language in agent.languages, else targets) are declared first, so events published before any
+    worker has started wait for it; an event no queue would receive is refused, naming its line.
     """
     s = settings(config_path, db)
     name = "<stdin>" if source == "-" else source
     lines = sys.stdin.read().splitlines() if source == "-" else _read(Path(source))
-    batch = []
+    batch: list[tuple[int, events.Envelope]] = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            batch.append(events.parse(line))
+            batch.append((number, events.parse(line)))
         except InputError as exc:
             raise InputError(f"{name}:{number}: {exc}") from None
+    expected = topology.of(s)
+    for number, envelope in batch:
+        if not expected.receives(envelope.type):
+            raise InputError(
+                f"{name}:{number}: no queue receives {envelope.type} events (the {expected.agent} queues "
+                f"take {', '.join(expected.patterns)}); nothing was published"
+            )
 
     async def go() -> None:
         target = open_bus(s.bus_url(bus), namespace=s.agent.namespace)
         try:
-            for envelope in batch:
-                await target.publish(envelope, delay_s=delay)
+            await topology.declare(target, s)
+            for number, envelope in batch:
+                try:
+                    await target.publish(envelope, delay_s=delay, mandatory=True)
+                except Unroutable as exc:
+                    raise InputError(f"{name}:{number}: {exc}; the events before it were published") from None
         finally:
             await target.close()
 
@@ -81,7 +94,11 @@ def tail(
     db: DbOpt = None,
     config_path: ConfigOpt = None,
 ) -> None:
-    """Print events as they are published (from now on), until Ctrl-C."""
+    """Print events as they are published (from now on), until Ctrl-C.
+
+    The tail reads its own temporary queue: it is removed on exit, and a tail that is killed leaves
+    nothing behind (RabbitMQ drops it with the connection; elsewhere it expires within a minute).
+    """
     s = settings(config_path, db)
     patterns = [check_pattern(p.strip()) for p in types.split(",") if p.strip()]
     queue = f"tail-{uuid.uuid4().hex[:8]}"
@@ -90,7 +107,7 @@ def tail(
         source = open_bus(s.bus_url(bus), namespace=s.agent.namespace)
         seen, last = 0, time.monotonic()
         try:
-            await source.declare(queue, patterns)
+            await source.declare(queue, patterns, temporary=True)
             print(f"tailing {', '.join(patterns)} on {safe_url(s.bus_url(bus))}", file=sys.stderr, flush=True)
             while not (count and seen >= count) and not (idle and time.monotonic() - last > idle):
                 for d in await source.fetch(queue, limit=50, wait_s=0.5):

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from tolk import notify, ops, reports
+from tolk.agent import registry
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
 from tolk.core import ConfigError
 from tolk.notify import schedule
@@ -97,7 +98,8 @@ def bot_run(db: DbOpt = None, config_path: ConfigOpt = None) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        bot = OpsBot(Telegram(t, s.notify.timeout_s, None), store, allowed, s.agent.heartbeat_s)
+        order = registry.load(s.agent.registry, s.agent.name).ordered()
+        bot = OpsBot(Telegram(t, s.notify.timeout_s, None), store, allowed, s.agent.heartbeat_s, order)
         err_console.print(f"ops bot: answering {len(allowed)} chat(s)")
         await bot.run(stop)
 

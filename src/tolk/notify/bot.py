@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from tolk import ops
+from tolk.agent.registry import AgentSpec
 from tolk.config import HEARTBEAT_S
 from tolk.core import TolkError
 from tolk.notify.base import NotifyError
@@ -29,9 +31,11 @@ HELP = """tolk ops bot
 
 class OpsBot:
     def __init__(
-        self, telegram: Telegram, store: Store, allowed: set[int], heartbeat_s: float = HEARTBEAT_S
-    ) -> None:
+        self, telegram: Telegram, store: Store, allowed: set[int], heartbeat_s: float = HEARTBEAT_S,
+        order: Sequence[AgentSpec] = (),
+    ) -> None:  # fmt: skip
         self.telegram, self.store, self.allowed, self.heartbeat_s = telegram, store, allowed, heartbeat_s
+        self.order = order  # the registry's agents by priority: /agent status lists them so
         self.offset = 0
 
     def answer(self, text: str) -> str:
@@ -48,7 +52,7 @@ class OpsBot:
             if command == "/review":
                 return ops.review_count(self.store)
             if command == "/agent" and args[:1] == ["status"]:
-                return ops.agent_status(self.store, self.heartbeat_s)
+                return ops.agent_status(self.store, self.heartbeat_s, self.order)
             if command == "/agent" and args[:1] == ["restart"] and len(args) == 2:
                 return ops.agent_restart(self.store, args[1], self.heartbeat_s)
         except TolkError as exc:

@@ -202,7 +202,7 @@ class ProcessedEvent(Base):
     consumer: Mapped[str] = mapped_column(String(64), primary_key=True)  # e.g. translator.es
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     event_type: Mapped[str] = mapped_column(String(64))
-    outcome: Mapped[str] = mapped_column(String(32))  # translated, unchanged, stale, failed, ignored
+    outcome: Mapped[str] = mapped_column(String(32))  # translated, stale, failed, dead, recorded
     duplicates: Mapped[int] = mapped_column(Integer, default=0)  # deliveries after the first
     processed_at: Mapped[datetime] = mapped_column(DateTime, default=now)
 
@@ -216,10 +216,13 @@ class EventAttempt(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    first_seen_at: Mapped[datetime | None] = mapped_column(DateTime)  # parked: the wait counts from here
 
 
 class ProductMark(Base):
-    """The newest event of each type seen for a product: dependencies and stale events are judged by it."""
+    """The newest event seen for a product per kind: per event type and per producer (`source:NAME`),
+    which dependencies are judged by; per field and attribute (`field:name`, `attr:category`), which
+    stale values are judged by."""
 
     __tablename__ = "product_marks"
     product_id: Mapped[str] = mapped_column(ID, primary_key=True)

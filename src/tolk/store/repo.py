@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,7 @@ from tolk.store.models import (
     Item,
     MemoryUnit,
     OutboxEvent,
+    ProcessedEvent,
     RejectedText,
     Run,
     SourceField,
@@ -65,6 +68,9 @@ from tolk.store.models import (
     now,
 )
 from tolk.vault import NO_VAULT, Vault, attach
+
+if sys.platform != "win32":
+    import fcntl
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PROTECTED = [g.value for g in PROTECTED_GRADES]
@@ -186,6 +192,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+EVENT_FAILURES = ("failed", "dead")  # outcomes of consumed events that came to nothing
+MIGRATION_LOCK_KEY = 0x746F6C6B  # "tolk": the PostgreSQL advisory lock migrations hold
+
+
 class Store:
     def __init__(self, url: str, *, migrate: bool = True, vault: Vault = NO_VAULT) -> None:
         self.url = _normalise_url(url)
@@ -218,7 +228,8 @@ class Store:
             self.migrate()
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision (a cheap check when it already is)."""
+        """Bring the schema to the newest revision (a cheap check when it already is). Under a lock, so
+        that workers starting at the same instant on an empty database migrate it once."""
         if self.schema_revision() == HEAD:
             return
         from alembic import command
@@ -227,11 +238,48 @@ class Store:
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         try:
-            with self.engine.begin() as conn:
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+            with self._migration_lock():
+                if self.schema_revision() == HEAD:  # another process migrated while we waited
+                    return
+                with self.engine.begin() as conn:
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
         except OperationalError as exc:
             raise TolkError(f"cannot open database {self.safe_url}: {_one_line(exc.orig)}") from None
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        """PostgreSQL: an advisory lock; MariaDB/MySQL: GET_LOCK; SQLite: flock on the database's folder.
+        Not on the database file: closing any descriptor of it would drop the process's POSIX locks
+        that SQLite holds on it (and corrupt it under concurrency)."""
+        if self.dialect == "sqlite":
+            database = make_url(self.url).database
+            if not database or database == ":memory:" or sys.platform == "win32":
+                yield
+                return
+            folder = os.open(Path(database).resolve().parent, os.O_RDONLY)
+            try:
+                fcntl.flock(folder, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(folder)  # releases the flock
+            return
+        take, give = {
+            "postgresql": ("SELECT pg_advisory_lock(:key)", "SELECT pg_advisory_unlock(:key)"),
+            "mysql": ("SELECT GET_LOCK(:name, 600)", "SELECT RELEASE_LOCK(:name)"),
+        }.get(self.dialect, ("", ""))
+        if not take:
+            yield
+            return
+        args = {"key": MIGRATION_LOCK_KEY, "name": "tolk-migrate"}
+        with self.engine.connect() as conn:  # a session lock on a connection of its own
+            conn.execute(text(take), args)
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text(give), args)
+                conn.commit()
 
     def schema_revision(self) -> str | None:
         try:
@@ -393,20 +441,23 @@ class Store:
         with self.sessions() as session:
             return {lang: int(n) for lang, n in session.execute(stmt)}
 
-    def item_record(self, item_id: str) -> ItemRecord | None:
-        """An item as stored, with its source fields (for a request that names only the id)."""
-        with self.sessions() as session:
-            item = session.get(Item, item_id)
-            if item is None:
-                return None
-            rows = session.execute(
-                select(SourceField.field, SourceField.text).where(SourceField.item_id == item_id)
-            )
-            return ItemRecord(
-                id=item.id, source_lang=item.source_lang, category=item.category,
-                fields={name: text for name, text in rows}, attrs=dict(item.attrs or {}),
-                content_hash=item.content_hash,
-            )  # fmt: skip
+    def item_record(self, item_id: str, session: Session | None = None) -> ItemRecord | None:
+        """An item as stored, with its source fields (for a request that names only the id); read in
+        `session` where given (the agent merges an event into it inside its commit)."""
+        if session is None:
+            with self.sessions() as own:
+                return self.item_record(item_id, own)
+        item = session.get(Item, item_id, populate_existing=True)
+        if item is None:
+            return None
+        rows = session.execute(
+            select(SourceField.field, SourceField.text).where(SourceField.item_id == item_id)
+        )
+        return ItemRecord(
+            id=item.id, source_lang=item.source_lang, category=item.category,
+            fields={name: text for name, text in rows}, attrs=dict(item.attrs or {}),
+            content_hash=item.content_hash,
+        )  # fmt: skip
 
     def export_rows(self, lang: str | None = None, *, everything: bool = False) -> Iterator[dict[str, Any]]:
         """(id, field, lang) records with their source and what a downstream system filters on: status
@@ -551,12 +602,33 @@ class Store:
     def outbox_mark_sent(self, session: Session, ids: Sequence[str]) -> None:
         session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids)).values(sent_at=now()))
 
+    def outbox_pending(self) -> int:
+        """Unsent events, due or delayed."""
+        with self.sessions() as session:
+            stmt = select(func.count()).select_from(OutboxEvent).where(OutboxEvent.sent_at.is_(None))
+            return int(session.scalar(stmt) or 0)
+
     def outbox(self, *, pending: bool = True, limit: int = 1000) -> list[OutboxEvent]:
         stmt = select(OutboxEvent).order_by(OutboxEvent.due_at, OutboxEvent.created_at).limit(limit)
         if pending:
             stmt = stmt.where(OutboxEvent.sent_at.is_(None))
         with self.sessions() as session:
             return list(session.scalars(stmt))
+
+    # --- events the agent could not use -------------------------------------------------------------
+
+    def event_failures(self, since: datetime, until: datetime) -> list[tuple[datetime, str, str]]:
+        """(when, language, outcome) of consumed events that failed as a whole in the window: `failed`
+        (unusable: no text, unknown product, a language no worker serves) and `dead` (dead-lettered)."""
+        stmt = select(ProcessedEvent.processed_at, ProcessedEvent.consumer, ProcessedEvent.outcome).where(
+            ProcessedEvent.outcome.in_(EVENT_FAILURES),
+            ProcessedEvent.processed_at >= since,
+            ProcessedEvent.processed_at < until,
+        )
+        with self.sessions() as session:
+            return [
+                (at, consumer.rsplit(".", 1)[-1], outcome) for at, consumer, outcome in session.execute(stmt)
+            ]
 
     # --- cache ---------------------------------------------------------------------------------------
 

@@ -1,0 +1,134 @@
+"""The agent on the shape of real traffic, on every bus (embedded, RabbitMQ, Redis Streams):
+
+the seed's registry as written (name, priority, depends_on; no `publishes:`), a backfill of two-day-old
+product events in the docs' shape (the classifier's `product.normalized` without `fields`, and with
+empty `fields`, before and after the crawler's `product.created`), all published before any worker
+has started, and one poison event. The worker runs with `drain` and must stop on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tolk import events
+from tolk.agent import topology
+from tolk.agent.worker import Options, Worker
+from tolk.bus.base import Bus
+from tolk.config import Settings
+from tolk.store.models import Item, Translation
+from tolk.store.repo import Store
+
+from .test_agent import MakeBus, published
+
+SEED_REGISTRY = """\
+agents:
+  - name: crawler
+    priority: 1
+  - name: classifier
+    priority: 2
+    depends_on: ["crawler"]
+  - name: translator
+    priority: 3
+    depends_on: ["classifier"]
+"""
+TWO_DAYS_AGO = datetime.now(UTC) - timedelta(days=2)
+MAX_ATTEMPTS = 3
+
+
+def envelope(kind: str, source: str, payload: dict[str, Any], minutes: int) -> events.Envelope:
+    env = events.new(kind, payload, source=source)
+    return env.model_copy(update={"occurred_at": TWO_DAYS_AGO + timedelta(minutes=minutes)})
+
+
+def created(pid: str, name: str, *, lang: str = "en", minutes: int = 0) -> events.Envelope:
+    fields = {"name": name, "description": f"{name}, lightweight."}
+    payload = {"id": pid, "lang": lang, "category": "Footwear", "fields": fields}
+    return envelope("product.created", "crawler", payload, minutes)
+
+
+def normalized(pid: str, *, empty_fields: bool, minutes: int = 1) -> events.Envelope:
+    payload: dict[str, Any] = {"id": pid, "category": "Footwear > Running"}  # docs/events.md's shape
+    if empty_fields:
+        payload["fields"] = {}
+    return envelope("product.normalized", "classifier", payload, minutes)
+
+
+def backfill() -> list[events.Envelope]:
+    """Four products, each order of created/normalized, with and without `fields`; one poison."""
+    return [
+        created("sku-1", "Trail running shoes"), normalized("sku-1", empty_fields=False),
+        normalized("sku-2", empty_fields=False), created("sku-2", "Road running shoes"),
+        created("sku-3", "Running socks"), normalized("sku-3", empty_fields=True),
+        normalized("sku-4", empty_fields=True), created("sku-4", "Running cap"),
+        # poison: schema-valid, but its language is no language; handling it raises every time
+        normalized("sku-5", empty_fields=False), created("sku-5", "Cursed shoes", lang="not a language"),
+    ]  # fmt: skip
+
+
+def settings(tmp_path: Path, bus: Bus) -> Settings:
+    registry = tmp_path / "agents.yaml"
+    registry.write_text(SEED_REGISTRY, encoding="utf-8")
+    return Settings(
+        default_engine="dummy", engines={"dummy": {"kind": "dummy", "external": False}},
+        store=f"sqlite:///{tmp_path / 'tolk.db'}", targets=["es", "ko"], invalidate_after_s=0,
+        agent={"registry": str(registry), "namespace": bus.ns or "tolk", "heartbeat_s": 0.2,
+               "retry_base_s": 0.1, "retry_max_s": 0.2, "park_delay_s": 0.2, "max_attempts": MAX_ATTEMPTS,
+               "max_deliveries": 5},
+    )  # fmt: skip
+
+
+def test_a_backfill_before_any_worker_ends_translated_and_the_poison_dead_lettered(
+    make_bus: MakeBus, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    sent = backfill()
+    poison = sent[-1]
+
+    async def go() -> tuple[Settings, dict[str, list[tuple[events.Envelope, str]]]]:
+        publisher = make_bus(5)
+        s = settings(tmp_path, publisher)
+        await topology.declare(publisher, s)  # what `tolk events publish` does first
+        for env in sent:  # before any worker has ever started
+            await publisher.publish(env, mandatory=True)
+        options = Options(bus_url=publisher.url, languages=["es", "ko"], concurrency=4, fetch_wait_s=0.2,
+                          relay_poll_s=0.1, drain=True, quiet_s=1.0)  # fmt: skip
+        worker = Worker(lambda: s, options)
+        await asyncio.wait_for(worker.run(asyncio.Event()), 180)  # ends on its own: nobody stops it
+        dead = {q: await publisher.dead_letters(q) for q in ("translator.es", "translator.ko")}
+        await publisher.close()
+        return s, dead
+
+    s, dead = asyncio.run(go())
+    store = Store(s.store)
+    with store.sessions() as session:
+        texts = {(t.item_id, t.field, t.lang): t.text for t in session.scalars(select(Translation))}
+        categories = dict(session.execute(select(Item.id, Item.category)).all())
+    for pid, name in (("sku-1", "Trail running shoes"), ("sku-2", "Road running shoes"),
+                      ("sku-3", "Running socks"), ("sku-4", "Running cap")):  # fmt: skip
+        for lang in ("es", "ko"):
+            assert texts[(pid, "name", lang)] == f"[{lang}] {name}"
+            assert texts[(pid, "description", lang)] == f"[{lang}] {name}, lightweight."
+        assert categories[pid] == "Footwear > Running"  # the classifier's, merged, not overwritten
+    assert not any(key[0] == "sku-5" for key in texts)
+    for queue, letters in dead.items():  # the poison only, in each language's queue, with its reason
+        assert [(e.id, e.type) for e, _ in letters] == [(poison.id, "product.created")], queue
+        assert f"failed {MAX_ATTEMPTS} times" in letters[0][1] and "not a language" in letters[0][1]
+    failed = [e["payload"] for e in published(store, "i18n.failed")]
+    assert sorted((p["product_id"], p["lang"], p["event_id"]) for p in failed) == [
+        ("sku-5", "es", poison.id),
+        ("sku-5", "ko", poison.id),
+    ]
+    updated = {(e["payload"]["product_id"], e["payload"]["lang"]) for e in published(store, "i18n.updated")}
+    assert updated == {(f"sku-{i}", lang) for i in range(1, 5) for lang in ("es", "ko")}
+    tracebacks = Counter(r.getMessage() for r in caplog.records if r.exc_info)
+    assert tracebacks and all(n == 1 for n in tracebacks.values()), tracebacks  # logged once, not per try
+    assert not any("waited" in r.getMessage() for r in caplog.records)  # two days old, never given up
+    store.close()
