@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tolk import events
+from tolk import events, reports
 from tolk.agent import ledger
 from tolk.agent.worker import Options, Worker
 from tolk.bus.base import Bus
@@ -261,7 +261,7 @@ def test_missing_requests_and_partial_updates(make_bus: MakeBus, tmp_path: Path)
     created = product("sku-6", "Red shoe")
     update = events.new("product.updated", {"id": "sku-6", "fields": {"description": "Now in blue."}},
                         source="crawler")  # fmt: skip
-    ask = events.new("i18n.missing", {"product_id": "sku-6", "languages": ["ko"]}, source="shop")
+    ask = events.new("i18n.missing", {"product_id": "sku-6", "languages": ["ko", "fr"]}, source="shop")
     ask_unknown = events.new("i18n.missing", {"product_id": "nope", "languages": ["es"]}, source="shop")
 
     async def go() -> Store:
@@ -272,7 +272,7 @@ def test_missing_requests_and_partial_updates(make_bus: MakeBus, tmp_path: Path)
             (await work(s, bus, lambda st: count(st, ProcessedEvent) == 1, langs="es")).close()
             for env in (update, ask, ask_unknown):
                 await bus.publish(env)
-            return await work(s, bus, lambda st: count(st, ProcessedEvent) == 3, langs="es")
+            return await work(s, bus, lambda st: count(st, ProcessedEvent) == 4, langs="es")
         finally:
             await bus.close()
 
@@ -281,10 +281,22 @@ def test_missing_requests_and_partial_updates(make_bus: MakeBus, tmp_path: Path)
         texts = dict(session.execute(select(Translation.field, Translation.text)).all())
         outcomes = sorted(session.scalars(select(ProcessedEvent.event_type)).all())
     assert texts == {"name": "[es] Red shoe", "description": "[es] Now in blue."}  # the name survived
-    assert outcomes == ["i18n.missing", "product.created", "product.updated"]  # ko's request: not es's
-    [failed] = published(store, "i18n.failed")
-    assert failed["payload"] == {"product_id": "nope", "lang": "es", "reason": "unknown product",
-                                 "event_id": ask_unknown.id, "event_type": "i18n.missing"}  # fmt: skip
+    # ko's request is not es's; fr is nobody's (targets es, ko): answered once, by the first language
+    assert outcomes == ["i18n.missing", "i18n.missing", "product.created", "product.updated"]
+    unknown, unserved = sorted(
+        (e["payload"] for e in published(store, "i18n.failed")), key=lambda p: p["lang"]
+    )
+    assert unserved["product_id"] == "sku-6" and unserved["lang"] == "fr"
+    assert unserved["reason"] == "no worker serves fr (agent.languages: es, ko)"
+    assert unknown == {"product_id": "nope", "lang": "es", "reason": "unknown product",
+                       "event_id": ask_unknown.id, "event_type": "i18n.missing"}  # fmt: skip
+    report = reports.build(store, timedelta(hours=1))  # failed events count as failures
+    assert (
+        report.total.failed_events,
+        report.langs["fr"].failed_events,
+        report.langs["es"].failed_events,
+    ) == (2, 1, 1)
+    assert "Failures: 2 (0 segments, 2 events)" in reports.text(report, "1h")
     store.close()
 
 
@@ -312,3 +324,37 @@ def test_dedupe_claims_content_across_workers(redis_url: str) -> None:
             await two.close()
 
     assert asyncio.run(go()) == ["mine", "busy", "done", "mine", "mine", "mine"]
+
+
+@pytest.mark.parametrize("bus_kind", ["embedded"], indirect=True)
+def test_a_stale_event_is_skipped_before_any_engine_call(make_bus: MakeBus, tmp_path: Path) -> None:
+    from tolk.testing.standin import echo_translator
+
+    with StandIn(echo_translator) as server:
+        engines = {"llm": {"kind": "openai", "model": "m", "base_url": server.base_url, "api_keys": ["k"]}}
+        s = settings(tmp_path, engines=engines)
+        at = datetime.now(UTC)
+        newer = product("sku-7", "Red shoe", kind="product.updated", at=at)
+        older = product("sku-7", "red shoe!!", at=at - timedelta(minutes=5))  # arrives second
+
+        async def go() -> Store:
+            bus = make_bus(5)
+            await bus.declare("translator.es", list(events.CONSUMED))
+            await bus.publish(newer)
+            try:
+                (await work(s, bus, lambda st: count(st, ProcessedEvent) == 1, langs="es")).close()
+                calls = len(server.requests)
+                await bus.publish(older)
+                store = await work(s, bus, lambda st: count(st, ProcessedEvent) == 2, langs="es")
+                assert len(server.requests) == calls  # nothing paid for the stale event
+                return store
+            finally:
+                await bus.close()
+
+        store = asyncio.run(go())
+    with store.sessions() as session:
+        outcomes = dict(session.execute(select(ProcessedEvent.event_type, ProcessedEvent.outcome)).all())
+    assert outcomes == {"product.updated": "translated", "product.created": "stale"}
+    record = store.item_record("sku-7")
+    assert record is not None and record.fields["name"] == "Red shoe"
+    store.close()
