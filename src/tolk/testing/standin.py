@@ -23,6 +23,16 @@ from typing import Any
 Reply = Callable[[dict[str, Any]], "Answer"]
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-request (a worker killed by a chaos test) is no server error."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 @dataclass
 class Answer:
     """What the stand-in sends back for one request."""
@@ -91,7 +101,7 @@ class StandIn:
         self.script: deque[Answer] = deque()  # answers played before `reply` is consulted
         self._window: deque[float] = deque()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._server = _Server(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
