@@ -132,3 +132,52 @@ def test_a_backfill_before_any_worker_ends_translated_and_the_poison_dead_letter
     assert tracebacks and all(n == 1 for n in tracebacks.values()), tracebacks  # logged once, not per try
     assert not any("waited" in r.getMessage() for r in caplog.records)  # two days old, never given up
     store.close()
+
+
+async def put_raw(bus: Bus, queue: str, body: bytes) -> None:
+    """A message another producer wrote straight to the broker, not through tolk."""
+    if bus.url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(bus.url.removeprefix("sqlite:///")) as db:
+            db.execute("INSERT INTO bus_messages (queue, envelope, available_at) VALUES (?, ?, 0)",
+                       (queue, body.decode()))  # fmt: skip
+    elif bus.url.startswith("redis"):
+        import redis.asyncio as redis
+
+        client = redis.Redis.from_url(bus.url)
+        await client.xadd(f"{bus.ns}:q:{queue}", {"body": body, "attempts": 0})
+        await client.aclose()
+    else:
+        import aio_pika
+
+        conn = await aio_pika.connect(bus.url)
+        async with conn:
+            channel = await conn.channel()
+            exchange = await channel.get_exchange(f"{bus.ns}.events")
+            await exchange.publish(aio_pika.Message(body), routing_key="product.created")
+
+
+def test_a_message_that_is_no_event_is_dead_lettered_at_once(make_bus: MakeBus, tmp_path: Path) -> None:
+    async def go() -> tuple[Settings, list[tuple[events.Envelope, str]]]:
+        publisher = make_bus(5)
+        s = settings(tmp_path, publisher)
+        s.targets = ["es"]
+        await topology.declare(publisher, s)
+        await put_raw(publisher, "translator.es", b"<xml>not json</xml>")
+        await publisher.publish(created("sku-9", "Blue hat"), mandatory=True)
+        await publisher.publish(normalized("sku-9", empty_fields=False), mandatory=True)
+        options = Options(bus_url=publisher.url, languages=["es"], concurrency=2, fetch_wait_s=0.2,
+                          relay_poll_s=0.1, drain=True, quiet_s=1.0)  # fmt: skip
+        await asyncio.wait_for(Worker(lambda: s, options).run(asyncio.Event()), 120)
+        dead = await publisher.dead_letters("translator.es")
+        await publisher.close()
+        return s, dead
+
+    s, dead = asyncio.run(go())
+    [(letter, reason)] = dead
+    assert letter.type == "unreadable" and "not json" in letter.payload["body"]
+    assert reason.startswith("not a tolk event: ")
+    store = Store(s.store)
+    assert [e["payload"]["product_id"] for e in published(store, "i18n.updated")] == ["sku-9"]  # went on
+    store.close()

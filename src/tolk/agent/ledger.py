@@ -33,7 +33,7 @@ def record(session: Session, consumer: str, envelope: Envelope, outcome: str) ->
     """Raises IntegrityError when another worker recorded the same event first."""
     session.add(
         ProcessedEvent(
-            consumer=consumer, event_id=envelope.id, event_type=envelope.type, outcome=outcome,
+            consumer=consumer, event_id=envelope.id, event_type=envelope.type[:64], outcome=outcome,
             duplicates=0, processed_at=now(),
         )
     )  # fmt: skip

@@ -31,7 +31,7 @@ from tolk.agent import ledger
 from tolk.agent.dedupe import Dedupe
 from tolk.agent.registry import AgentSpec
 from tolk.budget import BudgetReached
-from tolk.bus.base import Delivery, matches
+from tolk.bus.base import UNREADABLE, Delivery, matches
 from tolk.config import AgentSettings
 from tolk.core import Deferred, InputError
 from tolk.pipeline import Pipeline
@@ -134,6 +134,8 @@ class Translator:
 
     async def handle(self, delivery: Delivery, lang: str) -> Outcome:
         env = delivery.envelope
+        if env.type == UNREADABLE:  # not a tolk envelope at all: nothing to retry
+            return self._give_up(env, lang, f"not a tolk event: {env.payload['error']}")
         try:
             events.validate(env)
         except InputError as exc:

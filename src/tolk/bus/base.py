@@ -13,14 +13,39 @@ more (`i18n.*`, `product.#`, `#`).
 from __future__ import annotations
 
 import abc
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
+
+from pydantic import ValidationError
 
 from tolk.core import InputError, TolkError
 from tolk.events import Envelope
 
 TEMPORARY_TTL_S = 60.0  # a temporary queue whose consumer stopped fetching (killed) is gone after this
+
+
+UNREADABLE = "unreadable"  # the type of the stand-in for a message that is not a tolk envelope
+
+
+def read_envelope(body: str | bytes) -> Envelope:
+    """The envelope in a message body. A body that is not one (another producer's bytes) becomes a
+    stand-in of type `unreadable`, with the body and the error, which the consumer dead-letters at once
+    instead of failing every fetch; its id comes from the body, so redeliveries are recognised."""
+    try:
+        return Envelope.model_validate_json(body)
+    except ValidationError as exc:
+        raw = body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass")
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"])
+        return Envelope(
+            id=f"unreadable-{hashlib.sha256(raw).hexdigest()[:40]}", type=UNREADABLE,
+            occurred_at=datetime.now(UTC), source="unknown",
+            payload={"body": raw[:2000].decode("utf-8", "replace"),
+                     "error": f"{where + ': ' if where else ''}{error['msg']}"},
+        )  # fmt: skip
 
 
 class Unroutable(TolkError):

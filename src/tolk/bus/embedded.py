@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from tolk.bus.base import Bus, Delivery, Unroutable, check_pattern, matches
+from tolk.bus.base import Bus, Delivery, Unroutable, check_pattern, matches, read_envelope
 from tolk.events import Envelope
 
 SCHEMA = """
@@ -110,7 +110,7 @@ class EmbeddedBus(Bus):
             ).fetchall()
         out = []
         for row_id, body, deliveries, carried in sorted(rows):
-            delivery = Delivery(str(row_id), queue, Envelope.model_validate_json(body), deliveries + carried)
+            delivery = Delivery(str(row_id), queue, read_envelope(body), deliveries + carried)
             if deliveries > self.max_deliveries:
                 await self.dead_letter(delivery, f"delivered {deliveries - 1} times without an ack")
                 continue
@@ -136,7 +136,7 @@ class EmbeddedBus(Bus):
             " WHERE queue = ? AND dead_reason IS NOT NULL ORDER BY id",
             (queue,),
         ).fetchall()
-        return [(Envelope.model_validate_json(body), reason) for body, reason in rows]
+        return [(read_envelope(body), reason) for body, reason in rows]
 
     async def ping(self) -> None:
         self._db.execute("SELECT 1").fetchone()

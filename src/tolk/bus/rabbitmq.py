@@ -36,7 +36,7 @@ from aio_pika.abc import (
 from aiormq.abc import DeliveredMessage
 from aiormq.exceptions import ChannelPreconditionFailed
 
-from tolk.bus.base import Bus, Delivery, Unroutable, check_pattern
+from tolk.bus.base import Bus, Delivery, Unroutable, check_pattern, read_envelope
 from tolk.core import ConfigError
 from tolk.events import Envelope
 
@@ -212,7 +212,7 @@ class RabbitBus(Bus):
         carried = int(str(headers.get("tolk-attempts", 0)))
         tag = uuid.uuid4().hex
         self._held[tag] = message
-        return Delivery(tag, queue, Envelope.model_validate_json(message.body), carried + redelivered + 1)
+        return Delivery(tag, queue, read_envelope(message.body), carried + redelivered + 1)
 
     async def ack(self, delivery: Delivery) -> None:
         message = self._held.pop(delivery.tag)
@@ -242,7 +242,7 @@ class RabbitBus(Bus):
         async with self._conn.channel() as channel:  # closing it returns every message we looked at
             q = await channel.declare_queue(f"{self._name(queue)}.dead", passive=True)
             while (message := await q.get(no_ack=False, fail=False)) is not None:
-                out.append((Envelope.model_validate_json(message.body), _reason(message.headers or {})))
+                out.append((read_envelope(message.body), _reason(message.headers or {})))
         return out
 
     async def ping(self) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 import redis.asyncio as redis
 from redis.exceptions import ResponseError
 
-from tolk.bus.base import Bus, Delivery, Unroutable, check_pattern, matches
+from tolk.bus.base import Bus, Delivery, Unroutable, check_pattern, matches, read_envelope
 from tolk.events import Envelope
 
 GROUP = "workers"
@@ -125,7 +125,7 @@ class RedisStreamsBus(Bus):
             tag = f"{queue}/{entry_id}"
             self._held[tag] = (queue, entry_id, fields)
             attempts = int(fields.get("attempts", 0)) + deliveries
-            delivery = Delivery(tag, queue, Envelope.model_validate_json(fields["body"]), attempts)
+            delivery = Delivery(tag, queue, read_envelope(fields["body"]), attempts)
             if deliveries > self.max_deliveries:
                 await self.dead_letter(delivery, f"delivered {deliveries - 1} times without an ack")
                 continue
@@ -165,7 +165,7 @@ class RedisStreamsBus(Bus):
 
     async def dead_letters(self, queue: str) -> list[tuple[Envelope, str]]:
         rows: Any = await self._redis.xrange(f"{self.ns}:dead:{queue}")
-        return [(Envelope.model_validate_json(f["body"]), f["reason"]) for _, f in rows]
+        return [(read_envelope(f["body"]), f["reason"]) for _, f in rows]
 
     async def ping(self) -> None:
         await self._redis.ping()
