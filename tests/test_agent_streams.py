@@ -181,3 +181,22 @@ def test_a_message_that_is_no_event_is_dead_lettered_at_once(make_bus: MakeBus, 
     store = Store(s.store)
     assert [e["payload"]["product_id"] for e in published(store, "i18n.updated")] == ["sku-9"]  # went on
     store.close()
+
+
+def test_the_seed_registry_loads_as_written_and_priority_orders_the_agents(tmp_path: Path) -> None:
+    from tolk import ops
+    from tolk.agent.registry import load
+    from tolk.store.models import AgentWorker
+
+    path = tmp_path / "agents.yaml"
+    path.write_text(SEED_REGISTRY, encoding="utf-8")
+    registry = load(path, "translator")
+    assert [a.name for a in registry.ordered()] == ["crawler", "classifier", "translator"]
+    assert [d.name for d in registry.dependencies("translator")] == ["classifier"]
+    workers = [AgentWorker(id=f"w-{name}", agent=name, host="h", pid=1, queues=[], state="running",
+                           stats={}) for name in ("translator", "ops-helper", "classifier")]  # fmt: skip
+    assert [w.agent for w in ops.in_order(workers, registry.ordered())] == [
+        "classifier",
+        "translator",
+        "ops-helper",
+    ]

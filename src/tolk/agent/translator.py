@@ -297,6 +297,8 @@ class Translator:
         traceback is not repeated)."""
         n = ledger.add_attempt(self.store, self.consumer(lang), env.id, repr(exc))
         if env.id not in self._told and n == 1:
+            if len(self._told) > 10_000:  # a bound on memory, not on correctness
+                self._told.clear()
             self._told.add(env.id)
             log.exception("event %s (%s) failed in %s", env.id, env.type, self.consumer(lang))
         else:

@@ -203,6 +203,8 @@ class Worker:
             if delivery.envelope.id in state.told:
                 log.warning("event %s: unexpected error again: %r", delivery.envelope.id, exc)
             else:
+                if len(state.told) > 10_000:
+                    state.told.clear()
                 state.told.add(delivery.envelope.id)
                 log.exception("event %s: unexpected error", delivery.envelope.id)
             outcome = Outcome("retry", repr(exc), s.agent.retry_base_s)
