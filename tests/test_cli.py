@@ -98,6 +98,17 @@ BAD_CATALOGS = [
     (b'{"id": "a", "name": "x"}\n{"id": "b", "name": "\xff\xfe"}\n', "cat.jsonl:2: invalid UTF-8"),
     ("id,name\na,x\nb,y,z\n", "cat.csv:3: 3 cells, header has 2"),
     ("id,name\na,x\n,y\n", "cat.csv:3: missing id"),
+    # a quote left open swallowed every following row into one cell, exit 0
+    ('id,name,description\n1,Red,"soft\n2,Blue,hat\n3,Green,cap\n', "cat.csv:2: unclosed quote"),
+    ('id,name\na,"x"y\n', "cat.csv:2: bad CSV"),
+    (
+        '{"id": "a", "name": "x"}\n' + "[" * 100_000 + "]" * 100_000 + "\n",
+        "cat.jsonl:2: JSON nested too deeply",
+    ),
+    (
+        '{"id": "a", "name": "x"}\n{"id": "b", "name": "bad \\ud800 half"}\n',
+        "cat.jsonl:2: name: a lone surrogate",
+    ),
     (
         '{"id": "a", "name": "x"}\n' * 300 + '{"id": "b", "lang": "klingon", "name": "y"}\n',
         "cat.jsonl:301: lang:",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -79,9 +80,28 @@ def read(path: Path) -> Iterator[Row | BadRow]:
             yield from _read_csv(fh, "\t" if kind == "tsv" else ",")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unencodable(data: dict[str, Any]) -> str | None:
+    """The first field holding a lone surrogate (JSON's `\\ud800` escape): no UTF-8 can store it."""
+    todo: list[tuple[str, Any]] = list(data.items())
+    while todo:
+        key, value = todo.pop()
+        if _SURROGATE.search(key) or (isinstance(value, str) and _SURROGATE.search(value)):
+            return key.encode("utf-8", "backslashreplace").decode()
+        if isinstance(value, dict):
+            todo += [(f"{key}.{k}", v) for k, v in value.items()]
+        elif isinstance(value, list):
+            todo += [(f"{key}.{i}", v) for i, v in enumerate(value)]
+    return None
+
+
 def _row(line: int, data: Any) -> Row | BadRow:
     if not isinstance(data, dict):
         return BadRow(line, f"expected a JSON object, got {type(data).__name__}")
+    if (field := _unencodable(data)) is not None:
+        return BadRow(line, f"{field}: a lone surrogate (\\ud800-\\udfff), not text; fix the escape")
     raw_id = data.get("id")
     if raw_id is None or (isinstance(raw_id, str) and not raw_id.strip()):
         return BadRow(line, "missing id")
@@ -107,6 +127,9 @@ def _read_jsonl(fh: IO[bytes]) -> Iterator[Row | BadRow]:
         except json.JSONDecodeError as exc:
             yield BadRow(n, f"bad JSON: {exc.msg} (column {exc.colno})")
             continue
+        except RecursionError:
+            yield BadRow(n, "JSON nested too deeply")
+            continue
         yield _row(n, data)
 
 
@@ -128,22 +151,30 @@ class _Lines:
 
 def _read_csv(fh: IO[bytes], delimiter: str) -> Iterator[Row | BadRow]:
     lines = _Lines(fh)
-    reader = csv.reader(lines, delimiter=delimiter)
+    # strict: a stray quote is an error, not text; a quote left open is found at the end of the file
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
+        return
+    except csv.Error as exc:
+        yield BadRow(1, f"bad CSV header: {exc}")
         return
     header = [h.strip() for h in header]
     if "id" not in header:
         yield BadRow(1, "header has no 'id' column")
         return
     while True:
+        start = lines.line + 1  # a record may span lines (a quoted cell with line breaks)
         try:
             values = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield BadRow(lines.line, f"bad CSV: {exc}")
+            if "unexpected end of data" in str(exc):  # every row after it was read into one cell
+                yield BadRow(start, "unclosed quote: the quoted cell runs to the end of the file")
+                return
+            yield BadRow(start, f"bad CSV: {exc}")
             continue
         if lines.error:
             yield BadRow(lines.line, lines.error)
