@@ -349,3 +349,27 @@ def test_help_texts_keep_their_brackets() -> None:
 
     unescaped = [h for h in helps(typer.main.get_command(app)) if re.search(r"(?<!\\)\[[a-z][\w.]*\]", h)]
     assert unescaped == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["report"],
+        ["export"],
+        ["review", "list"],
+        ["tm", "export"],
+        ["audit", "export"],
+        ["agent", "status"],
+        ["token", "list"],
+        ["glossary", "list"],
+    ],
+)
+def test_read_only_commands_outside_a_project_name_the_missing_store(
+    tmp_path: Path, command: list[str]
+) -> None:
+    result = tolk(*command, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: tolk.db: no tolk store here (run tolk translate first, or pass --db / set store in tolk.toml)"
+    )
+    assert list(tmp_path.iterdir()) == []  # no empty tolk.db left behind

@@ -116,7 +116,7 @@ def status(
 ) -> None:
     """Workers with their heartbeat, state and counts (a worker silent for 3 heartbeats shows as lost)."""
     s = settings(config_path, db)
-    store = open_store(s)
+    store = open_store(s, reading=True)
     try:
         rows, counts = ledger.workers(store), ledger.processed_counts(store)
     finally:

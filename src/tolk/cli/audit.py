@@ -27,7 +27,7 @@ def export(
     """One JSON object per entry: id, at, actor, action, item_id, field, lang, source_sha256, engine,
     model, prompt_version, before_sha256, after_sha256 (hashes only, never text)."""
     start = now() - reports.parse_span(since) if since else None
-    store = open_store(settings(config_path, db))
+    store = open_store(settings(config_path, db), reading=True)
     try:
         if out is None:
             n = audit.export_jsonl(store, sys.stdout, start)

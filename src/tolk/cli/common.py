@@ -7,8 +7,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.engine import make_url
 
 from tolk import config
+from tolk.core import InputError
 from tolk.store.repo import Store
 
 console = Console()
@@ -33,8 +35,23 @@ def settings(config_path: Path | None, db: str | None = None) -> config.Settings
     return config.load(config_path, db=db)
 
 
-def open_store(s: config.Settings) -> Store:
+def open_store(s: config.Settings, *, reading: bool = False) -> Store:
+    """The configured store. `reading`: a command that only reads (report, export, list …) refuses a
+    SQLite file that does not exist, naming it, instead of creating an empty one and reporting nothing."""
+    if reading:
+        url = make_url(_sqlite_url(s.store))
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            path = Path(str(url.database))
+            if not path.exists():
+                raise InputError(
+                    f"{path}: no tolk store here (run tolk translate first, or pass --db / set store in "
+                    "tolk.toml)"
+                )
     return Store(s.store, vault=s.encryption.vault())
+
+
+def _sqlite_url(url: str) -> str:
+    return url if "://" in url else f"sqlite:///{url}"  # a bare path is a SQLite file (as the Store reads it)
 
 
 def safe_url(url: str) -> str:

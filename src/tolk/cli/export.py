@@ -34,7 +34,7 @@ def export(
         raise typer.BadParameter(f"unknown format {fmt!r} (use jsonl or csv)", param_hint="--format")
     tag = languages.normalize(lang) if lang else None
     s = settings(config_path, db)
-    store = open_store(s)
+    store = open_store(s, reading=True)
     try:
         rows = chain(
             store.export_rows(tag, everything=everything),

@@ -42,7 +42,7 @@ def list_(
     config_path: ConfigOpt = None,
 ) -> None:
     """Show the stored terms."""
-    store = open_store(settings(config_path, db))
+    store = open_store(settings(config_path, db), reading=True)
     try:
         g = store.glossary()
     finally:

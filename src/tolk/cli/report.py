@@ -41,7 +41,7 @@ def report(
     per language, with the spend."""
     span = reports.parse_span(since)
     s = settings(config_path, db)
-    store = open_store(s)
+    store = open_store(s, reading=True)
     try:
         r = reports.build(store, span)
         out = {Format.text: reports.text, Format.markdown: reports.markdown}
@@ -68,7 +68,7 @@ cache_app = typer.Typer(help="The translation cache, as the operator sees it.", 
 @cache_app.command("stats")
 def cache_stats(since: SinceOpt = "24h", db: DbOpt = None, config_path: ConfigOpt = None) -> None:
     """Hits and misses over the window, recent cache invalidations and failures (the bot's /cache)."""
-    store = open_store(settings(config_path, db))
+    store = open_store(settings(config_path, db), reading=True)
     try:
         console.print(ops.cache(store, since), end="", highlight=False, markup=False)
     finally:

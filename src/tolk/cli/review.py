@@ -25,7 +25,7 @@ def list_(
     """Translations that need review (failed the gate after every round), await approval, or hold a
     machine suggestion next to a person's text."""
     tag = languages.normalize(lang) if lang else None
-    store = open_store(settings(config_path, db))
+    store = open_store(settings(config_path, db), reading=True)
     try:
         rows = store.review_queue(tag, limit)
     finally:
@@ -49,7 +49,7 @@ def list_(
 @app.command("count")
 def count(db: DbOpt = None, config_path: ConfigOpt = None) -> None:
     """How many translations wait for a person, per language (the bot's /review)."""
-    store = open_store(settings(config_path, db))
+    store = open_store(settings(config_path, db), reading=True)
     try:
         console.print(ops.review_count(store), end="", highlight=False)
     finally:

@@ -43,7 +43,7 @@ def export(
     """Write the memory as TMX 1.4."""
     src = languages.normalize(source) if source else None
     tgt = languages.normalize(target) if target else None
-    store = open_store(settings(config_path, db))
+    store = open_store(settings(config_path, db), reading=True)
     try:
         if out is None:
             n = memory.write_tmx(store, sys.stdout, src, tgt)

@@ -39,7 +39,7 @@ def create(
 @app.command("list")
 def list_tokens(db: DbOpt = None, config_path: ConfigOpt = None) -> None:
     """Tokens with their role, languages and last use (never the token itself)."""
-    store = open_store(settings(config_path, db))
+    store = open_store(settings(config_path, db), reading=True)
     try:
         rows = auth.tokens(store)
     finally:
