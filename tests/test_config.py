@@ -93,3 +93,9 @@ def test_unparsable_env_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("TOLK_ENGINES", "{not json")
     with pytest.raises(ConfigError, match="environment"):
         config.load(None)
+
+
+def test_a_config_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    path = tmp_path / "tolk.toml"
+    path.write_bytes('\ufefftargets = ["es", "ko"]\n'.encode())  # Notepad's "UTF-8 with BOM"
+    assert config.load(path).targets == ["es", "ko"]

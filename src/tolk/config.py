@@ -425,7 +425,7 @@ def load(path: str | Path | None = None, *, db: str | None = None) -> Settings:
     data: dict[str, Any] = {}
     if file is not None:
         try:
-            data = _expand(tomllib.loads(file.read_text(encoding="utf-8")))
+            data = _expand(tomllib.loads(file.read_text(encoding="utf-8-sig")))  # Windows editors add a BOM
         except FileNotFoundError:
             raise ConfigError(f"{file}: config file not found") from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

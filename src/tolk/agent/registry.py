@@ -110,7 +110,7 @@ def load(path: str | Path | None, name: str = "translator") -> Registry:
     if path is None:
         return default(name)
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: agent registry not found") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

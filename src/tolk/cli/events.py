@@ -135,7 +135,7 @@ def _show(envelope: events.Envelope, as_json: bool) -> None:
 
 def _read(path: Path) -> list[str]:
     try:
-        return path.read_text(encoding="utf-8").splitlines()
+        return path.read_text(encoding="utf-8-sig").splitlines()
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
     except UnicodeDecodeError as exc:
