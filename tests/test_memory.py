@@ -106,3 +106,22 @@ def test_bad_tmx_is_a_one_line_error(tmp_path: Path, content: str, message: str)
     (tmp_path / "bad.tmx").write_text(content)
     result = tolk("tm", "import", "bad.tmx", cwd=tmp_path)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_unit_with_control_characters_does_not_break_the_export(tmp_path: Path) -> None:
+    """A control character pasted into a catalog reached memory; the TMX export then crashed for all."""
+    from tolk.memory import read_tmx
+
+    store = Store(f"sqlite:///{tmp_path / 'tolk.db'}")
+    with store.transaction() as session:
+        store.remember(
+            session, "en", "es", "Red\x0b shoe\x00", "Zapato\x1b rojo", "person", creator="ana\x07"
+        )
+        store.remember(session, "en", "es", "Blue hat", "Sombrero azul", "person", creator="ana")
+    store.close()
+    result = tolk(
+        "tm", "export", "--out", "out.tmx", "--db", f"sqlite:///{tmp_path / 'tolk.db'}", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    pairs = sorted((s, t) for _, _, s, t, _ in read_tmx(tmp_path / "out.tmx"))
+    assert pairs == [("Blue hat", "Sombrero azul"), ("Red shoe", "Zapato rojo")]

@@ -10,6 +10,7 @@ travel to engines as hints — Qwen-MT's `tm_list`, examples in an LLM's instruc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -105,6 +106,15 @@ def import_tmx(store: Store, path: Path) -> int:
     return len(pairs)
 
 
+# characters XML 1.0 cannot hold, not even as references: a unit carrying one (a control character
+# pasted into a catalog) is written without it rather than failing the whole export
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 def write_tmx(store: Store, out: IO[str], src: str | None = None, tgt: str | None = None) -> int:
     root = etree.Element("tmx", version="1.4")
     etree.SubElement(
@@ -116,11 +126,11 @@ def write_tmx(store: Store, out: IO[str], src: str | None = None, tgt: str | Non
     for unit in store.memory_units(src, tgt):
         tu = etree.SubElement(body, "tu", srclang=unit.src_lang)
         if unit.creator:
-            tu.set("creationid", unit.creator)
+            tu.set("creationid", xml_safe(unit.creator))
         etree.SubElement(tu, "prop", type="x-origin").text = unit.origin
         for lang, text in ((unit.src_lang, unit.source), (unit.tgt_lang, unit.target)):
             tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
-            etree.SubElement(tuv, "seg").text = text
+            etree.SubElement(tuv, "seg").text = xml_safe(text)
         count += 1
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(etree.tostring(root, encoding="unicode", pretty_print=True))
