@@ -152,6 +152,22 @@ def test_skip_bad_continues_and_reports(workdir: Path) -> None:
     assert [r["id"] for r in rows] == ["a", "b"]
 
 
+def test_a_nul_byte_is_a_bad_row_and_the_rest_of_its_chunk_is_written(workdir: Path, db_url: str) -> None:
+    """PostgreSQL refuses NUL in text: the whole chunk was lost, with a crash that printed source texts."""
+    rows = [
+        '{"id": "a", "name": "Red shoe"}',
+        '{"id": "b", "name": "nul \\u0000 here"}',
+        '{"id": "c", "name": "Hat"}',
+    ]
+    (workdir / "cat.jsonl").write_text("\n".join(rows) + "\n")
+    result = tolk("translate", "cat.jsonl", "--to", "es", "--engine", "other", "--skip-bad", "--db", db_url,
+                  cwd=workdir)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "line 2: name: a NUL character" in result.stdout and "Traceback" not in result.stderr
+    exported = tolk("export", "--lang", "es", "--db", db_url, cwd=workdir).stdout.splitlines()
+    assert [json.loads(x)["id"] for x in exported] == ["a", "c"]
+
+
 def test_human_translation_survives_machine_retranslation(workdir: Path) -> None:
     (workdir / "cat.jsonl").write_text('{"id": "a", "name": "Red shoes"}\n{"id": "b", "name": "Blue hat"}\n')
     assert tolk("translate", "cat.jsonl", "--to", "es", cwd=workdir, env={"TEST_KEY": "k"}).returncode == 0

@@ -32,6 +32,10 @@ def test_parse_and_validate_envelopes() -> None:
         events.parse('{"id": "1", "type": "i18n.missing", "source": "x", "payload": {}}')
     with pytest.raises(InputError, match="not JSON"):
         events.parse("{")
+    product = json.loads(events.new("product.created", {"id": "a", "fields": {"name": "x"}}).to_json())
+    product["payload"]["fields"]["name"] = "bad \x00 text"  # PostgreSQL would refuse it at every try
+    with pytest.raises(InputError, match="^payload: name: a NUL character, not text$"):
+        events.parse(json.dumps(product))
 
 
 def run(tmp_path: Path, db: str, rows: list[dict[str, str]]) -> Store:

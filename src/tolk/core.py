@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -191,3 +192,27 @@ def digest(*parts: Any) -> str:
 def text_hash(text: str) -> str:
     """How a rejected translation is recognised when it comes back (from memory, cache or an engine)."""
     return digest("text", text.strip())
+
+
+# --- text no store can keep -------------------------------------------------------------------------
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(data: dict[str, Any]) -> str | None:
+    """`field: why` for the first value no store can keep: a lone surrogate (JSON's `\\ud800` escape,
+    which UTF-8 cannot encode) or a NUL character (PostgreSQL refuses it in text); None if all can."""
+    todo: list[tuple[str, Any]] = list(data.items())
+    while todo:
+        key, value = todo.pop()
+        for text in (key, value) if isinstance(value, str) else (key,):
+            if found := _UNSTORABLE.search(text):
+                name = key.encode("utf-8", "backslashreplace").decode()
+                if found.group(0) == "\x00":
+                    return f"{name}: a NUL character, not text"
+                return f"{name}: a lone surrogate (\\ud800-\\udfff), not text; fix the escape"
+        if isinstance(value, dict):
+            todo += [(f"{key}.{k}", v) for k, v in value.items()]
+        elif isinstance(value, list):
+            todo += [(f"{key}.{i}", v) for i, v in enumerate(value)]
+    return None

@@ -13,9 +13,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from tolk.core import InputError
+from tolk.core import InputError, unstorable
 
 SOURCE = "tolk"
 
@@ -31,6 +31,13 @@ class ProductPayload(_Payload):
     lang: str | None = None
     category: str | None = None
     fields: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _storable(self) -> ProductPayload:
+        """A NUL or a lone surrogate would fail the store at every try: the event is malformed."""
+        if why := unstorable({"id": self.id, "category": self.category or "", **self.fields}):
+            raise ValueError(why)
+        return self
 
 
 class MissingPayload(_Payload):
@@ -122,7 +129,8 @@ def parse(raw: str | bytes) -> Envelope:
 
 def _first_error(exc: ValidationError, prefix: str) -> str:
     err = exc.errors()[0]
-    return f"{prefix}{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+    where = f"{prefix}{'.'.join(str(p) for p in err['loc'])}".rstrip(".")
+    return f"{where}: {err['msg'].removeprefix('Value error, ')}"
 
 
 def validate(envelope: Envelope) -> None:

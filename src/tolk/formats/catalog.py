@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from tolk.core import InputError, digest
+from tolk.core import InputError, digest, unstorable
 
 CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_COLUMNS = (
@@ -80,28 +79,11 @@ def read(path: Path) -> Iterator[Row | BadRow]:
             yield from _read_csv(fh, "\t" if kind == "tsv" else ",")
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _unencodable(data: dict[str, Any]) -> str | None:
-    """The first field holding a lone surrogate (JSON's `\\ud800` escape): no UTF-8 can store it."""
-    todo: list[tuple[str, Any]] = list(data.items())
-    while todo:
-        key, value = todo.pop()
-        if _SURROGATE.search(key) or (isinstance(value, str) and _SURROGATE.search(value)):
-            return key.encode("utf-8", "backslashreplace").decode()
-        if isinstance(value, dict):
-            todo += [(f"{key}.{k}", v) for k, v in value.items()]
-        elif isinstance(value, list):
-            todo += [(f"{key}.{i}", v) for i, v in enumerate(value)]
-    return None
-
-
 def _row(line: int, data: Any) -> Row | BadRow:
     if not isinstance(data, dict):
         return BadRow(line, f"expected a JSON object, got {type(data).__name__}")
-    if (field := _unencodable(data)) is not None:
-        return BadRow(line, f"{field}: a lone surrogate (\\ud800-\\udfff), not text; fix the escape")
+    if (why := unstorable(data)) is not None:
+        return BadRow(line, why)
     raw_id = data.get("id")
     if raw_id is None or (isinstance(raw_id, str) and not raw_id.strip()):
         return BadRow(line, "missing id")
