@@ -34,7 +34,7 @@ def test_parse_and_validate_envelopes() -> None:
         events.parse("{")
     product = json.loads(events.new("product.created", {"id": "a", "fields": {"name": "x"}}).to_json())
     product["payload"]["fields"]["name"] = "bad \x00 text"  # PostgreSQL would refuse it at every try
-    with pytest.raises(InputError, match="^payload: name: a NUL character, not text$"):
+    with pytest.raises(InputError, match=r"^payload: name: a NUL character, not text$"):
         events.parse(json.dumps(product))
 
 
