@@ -286,7 +286,7 @@ def test_catalog_job_runs_in_the_background(api: tuple[TestClient, dict[str, str
     assert created.status_code == 202, created.text
     job_id = created.json()["id"]
     for _ in range(200):
-        job = client.get(f"/v1/jobs/{job_id}", headers=bearer(tokens["viewer"])).json()
+        job = client.get(f"/v1/jobs/{job_id}", headers=bearer(tokens["reviewer"])).json()
         if job["state"] in ("done", "failed"):
             break
         time.sleep(0.05)
@@ -298,6 +298,9 @@ def test_catalog_job_runs_in_the_background(api: tuple[TestClient, dict[str, str
     denied = client.post("/v1/jobs?to=es", content=rows, headers=bearer(tokens["ko-only"]))
     assert denied.status_code == 403 and "es" in denied.text
     assert client.get("/v1/jobs/nope", headers=bearer(tokens["viewer"])).status_code == 404
+    # a job is its creator's and the admins': another token cannot even tell it exists
+    assert client.get(f"/v1/jobs/{job_id}", headers=bearer(tokens["viewer"])).status_code == 404
+    assert client.get(f"/v1/jobs/{job_id}", headers=bearer(tokens["admin"])).json()["state"] == "done"
 
 
 def test_translation_memory_import_and_export(api: tuple[TestClient, dict[str, str]]) -> None:
@@ -316,6 +319,10 @@ def test_translation_memory_import_and_export(api: tuple[TestClient, dict[str, s
     broken = client.post("/v1/tm", content="<tmx><body>", headers=bearer(tokens["admin"]))
     assert broken.status_code == 422 and "body:1" in broken.text
     assert client.post("/v1/tm", content=tmx, headers=bearer(tokens["reviewer"])).status_code == 403
+    for query in ("?from=en&to=es", ""):  # a token limited to ko reads no other language's memory
+        limited = client.get(f"/v1/tm{query}", headers=bearer(tokens["ko-only"]))
+        assert limited.status_code == 403 and "pass to=ko" in limited.text
+    assert client.get("/v1/tm?to=ko", headers=bearer(tokens["ko-only"])).status_code == 200
 
 
 def test_responses_carry_security_headers(api: tuple[TestClient, dict[str, str]]) -> None:

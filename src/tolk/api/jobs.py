@@ -161,6 +161,7 @@ def _set(store: Store, job_id: str, **values: Any) -> None:
 def get_job(request: Request, who: auth.Viewer, job_id: str) -> JobOut:
     with request.app.state.store.sessions() as session:
         job = session.scalars(select(CatalogJob).where(CatalogJob.id == job_id)).first()
-        if job is None:
+        # a job is its creator's (and the admins'): another token learns nothing, not even that it exists
+        if job is None or (who.role < auth.Role.admin and job.actor != who.name):
             raise HTTPException(404, f"no job {job_id}")
         return _out(job)

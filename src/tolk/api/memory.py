@@ -1,5 +1,5 @@
-"""Translation memory as TMX 1.4: GET /v1/tm exports (any token), POST /v1/tm imports (admin: every
-later run reuses what it holds without an engine call)."""
+"""Translation memory as TMX 1.4: GET /v1/tm exports (any token; one limited to languages names one of
+them as `to`), POST /v1/tm imports (admin: every later run reuses what it holds without an engine call)."""
 
 from __future__ import annotations
 
@@ -38,8 +38,11 @@ def export_tm(
     source: Annotated[str | None, Query(alias="from")] = None,
     target: Annotated[str | None, Query(alias="to")] = None,
 ) -> Response:
+    tgt = _lang(target, "to")
+    if who.langs and tgt not in who.langs:  # a token limited to ko does not read the Spanish memory
+        raise HTTPException(403, f"this token may read {', '.join(who.langs)} only: pass to={who.langs[0]}")
     out = io.StringIO()
-    n = memory.write_tmx(request.app.state.store, out, _lang(source, "from"), _lang(target, "to"))
+    n = memory.write_tmx(request.app.state.store, out, _lang(source, "from"), tgt)
     audit.append(request.app.state.store, audit.Entry(f"token:{who.name}", "export", lang=target,
                                                       detail=f"TMX, {n} pairs"))  # fmt: skip
     return Response(out.getvalue(), media_type=TMX,
