@@ -179,3 +179,33 @@ def test_the_translate_page_says_whether_a_text_may_be_published(
     assert "Checked by the rules; nobody vouched for the meaning yet." in checked
     held = client.post("/ui/translate", data=ask | {"text": "Red running shoes"}).text  # English words stay
     assert "Not for publishing" in held and "NEEDS_REVIEW" in held
+
+
+def test_the_session_cookie_is_not_the_token_and_dies_at_logout_expiry_and_revocation(
+    ui: tuple[TestClient, dict[str, str]],
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from tolk.store.models import WebSession, now
+
+    client, tokens = ui
+    csrf = login(client, tokens["reviewer"])
+    secret = client.cookies.get("tolk_session")
+    assert secret and secret != tokens["reviewer"] and tokens["reviewer"] not in secret
+    assert client.get("/ui/review", follow_redirects=False).status_code == 200
+    client.post("/ui/logout", data={"csrf": csrf}, follow_redirects=False)
+    client.cookies.set("tolk_session", secret)  # the old cookie, replayed after log-out
+    assert client.get("/ui/review", follow_redirects=False).status_code == 303
+    client.cookies.set("tolk_session", tokens["reviewer"])  # the API token is no session either
+    assert client.get("/ui/review", follow_redirects=False).status_code == 303
+    login(client, tokens["reviewer"])
+    store = client.app.state.store  # type: ignore[attr-defined]
+    with store.transaction() as session:  # twelve hours later
+        session.execute(update(WebSession).values(expires_at=now() - timedelta(seconds=1)))
+    assert client.get("/ui/review", follow_redirects=False).status_code == 303
+    login(client, tokens["viewer"])
+    viewer = next(t for t in auth.tokens(store) if t.name == "Vi")
+    auth.revoke(store, viewer.id)  # revoking the token ends its sessions
+    assert client.get("/ui/review", follow_redirects=False).status_code == 303

@@ -11,13 +11,14 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from tolk.core import InputError
-from tolk.store.models import ApiToken, now
+from tolk.store.models import ApiToken, WebSession, now
 from tolk.store.repo import Store
 
 PREFIX = "tolk_"
@@ -76,6 +77,47 @@ def revoke(store: Store, token_id: int) -> bool:
             .values(revoked_at=now())
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+SESSION_PREFIX = "tolk_s_"
+SESSION_TTL = timedelta(hours=12)  # a working day: a log-in does not outlive it
+
+
+def open_session(store: Store, token: str) -> str | None:
+    """A web session for a live API token: the secret for the cookie (never the token itself), or None
+    when the token is not live. Expired sessions are swept here."""
+    with store.transaction() as session:
+        row = session.scalars(
+            select(ApiToken).where(ApiToken.hash == _hash(token), ApiToken.revoked_at.is_(None))
+        ).first()
+        if row is None or not token.startswith(PREFIX):
+            return None
+        secret = SESSION_PREFIX + secrets.token_urlsafe(32)
+        session.execute(delete(WebSession).where(WebSession.expires_at < now()))
+        session.add(
+            WebSession(id=_hash(secret), token_id=row.id, created_at=now(), expires_at=now() + SESSION_TTL)
+        )
+        return secret
+
+
+def session_caller(store: Store, secret: str) -> Caller | None:
+    """Who a web session belongs to, while it and its token live."""
+    if not secret.startswith(SESSION_PREFIX):
+        return None
+    with store.sessions() as session:
+        row = session.execute(
+            select(ApiToken)
+            .join(WebSession, WebSession.token_id == ApiToken.id)
+            .where(
+                WebSession.id == _hash(secret), WebSession.expires_at > now(), ApiToken.revoked_at.is_(None)
+            )
+        ).scalar_one_or_none()
+        return Caller(row.name, Role[row.role], tuple(row.langs or ())) if row else None
+
+
+def close_session(store: Store, secret: str) -> None:
+    with store.transaction() as session:
+        session.execute(delete(WebSession).where(WebSession.id == _hash(secret)))
 
 
 def verify(store: Store, token: str) -> Caller | None:

@@ -1,9 +1,11 @@
 """The web UI, server-rendered (Jinja2, plain forms, no JavaScript): review queue, history, translate
 page, dashboard.
 
-Log-in takes an API token and keeps it in an HttpOnly, SameSite=Strict cookie. Every state-changing
-form carries a CSRF token: before log-in a random value double-submitted with a cookie, after it an
-HMAC of the session that only this server can compute. Templates escape everything they print.
+Log-in takes an API token and opens a session of its own: the HttpOnly, SameSite=Strict cookie holds
+a random session secret (never the token), which expires after 12 hours, ends at log-out and with the
+token's revocation. Every state-changing form carries a CSRF token: before log-in a random value
+double-submitted with a cookie, after it an HMAC of the session that only this server can compute.
+Templates escape everything they print.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def _csrf(token: str) -> str:
 
 def _session(request: Request) -> tuple[auth.Caller, str]:
     token = request.cookies.get(SESSION, "")
-    found = auth.verify(request.app.state.store, token) if token else None
+    found = auth.session_caller(request.app.state.store, token) if token else None
     if found is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise Redirect("/ui/login?" + urlencode({"next": target}))
@@ -126,17 +128,20 @@ def login(
     nonce = request.cookies.get(PRELOGIN, "")
     if not nonce or not hmac.compare_digest(csrf, nonce):
         raise HTTPException(403, "the log-in form expired: reload it")
-    if auth.verify(request.app.state.store, token.strip()) is None:
+    secret = auth.open_session(request.app.state.store, token.strip())
+    if secret is None:
         return RedirectResponse("/ui/login?" + urlencode({"next": next, "error": "1"}), status_code=303)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION, token.strip(), httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")  # fmt: skip
+    response.set_cookie(SESSION, secret, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https",
+                        max_age=int(auth.SESSION_TTL.total_seconds()))  # fmt: skip
     response.delete_cookie(PRELOGIN)
     return response
 
 
 @router.post("/ui/logout")
-def logout(session: WriteSession) -> Response:
+def logout(request: Request, session: WriteSession) -> Response:
+    auth.close_session(request.app.state.store, session[1])  # the cookie's secret is dead from now on
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(SESSION)
     return response

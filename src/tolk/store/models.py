@@ -247,6 +247,17 @@ class AgentWorker(Base):
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class WebSession(Base):
+    """A web log-in: the cookie holds a random secret, this row its sha256, the token it was opened
+    with and its expiry. Log-out deletes it; a revoked token ends its sessions."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class ApiToken(Base):
     """An API token: only its sha256 is kept (the token is shown once, at creation)."""
 
