@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tolk.api import auth
 from tolk.api.app import MAX_BODY, create_app
+from tolk.api.translate import MAX_TERMS, MAX_TEXT_CHARS, MAX_TEXTS
 from tolk.config import Settings
 from tolk.store.repo import Store
 
@@ -99,6 +102,18 @@ def test_oversized_bodies_are_refused_unread(api: tuple[TestClient, dict[str, st
     headers = {**bearer(tokens["viewer"]), "content-type": "application/json"}
     response = client.post("/v1/translate", content=big, headers=headers)
     assert response.status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: chunked transfer encoding
+        yield b'{"text": "'
+        for _ in range(MAX_BODY // 50_000 + 1):
+            yield b"a" * 50_000
+        yield b'", "target": "es"}'
+
+    chunked = client.post("/v1/translate", content=chunks(), headers=headers)
+    assert chunked.status_code == 413 and "body over" in chunked.text
+    small = client.post("/v1/translate", content=iter([b'{"text": "Red shoe", ', b'"target": "es"}']),
+                        headers=headers)  # fmt: skip
+    assert small.status_code == 200, small.text  # a chunked body under the limit is read as usual
 
 
 def test_health_and_readiness(api: tuple[TestClient, dict[str, str]]) -> None:
@@ -330,3 +345,70 @@ def test_responses_carry_security_headers(api: tuple[TestClient, dict[str, str]]
     headers = client.get("/healthz").headers
     assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
     assert "script-src 'self'" in headers["content-security-policy"]
+
+
+def max_size_request() -> dict[str, Any]:
+    """The largest request the API takes: 100 texts of 5,000 characters and a 1,000-term glossary."""
+    words = [
+        "soft",
+        "leather",
+        "running",
+        "shoes",
+        "with",
+        "a",
+        "cushioned",
+        "sole",
+        "for",
+        "long",
+        "days",
+        "on",
+        "your",
+        "feet",
+        "and",
+    ]
+    texts = []
+    for i in range(MAX_TEXTS):
+        sentence = " ".join(words[(i + j) % len(words)] for j in range(12)).capitalize() + f" {i}. "
+        texts.append((sentence * (MAX_TEXT_CHARS // len(sentence)))[:MAX_TEXT_CHARS].strip())
+    glossary = {f"term{i}": f"término{i}" for i in range(MAX_TERMS)}
+    return {"text": texts, "target": "es", "glossary": glossary}
+
+
+def test_health_answers_while_a_maximum_size_request_is_worked_on(tmp_path: Path) -> None:
+    """The gate's CPU work runs off the event loop: /healthz answers during the largest request."""
+    import threading
+
+    import httpx
+
+    from tests.conftest import serving
+
+    s = Settings(default_engine="dummy", engines={"dummy": {"kind": "dummy", "external": False}},
+                 store=f"sqlite:///{tmp_path / 'tolk.db'}")  # fmt: skip
+    store = Store(s.store)
+    token = auth.create(store, "v", auth.Role.viewer, [])
+    store.close()
+    body = max_size_request()
+    assert len(json.dumps(body)) < MAX_BODY
+    with serving(create_app(s)) as url:
+        done = threading.Event()
+        answer: list[httpx.Response] = []
+
+        def big() -> None:
+            answer.append(httpx.post(f"{url}/v1/translate", json=body, headers=bearer(token), timeout=120))
+            done.set()
+
+        thread = threading.Thread(target=big)
+        thread.start()
+        during = 0
+        while not done.is_set():
+            health = httpx.get(f"{url}/healthz", timeout=30)
+            assert health.status_code == 200
+            during += not done.is_set()  # answered while the big request was still being worked on
+        thread.join()
+    assert answer[0].status_code == 200, answer[0].text
+    assert len(answer[0].json()["translations"]) == MAX_TEXTS
+    assert during >= 3
+    too_many = {**body, "glossary": {f"t{i}": "x" for i in range(MAX_TERMS + 1)}}
+    with TestClient(create_app(s)) as client:
+        refused = client.post("/v1/translate", json=too_many, headers=bearer(token))
+    assert refused.status_code == 422 and f"at most {MAX_TERMS} terms" in refused.text

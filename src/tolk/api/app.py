@@ -1,8 +1,8 @@
 """The HTTP API and web UI: `create_app(settings)`; `tolk serve` runs it with uvicorn. OpenAPI at /docs.
 
 Every /v1 route needs `Authorization: Bearer TOKEN` (tolk token create); the web UI under /ui logs in
-with the same token. Bad input is a 4xx with a message; bodies over MAX_BODY are refused unread (catalog
-and TMX uploads have their own, larger limit).
+with the same token. Bad input is a 4xx with a message; bodies over MAX_BODY are refused as they stream
+in, whatever Content-Length says or omits (catalog and TMX uploads have their own, larger limit).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from tolk import __version__
 from tolk.api import auth, glossary, health, jobs, memory, translations, web
+from tolk.api.limits import BodyLimit
 from tolk.api.translate import Kits, TranslateRequest, TranslateResponse, TranslationOut
 from tolk.cache import open_cache
 from tolk.config import Settings
@@ -68,12 +69,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
-        length = request.headers.get("content-length")
-        limit = jobs.MAX_UPLOAD if request.url.path in UPLOADS else MAX_BODY
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            response: Response = JSONResponse({"detail": f"body over {limit} bytes"}, status_code=413)
-        else:
-            response = await call_next(request)
+        response = await call_next(request)
         route = getattr(request.scope.get("route"), "path", "unmatched")
         telemetry.http_requests.labels(route, str(response.status_code)).inc()
         telemetry.http_seconds.labels(route).observe(time.perf_counter() - started)
@@ -81,6 +77,9 @@ def create_app(settings: Settings) -> FastAPI:
         if not request.url.path.startswith(("/docs", "/redoc")):
             response.headers["Content-Security-Policy"] = CSP
         return response
+
+    # outermost: a body over the limit is refused while it streams in (chunked uploads too)
+    app.add_middleware(BodyLimit, limit=MAX_BODY, passthrough=UPLOADS)
 
     @app.exception_handler(TolkError)
     async def tolk_error(_: Request, exc: TolkError) -> JSONResponse:

@@ -17,6 +17,8 @@ from tolk.telemetry import Telemetry
 
 MAX_TEXTS = 100
 MAX_TEXT_CHARS = 5_000
+MAX_TERMS = 1_000  # a request's own glossary; a larger one belongs in the stored glossary (/v1/glossary)
+MAX_TERM_CHARS = 200
 
 
 class TranslateRequest(BaseModel):
@@ -39,6 +41,20 @@ class TranslateRequest(BaseModel):
             raise ValueError(f"give 1 to {MAX_TEXTS} texts")
         if any(len(t) > MAX_TEXT_CHARS or not t.strip() for t in texts):
             raise ValueError(f"each text must have 1 to {MAX_TEXT_CHARS} characters")
+        return value
+
+    @field_validator("glossary")
+    @classmethod
+    def _terms(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is None:
+            return None
+        if len(value) > MAX_TERMS:
+            raise ValueError(
+                f"at most {MAX_TERMS} terms in a request; keep a larger glossary in the stored one "
+                "(PUT /v1/glossary/LANG/TERM)"
+            )
+        if any(not k.strip() or len(k) > MAX_TERM_CHARS or len(v) > MAX_TERM_CHARS for k, v in value.items()):
+            raise ValueError(f"each term and its translation must have 1 to {MAX_TERM_CHARS} characters")
         return value
 
     @field_validator("source", "target")

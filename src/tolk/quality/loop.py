@@ -16,6 +16,7 @@ The grade says who vouches for a text:
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from dataclasses import dataclass
 
@@ -101,7 +102,9 @@ class Loop:
 
     async def verdicts(self, pairs: list[tuple[Draft, Result]], source: str, target: str) -> list[Verdict]:
         """Rule checks for all; round-trip / LLM judge only where the rules passed (they cost calls)."""
-        verdicts = [self.judge(d, res, source, target) for d, res in pairs]
+        # the rule checks are CPU work (a server's hundred 5,000-character texts: a second or more): in a
+        # thread, so the event loop keeps answering (/healthz, other requests) meanwhile
+        verdicts = await asyncio.to_thread(lambda: [self.judge(d, res, source, target) for d, res in pairs])
         for assessor in self.assessors:
             passing = [i for i, v in enumerate(verdicts) if v.decision is Decision.PASS]
             scores = await assessor.assess(
