@@ -142,6 +142,37 @@ def test_retry_after_is_honoured_on_429() -> None:
     assert second.at - first.at >= 0.38  # waited as told, not the default backoff
 
 
+def test_a_429_pauses_every_request_on_the_key_and_not_within_the_deadline() -> None:
+    """Retry-After delayed only the call that got it; a long one used up the deadline and failed."""
+    with StandIn() as server:
+        server.script.append(
+            Answer(status=429, headers={"Retry-After": "1.5"}, error={"message": "slow down"})
+        )
+        engine = build(server, max_concurrency=4, timeout_s=1.0, attempts=1)
+        results = translate(engine, [f"t{i}" for i in range(8)])
+        limited = next(r.at for r in server.requests if r.status == 429)
+        after = [r.at for r in server.requests if r.at > limited + 0.05]
+    assert all(r.ok for r in results)  # waited out longer than the 1 s deadline, without failing
+    assert after and min(after) >= limited + 1.45  # nothing on the key went out before it expired
+
+
+def test_an_unstated_rate_limit_is_learned_and_every_segment_translated() -> None:
+    """A provider's limit nobody wrote into `rpm` (here 120/min, 2/s): no failure, no request before a
+    Retry-After expired, and the key settles under the limit (the 429s stop)."""
+    with StandIn(rpm=120) as server:
+        engine = build(server, max_concurrency=4)
+        results = translate(engine, [f"t{i}" for i in range(40)])
+        seen = list(server.requests)
+    assert all(r.ok for r in results)
+    for i, r in enumerate(seen):  # after each 429, nothing until its Retry-After (in flight aside)
+        if r.status == 429:
+            wait = float(r.reply_headers["Retry-After"])
+            early = [x for x in seen[i + 1 :] if r.at + 0.05 < x.at < r.at + wait - 0.02]
+            assert not early, (r.at, wait, [x.at for x in early])
+    limited = [r.at for r in seen if r.status == 429]
+    assert len(limited) < len(seen) / 2
+
+
 def test_server_errors_are_retried_then_succeed() -> None:
     with StandIn() as server:
         for _ in range(2):

@@ -86,8 +86,9 @@ class EngineSettings(BaseModel):
     rpm: float | None = None  # requests per minute, per key
     tpm: float | None = None  # tokens per minute, per key
     max_concurrency: int = Field(8, ge=1, le=1024)
-    timeout_s: float = Field(60, gt=0)  # total deadline of one call, retries included
+    timeout_s: float = Field(60, gt=0)  # total deadline of one call, retries included (not rate-limit waits)
     attempts: int = Field(5, ge=1, le=20)
+    rate_limit_wait_s: float = Field(900, gt=0)  # how long one call may wait out a provider's 429s
     batch_size: int = Field(20, ge=1, le=500)  # segments per request, where the engine batches
     request_chars: int = Field(12_000, ge=500)  # a document's units per request stay within this budget
     temperature: float = 0.1

@@ -10,11 +10,15 @@ quickly, so the caller can switch to a fallback engine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import email.utils
 import itertools
+import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TypeVar
 
 import httpx2
@@ -30,6 +34,10 @@ T = TypeVar("T")
 # Pace a little under the provider's bound: client-side timing jitter must not turn into 429s.
 PACE_HEADROOM = 0.97
 KEY_REJECTED_PAUSE_S = 600.0
+
+
+class _RateLimited(Exception):
+    """A 429: the key is paused until its Retry-After (every request on it waits); not an attempt."""
 
 
 class _Retry(Exception):
@@ -75,18 +83,74 @@ class CircuitBreaker:
 
 @dataclass
 class KeySlot:
-    """One API key with its own pacing; a rejected key rests instead of failing every call."""
+    """One API key with its own pacing; a rejected key rests instead of failing every call.
+
+    A 429 pauses the key for every request on it (`blocked_until`), not only the call that got it, and
+    teaches it a pace: a little under the limit the provider announces (`x-ratelimit-limit-requests`)
+    or, without one, under the rate that got through over the last minute. The learned pace creeps up
+    again after a quiet minute, so a one-off 429 does not slow a key for good.
+    """
 
     client: openai.AsyncOpenAI
     rpm: AsyncLimiter | None
     tpm: AsyncLimiter | None
     resting_until: float = 0.0
+    blocked_until: float = 0.0
+    learned_rpm: float | None = None
+    learned: AsyncLimiter | None = None
+    limited_at: float = 0.0
+    streak: int = 0
+    accepted: deque[float] = field(default_factory=lambda: deque(maxlen=100_000))  # answered requests
+    first_accepted: float | None = None
 
     async def acquire(self, tokens: int) -> None:
+        await self._unblocked()
         if self.rpm is not None:
             await self.rpm.acquire()
+        self._relax()
+        if self.learned is not None:
+            await self.learned.acquire()
         if self.tpm is not None:
             await self.tpm.acquire(min(float(tokens), self.tpm.max_rate))
+        await self._unblocked()  # another request may have met a 429 while this one waited its turn
+
+    def answered(self) -> None:
+        now = time.monotonic()
+        self.accepted.append(now)
+        self.first_accepted = self.first_accepted or now
+
+    async def _unblocked(self) -> None:
+        while (wait := self.blocked_until - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
+
+    def limited(self, after: float | None, announced_rpm: float | None) -> None:
+        """The provider said 429: wait as long as it asks (else back off), and pace under its limit."""
+        now = time.monotonic()
+        self.streak = self.streak + 1 if now - self.limited_at < 60 else 1
+        self.limited_at = now
+        pause = after if after is not None else min(60.0, 2.0 ** (self.streak - 1))
+        self.blocked_until = max(self.blocked_until, now + pause)
+        rate = announced_rpm * PACE_HEADROOM if announced_rpm else self._accepted_rate(now)
+        if rate is not None and rate >= 1 and (self.learned_rpm is None or rate < self.learned_rpm):
+            self._pace(rate)
+
+    def _accepted_rate(self, now: float) -> float | None:
+        """A tenth under the requests per minute the provider answered lately (None: too early to say)."""
+        while self.accepted and now - self.accepted[0] > 60:
+            self.accepted.popleft()
+        if self.first_accepted is None or now - self.first_accepted < 10:
+            return None
+        return 0.9 * len(self.accepted) * 60.0 / min(60.0, now - self.first_accepted)
+
+    def _relax(self) -> None:
+        """A quiet minute since the last 429: allow a tenth more."""
+        if self.learned_rpm is not None and time.monotonic() - self.limited_at > 60:
+            self.limited_at = time.monotonic()
+            self._pace(self.learned_rpm * 1.1)
+
+    def _pace(self, rpm: float) -> None:
+        self.learned_rpm = rpm
+        self.learned = AsyncLimiter(1, 60.0 / rpm)
 
 
 @dataclass
@@ -173,13 +237,26 @@ class ResilientClient:
         return result
 
     async def _with_retries(self, send: Callable[[openai.AsyncOpenAI], Awaitable[T]], tokens: int) -> T:
+        """Attempts within the deadline; a 429 is waited out (up to `rate_limit_wait_s`) outside both:
+        the key's pause is the provider's to set, and the call starts afresh after it."""
+        patience = time.monotonic() + self.settings.rate_limit_wait_s
+        while True:
+            try:
+                return await self._attempts(send, tokens)
+            except _RateLimited as exc:
+                if time.monotonic() >= patience:
+                    raise EngineDown(
+                        f"{self.name}: still rate limited after {self.settings.rate_limit_wait_s:g} s: {exc}"
+                    ) from None
+
+    async def _attempts(self, send: Callable[[openai.AsyncOpenAI], Awaitable[T]], tokens: int) -> T:
         s = self.settings
         deadline: float | None = (
             None  # starts with the first attempt: waiting for a pacing slot is not the call
         )
         try:
             async for attempt in stamina.retry_context(
-                on=_backoff, attempts=s.attempts, timeout=s.timeout_s, wait_initial=0.5, wait_max=20.0
+                on=_backoff, attempts=s.attempts, timeout=None, wait_initial=0.5, wait_max=20.0
             ):
                 with attempt:
                     slot = self._next_slot()
@@ -202,9 +279,11 @@ class ResilientClient:
             result = await send(slot.client.with_options(timeout=timeout_s))
         except openai.RateLimitError as exc:
             self.stats.rate_limited += 1
-            if _quota_exhausted(exc):
+            if _quota_exhausted(exc):  # not a pace: this key is out for a while, another may serve
                 slot.resting_until = time.monotonic() + KEY_REJECTED_PAUSE_S
-            raise _Retry("429 rate limited", _retry_after(exc.response)) from None
+                raise _Retry("429 quota exhausted", 0.0) from None
+            slot.limited(_retry_after(exc.response), _announced_rpm(exc.response))
+            raise _RateLimited("429 rate limited") from None
         except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
             slot.resting_until = time.monotonic() + KEY_REJECTED_PAUSE_S
             if any(x.resting_until <= time.monotonic() for x in self._slots):
@@ -218,23 +297,47 @@ class ResilientClient:
         except openai.APIStatusError as exc:
             raise EngineError(f"{self.name}: HTTP {exc.status_code}: {_message(exc)}") from None
         self.stats.latencies.append(time.perf_counter() - started)
+        slot.answered()
         return result
 
 
 def _retry_after(response: httpx2.Response) -> float | None:
+    """How long the provider asks us to wait: Retry-After (seconds or an HTTP date), retry-after-ms,
+    or OpenAI's x-ratelimit-reset-requests (`1s`, `6m0s`, `20ms`)."""
     headers = response.headers
     if ms := headers.get("retry-after-ms"):
         try:
             return max(float(ms) / 1000, 0.0)
         except ValueError:
             pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
+    if (value := headers.get("retry-after")) is not None:
+        try:
+            return max(float(value), 0.0)
+        except ValueError:
+            with contextlib.suppress(TypeError, ValueError, IndexError):
+                when = email.utils.parsedate_to_datetime(value)
+                return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+    if reset := headers.get("x-ratelimit-reset-requests"):
+        return _duration(reset)
+    return None
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+
+
+def _duration(text: str) -> float | None:
+    """`6m0s`, `1.5s`, `20ms` in seconds."""
+    parts = _DURATION.findall(text)
+    units = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+    return sum(float(n) * units[u] for n, u in parts) if parts else None
+
+
+def _announced_rpm(response: httpx2.Response) -> float | None:
+    """The requests-per-minute limit a provider states (OpenAI: x-ratelimit-limit-requests)."""
     try:
-        return max(float(value), 0.0)
+        return float(response.headers.get("x-ratelimit-limit-requests", ""))
     except ValueError:
-        return None  # an HTTP date: fall back to our own backoff
+        return None
 
 
 def _quota_exhausted(exc: openai.APIStatusError) -> bool:

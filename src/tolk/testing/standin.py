@@ -77,6 +77,7 @@ class Seen:
     body: dict[str, Any]
     headers: dict[str, str]
     status: int = 200
+    reply_headers: dict[str, str] = field(default_factory=dict)  # what the stand-in answered with
 
 
 class StandIn:
@@ -181,7 +182,7 @@ class StandIn:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 seen = Seen(time.monotonic(), body, headers)
                 answer = standin._answer(body, headers)
-                seen.status = answer.status
+                seen.status, seen.reply_headers = answer.status, dict(answer.headers)
                 with standin._lock:
                     standin.requests.append(seen)
                 if answer.status != 200:
