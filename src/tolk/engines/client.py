@@ -34,6 +34,7 @@ T = TypeVar("T")
 # Pace a little under the provider's bound: client-side timing jitter must not turn into 429s.
 PACE_HEADROOM = 0.97
 KEY_REJECTED_PAUSE_S = 600.0
+LEARN_AFTER = 3  # 429s within a minute before the key's pace is lowered to what got through
 
 
 class _RateLimited(Exception):
@@ -130,7 +131,10 @@ class KeySlot:
         self.limited_at = now
         pause = after if after is not None else min(60.0, 2.0 ** (self.streak - 1))
         self.blocked_until = max(self.blocked_until, now + pause)
-        rate = announced_rpm * PACE_HEADROOM if announced_rpm else self._accepted_rate(now)
+        # a stray 429 (jitter at a stated pace) only pauses; 429s that keep coming mean a lower limit
+        rate = announced_rpm * PACE_HEADROOM if announced_rpm else None
+        if rate is None and self.streak >= LEARN_AFTER:
+            rate = self._accepted_rate(now)
         if rate is not None and rate >= 1 and (self.learned_rpm is None or rate < self.learned_rpm):
             self._pace(rate)
 
