@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from tests.conftest import need_apertium, run_tolk
 from tolk.store.repo import Store
-from tolk.testing.standin import StandIn
+from tolk.testing.standin import Answer, StandIn
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
@@ -147,7 +147,7 @@ def test_skip_bad_continues_and_reports(workdir: Path) -> None:
     (workdir / "cat.jsonl").write_text('{"id": "a", "name": "x"}\nnot json\n{"id": "b", "name": "y"}\n')
     result = tolk("translate", "cat.jsonl", "--to", "es", "--engine", "other", "--skip-bad", cwd=workdir)
     assert result.returncode == 0, result.stderr
-    assert "line 2: bad JSON" in result.stdout
+    assert "1 × bad JSON: Expecting value (column 1) (line 2)" in result.stdout
     rows = [json.loads(x) for x in tolk("export", "--lang", "es", cwd=workdir).stdout.splitlines()]
     assert [r["id"] for r in rows] == ["a", "b"]
 
@@ -163,9 +163,35 @@ def test_a_nul_byte_is_a_bad_row_and_the_rest_of_its_chunk_is_written(workdir: P
     result = tolk("translate", "cat.jsonl", "--to", "es", "--engine", "other", "--skip-bad", "--db", db_url,
                   cwd=workdir)  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "line 2: name: a NUL character" in result.stdout and "Traceback" not in result.stderr
+    assert (
+        "1 × name: a NUL character, not text (line 2)" in result.stdout and "Traceback" not in result.stderr
+    )
     exported = tolk("export", "--lang", "es", "--db", db_url, cwd=workdir).stdout.splitlines()
     assert [json.loads(x)["id"] for x in exported] == ["a", "c"]
+
+
+def test_every_bad_row_and_every_failure_reason_is_reported(workdir: Path) -> None:
+    """Only five bad rows and five failures were ever shown, whatever the number."""
+    rows = [f'{{"id": "r{i}", "name": "Shoe {i}"}}' for i in range(30)]
+    rows += ["not json"] * 12 + ['{"name": "no id"}'] * 3
+    (workdir / "cat.jsonl").write_text("\n".join(rows) + "\n")
+    result = tolk("translate", "cat.jsonl", "--to", "es", "--engine", "other", "--skip-bad", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    lines = "line 31, 32, 33, 34, 35, 36, 37, 38, 39, 40 and 2 more"
+    assert f"15: 12 × bad JSON: Expecting value (column 1) ({lines})" in out
+    assert "3 × missing id (line 43, 44, 45)" in out
+
+
+def test_failures_are_counted_per_reason(workdir: Path, server: StandIn) -> None:
+    (workdir / "cat.jsonl").write_text("".join(f'{{"id": "f{i}", "name": "Hat {i}"}}\n' for i in range(7)))
+    for _ in range(7):
+        server.script.append(Answer(status=400, error={"message": "model not found"}))
+    result = tolk("translate", "cat.jsonl", "--to", "es", cwd=workdir, env={"TEST_KEY": "k"})
+    failed = [line for line in result.stderr.splitlines() if line.startswith("failed")]
+    # one line per reason, with its count (the breaker's opening is a reason of its own)
+    counts = [int(line.split()[1]) for line in failed]
+    assert sum(counts) == 7 and len(failed) <= 2 and all("model not found" in line for line in failed)
 
 
 def test_human_translation_survives_machine_retranslation(workdir: Path) -> None:

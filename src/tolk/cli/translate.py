@@ -183,12 +183,24 @@ def print_summary(s: Summary, engine: str) -> None:
         ("time", f"{s.seconds:.1f} s"),
     ]
     if s.bad_rows:
-        rows.append(("bad rows skipped", ", ".join(f"line {b.line}: {b.reason}" for b in s.bad_rows[:5])))
+        rows.append(("bad rows skipped", _bad_rows(s.bad_rows)))
     for name, value in rows:
         table.add_row(f"[bold]{name}[/]", value)
     console.print(table)
-    for sample in s.failure_samples:
-        err_console.print(f"[red]failed[/] {sample}")
+    for reason, (count, where) in sorted(s.failure_reasons.items(), key=lambda kv: -kv[1][0]):
+        err_console.print(f"[red]failed[/] {count} × {reason} (e.g. {where})", highlight=False)
+
+
+def _bad_rows(bad: list[catalog.BadRow]) -> str:
+    """Every bad row's reason with its lines (the first ten of each): none is left unsaid."""
+    by_reason: dict[str, list[int]] = {}
+    for b in bad:
+        by_reason.setdefault(b.reason, []).append(b.line)
+    parts = []
+    for reason, lines in by_reason.items():
+        more = f" and {len(lines) - 10} more" if len(lines) > 10 else ""
+        parts.append(f"{len(lines)} × {reason} (line {', '.join(map(str, lines[:10]))}{more})")
+    return f"{len(bad)}: " + "; ".join(parts)
 
 
 def _approvers(s: Summary) -> str:

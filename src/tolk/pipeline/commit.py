@@ -22,6 +22,8 @@ from tolk.quality.loop import CHECKED, NEEDS_REVIEW, PENDING_APPROVAL, Settled
 from tolk.store.repo import MachineWrite
 
 
+MAX_REASONS = 50  # distinct failure reasons kept; beyond that they are counted together
+
 class Commits:
     def __init__(self, job: Job, summary: Summary) -> None:
         self.job, self.summary = job, summary
@@ -44,7 +46,7 @@ class Commits:
                     res = done.get(u.key)
                     failed[u.item_id][field] = (res.error if res else None) or "no answer"
                     tally.failures += 1
-                    self.sample_failure(f"{u.item_id}/{field} -> {target}: {failed[u.item_id][field]}")
+                    self.failure(failed[u.item_id][field], f"{u.item_id}/{field} -> {target}")
                     continue
                 end = settled[u.key]
                 stand_in = end.engine in stand_ins
@@ -99,9 +101,13 @@ class Commits:
         if self.job.telemetry is not None:
             self.job.telemetry.tally(tally)
 
-    def sample_failure(self, what: str) -> None:
-        if len(self.summary.failure_samples) < 5:
-            self.summary.failure_samples.append(what)
+    def failure(self, reason: str, where: str, n: int = 1) -> None:
+        """Count a failure under its reason (every reason is reported, with one example of where)."""
+        reasons = self.summary.failure_reasons
+        if reason not in reasons and len(reasons) >= MAX_REASONS:
+            reason = "other reasons"
+        count, example = reasons.get(reason, (0, where))
+        reasons[reason] = (count + n, example)
 
     def _count(self, end: Settled, tally: Tally) -> None:
         s = self.summary

@@ -83,7 +83,7 @@ class Summary(Counts):
     approved_by: dict[str, int] = field(default_factory=dict)  # who or what approved, and how many
     langs: dict[str, Counts] = field(default_factory=dict)  # per target language
     bad_rows: list[catalog.BadRow] = field(default_factory=list)
-    failure_samples: list[str] = field(default_factory=list)
+    failure_reasons: dict[str, tuple[int, str]] = field(default_factory=dict)  # reason -> (count, one where)
     usage: Usage = field(default_factory=Usage)
     spend: dict[str, Usage] = field(default_factory=dict)  # by target language, from the engines' calls
     pii_masked: dict[str, int] = field(default_factory=dict)  # personal data masked, by kind

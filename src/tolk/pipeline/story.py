@@ -101,8 +101,8 @@ class Pipeline:
         tally.unchanged = tally.segments - len(units)
         if units and not self.job.engine.supports(source, target):  # a row's own `lang` it cannot take
             tally.failures += len(units)
-            self.commits.sample_failure(f"{len(units)} segments {source} -> {target}: engine cannot "
-                                        "translate this pair")  # fmt: skip
+            self.commits.failure("the engine cannot translate this language pair",
+                                 f"{source} -> {target}", len(units))  # fmt: skip
             units = []
         if not units and hook is None:
             return self.commits.tally_only(tally)
