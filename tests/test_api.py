@@ -256,6 +256,41 @@ def test_authorization_matrix(seeded: tuple[TestClient, dict[str, str]]) -> None
                 assert status == (401 if who is None else 403), (method, path, who, status)
 
 
+# routes that name a language: a token limited to other languages is refused (403) on them
+LANG_SCOPED = {
+    ("POST", "/v1/translate"), ("POST", "/v1/jobs"), ("GET", "/v1/tm"),
+    ("GET", "/v1/translations/{item_id}/{field}/{lang}"),
+    ("PUT", "/v1/translations/{item_id}/{field}/{lang}"),
+    ("POST", "/v1/translations/{item_id}/{field}/{lang}/approve"),
+    ("POST", "/v1/translations/{item_id}/{field}/{lang}/send-back"),
+    ("GET", "/v1/translations/{item_id}/{field}/{lang}/history"),
+    ("PUT", "/v1/glossary/{lang}/{source}"), ("DELETE", "/v1/glossary/{lang}/{source}"),
+}  # fmt: skip
+
+
+def test_authorization_matrix_with_language_limits(seeded: tuple[TestClient, dict[str, str]]) -> None:
+    """Every route (from the OpenAPI spec) × a token limited to ko: refused on es where the route names a
+    language, allowed on ko."""
+    client, _ = seeded
+    store = client.app.state.store  # type: ignore[attr-defined]
+    limited = bearer(auth.create(store, "ko-admin", auth.Role.admin, ["ko"]))
+    paths = client.get("/openapi.json").json()["paths"]
+    routes = {(method.upper(), path) for path, ops in paths.items() for method in ops}
+    assert routes >= LANG_SCOPED
+    for method, path in sorted(routes):
+        for lang in ("es", "ko"):
+            url = path.format(item_id="sku-1", field="name", lang=lang, source="Nike", job_id="nope")
+            url += f"?to={lang}" if path in ("/v1/jobs", "/v1/tm") else ""
+            body = BODIES.get(path)
+            if path == "/v1/translate":
+                body = {"text": "Hi", "target": lang}
+            content = '{"id": "x", "name": "Hat"}\n' if path == "/v1/jobs" else None
+            status = client.request(method, url, json=None if content else body, content=content,
+                                    headers=limited).status_code  # fmt: skip
+            refused = lang == "es" and (method, path) in LANG_SCOPED
+            assert (status == 403) == refused, (method, path, lang, status)
+
+
 def test_glossary_routes(api: tuple[TestClient, dict[str, str]]) -> None:
     client, tokens = api
     admin, viewer = bearer(tokens["admin"]), bearer(tokens["viewer"])

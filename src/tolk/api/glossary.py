@@ -47,6 +47,14 @@ def _terms(store: Store, lang: str | None = None) -> list[TermOut]:
     ]  # fmt: skip
 
 
+def _writable(who: auth.Caller, lang: str) -> str:
+    """The language a term is written for, if this token may write it (`*` needs an unlimited token)."""
+    code = _lang(lang)
+    if who.langs and (code == "*" or code not in who.langs):
+        raise HTTPException(403, f"this token may write terms for {', '.join(who.langs)} only")
+    return code
+
+
 @router.get("", response_model=list[TermOut])
 def list_terms(request: Request, who: auth.Viewer, lang: str | None = None) -> list[TermOut]:
     return _terms(request.app.state.store, _lang(lang) if lang else None)
@@ -55,7 +63,7 @@ def list_terms(request: Request, who: auth.Viewer, lang: str | None = None) -> l
 @router.put("/{lang}/{source}", response_model=TermOut)
 def put_term(request: Request, who: auth.Admin, lang: str, source: str, body: TermIn) -> TermOut:
     """Add or change a term (`lang` `*` = every language)."""
-    code, store = _lang(lang), request.app.state.store
+    code, store = _writable(who, lang), request.app.state.store
     term = Term(source, body.target, body.do_not_translate, body.case_sensitive, body.note)
     store.import_glossary(Glossary([GlossaryEntry(code, term)]))
     return TermOut(source=source, lang=code, **body.model_dump())
@@ -63,6 +71,6 @@ def put_term(request: Request, who: auth.Admin, lang: str, source: str, body: Te
 
 @router.delete("/{lang}/{source}", status_code=204)
 def delete_term(request: Request, who: auth.Admin, lang: str, source: str) -> Response:
-    if not request.app.state.store.delete_term(source, _lang(lang)):
+    if not request.app.state.store.delete_term(source, _writable(who, lang)):
         raise HTTPException(404, f"no term {source!r} for {lang}")
     return Response(status_code=204)
