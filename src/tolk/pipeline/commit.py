@@ -21,8 +21,8 @@ from tolk.pipeline.job import CommitHook, Job, Summary
 from tolk.quality.loop import CHECKED, NEEDS_REVIEW, PENDING_APPROVAL, Settled
 from tolk.store.repo import MachineWrite
 
-
 MAX_REASONS = 50  # distinct failure reasons kept; beyond that they are counted together
+
 
 class Commits:
     def __init__(self, job: Job, summary: Summary) -> None:
