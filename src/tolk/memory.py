@@ -67,7 +67,7 @@ def read_tmx(path: Path) -> Iterator[tuple[str, str, str, str, str]]:
         raise InputError(f"{path}: cannot read ({exc})") from None
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else 0
-        raise InputError(f"{path}:{line}: not valid XML: {exc.msg}") from None
+        raise InputError(f"{path}:{line}: not valid XML: {' '.join(exc.msg.split())}") from None
     root = tree.getroot()
     header = root.find("header")
     if root.tag != "tmx" or header is None:
