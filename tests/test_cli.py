@@ -194,6 +194,20 @@ def test_failures_are_counted_per_reason(workdir: Path, server: StandIn) -> None
     assert sum(counts) == 7 and len(failed) <= 2 and all("model not found" in line for line in failed)
 
 
+def test_a_text_over_the_engines_limit_is_refused_not_sent(workdir: Path, server: StandIn) -> None:
+    """A 5 MB field went out as one 1.25 M-token request."""
+    huge = "Soft cotton. " * 5_000  # 65,000 characters
+    rows = [{"id": "small", "name": "Red shoe"}, {"id": "huge", "name": huge}]
+    (workdir / "cat.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = tolk("translate", "cat.jsonl", "--to", "es", cwd=workdir, env={"TEST_KEY": "k"})
+    assert "over the engine's limit of 50,000 (engines.qwen.max_text_chars)" in result.stderr
+    assert all(len(json.dumps(r.body)) < 10_000 for r in server.requests)  # never sent
+    exported = [
+        json.loads(x)["id"] for x in tolk("export", "--lang", "es", "--all", cwd=workdir).stdout.splitlines()
+    ]
+    assert exported == ["small"]
+
+
 def test_human_translation_survives_machine_retranslation(workdir: Path) -> None:
     (workdir / "cat.jsonl").write_text('{"id": "a", "name": "Red shoes"}\n{"id": "b", "name": "Blue hat"}\n')
     assert tolk("translate", "cat.jsonl", "--to", "es", cwd=workdir, env={"TEST_KEY": "k"}).returncode == 0

@@ -91,6 +91,7 @@ class EngineSettings(BaseModel):
     rate_limit_wait_s: float = Field(900, gt=0)  # how long one call may wait out a provider's 429s
     batch_size: int = Field(20, ge=1, le=500)  # segments per request, where the engine batches
     request_chars: int = Field(12_000, ge=500)  # a document's units per request stay within this budget
+    max_text_chars: int = Field(50_000, ge=100)  # one text longer than this is refused, never sent
     temperature: float = 0.1
     price_in_per_mtok: float = 0.0
     price_out_per_mtok: float = 0.0

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +81,8 @@ class Core:
         for u in units:
             unique.setdefault(u.key, u)
         mine, theirs = job.inflight.claim(unique)
+        refused = _oversized(unique, mine, engine.name, engine.settings.max_text_chars)
+        mine = [k for k in mine if k not in refused]
         # a group shares requests; an isolated field's text (untrusted: reviews, messages) is a group
         # of its own, so an instruction hidden in it can reach no other item's translation
         groups: dict[tuple[Any, ...], list[Segment]] = defaultdict(list)
@@ -96,12 +99,12 @@ class Core:
             for group, segments in groups.items()
             for chunk in _within(segments, budget_chars)
         ]
-        results: dict[str, Result] = {}
+        results: dict[str, Result] = dict(refused)
         try:
             answers = await asyncio.gather(*(engine.translate(c, source, target, h) for c, h in requests))
-            results = {r.id: r for batch in answers for r in batch}
+            results |= {r.id: r for batch in answers for r in batch}
         finally:  # waiters are released even if this pipeline fails
-            for key in mine:
+            for key in (*mine, *refused):
                 res = results.get(key)
                 job.inflight.settle(
                     key, Cached(res.text, res.engine, res.model) if res and shareable(res) else None
@@ -139,6 +142,16 @@ class Core:
                 drafts[u.key] = Draft(u.key, u.text, u.terms, u.context, res,
                                       rejected.get(u.source_hash, frozenset()))  # fmt: skip
         return await self.job.loop.settle(list(drafts.values()), source, target)
+
+
+def _oversized(units: dict[str, Unit], keys: Iterable[str], engine: str, limit: int) -> dict[str, Result]:
+    """Texts too long for one request (a 5 MB field would go out as a million-token call): failed with
+    the reason, never sent."""
+    return {
+        k: Result(k, "", error=f"text of {len(units[k].text):,} characters is over the engine's limit of "
+                               f"{limit:,} (engines.{engine}.max_text_chars): split it into smaller fields")
+        for k in keys if len(units[k].text) > limit
+    }  # fmt: skip
 
 
 def _within(segments: list[Segment], budget: int | None) -> list[list[Segment]]:
