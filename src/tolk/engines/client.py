@@ -103,9 +103,11 @@ class KeySlot:
     streak: int = 0
     accepted: deque[float] = field(default_factory=lambda: deque(maxlen=100_000))  # answered requests
     first_accepted: float | None = None
+    spacing: float = 0.0  # after a 429, requests leave one at a time, this far apart
+    next_turn: float = 0.0
 
     async def acquire(self, tokens: int) -> None:
-        await self._unblocked()
+        await self._until(lambda: self.blocked_until)
         if self.rpm is not None:
             await self.rpm.acquire()
         self._relax()
@@ -113,16 +115,21 @@ class KeySlot:
             await self.learned.acquire()
         if self.tpm is not None:
             await self.tpm.acquire(min(float(tokens), self.tpm.max_rate))
-        await self._unblocked()  # another request may have met a 429 while this one waited its turn
+        # another request may have met a 429 while this one waited; and after a 429 the waiters leave
+        # one at a time, not all at once the moment the pause ends (each would meet another 429)
+        await self._until(lambda: max(self.blocked_until, self.next_turn))
+        if self.spacing and time.monotonic() - self.limited_at < 60:
+            self.next_turn = time.monotonic() + self.spacing
+
+    @staticmethod
+    async def _until(moment: Callable[[], float]) -> None:
+        while (wait := moment() - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
 
     def answered(self) -> None:
         now = time.monotonic()
         self.accepted.append(now)
         self.first_accepted = self.first_accepted or now
-
-    async def _unblocked(self) -> None:
-        while (wait := self.blocked_until - time.monotonic()) > 0:
-            await asyncio.sleep(wait)
 
     def limited(self, after: float | None, announced_rpm: float | None) -> None:
         """The provider said 429: wait as long as it asks (else back off), and pace under its limit."""
@@ -131,6 +138,7 @@ class KeySlot:
         self.limited_at = now
         pause = after if after is not None else min(60.0, 2.0 ** (self.streak - 1))
         self.blocked_until = max(self.blocked_until, now + pause)
+        self.spacing = min(max(pause, 0.05), 1.0)
         # a stray 429 (jitter at a stated pace) only pauses; 429s that keep coming mean a lower limit
         rate = announced_rpm * PACE_HEADROOM if announced_rpm else None
         if rate is None and self.streak >= LEARN_AFTER:
