@@ -118,7 +118,8 @@ class KeySlot:
         # another request may have met a 429 while this one waited; and after a 429 the waiters leave
         # one at a time, not all at once the moment the pause ends (each would meet another 429)
         await self._until(lambda: max(self.blocked_until, self.next_turn))
-        if self.spacing and time.monotonic() - self.limited_at < 60:
+        unpaced = self.rpm is None and self.learned is None  # a pacer spaces them already
+        if self.spacing and unpaced and time.monotonic() - self.limited_at < 60:
             self.next_turn = time.monotonic() + self.spacing
 
     @staticmethod
@@ -139,9 +140,10 @@ class KeySlot:
         pause = after if after is not None else min(60.0, 2.0 ** (self.streak - 1))
         self.blocked_until = max(self.blocked_until, now + pause)
         self.spacing = min(max(pause, 0.05), 1.0)
-        # a stray 429 (jitter at a stated pace) only pauses; 429s that keep coming mean a lower limit
+        # a stray 429 (jitter at a stated pace) only pauses; 429s that keep coming without a stated
+        # `rpm` mean a limit nobody told us: learn it (a stated one is trusted, its 429s only pause)
         rate = announced_rpm * PACE_HEADROOM if announced_rpm else None
-        if rate is None and self.streak >= LEARN_AFTER:
+        if rate is None and self.rpm is None and self.streak >= LEARN_AFTER:
             rate = self._accepted_rate(now)
         if rate is not None and rate >= 1 and (self.learned_rpm is None or rate < self.learned_rpm):
             self._pace(rate)
