@@ -208,6 +208,53 @@ def test_a_text_over_the_engines_limit_is_refused_not_sent(workdir: Path, server
     assert exported == ["small"]
 
 
+def test_work_the_engine_answered_is_not_paid_again_after_a_crash(tmp_path: Path) -> None:
+    """kill -9 while one request still waits: the answers already back are kept for the rerun."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from tolk.testing.standin import echo_translator
+
+    release = threading.Event()
+
+    def reply(body: dict[str, Any]) -> Answer:
+        if "Slow" in json.dumps(body):
+            release.wait(60)
+        return echo_translator(body)
+
+    with StandIn(reply) as server:
+        (tmp_path / "tolk.toml").write_text(
+            'default_engine = "qwen"\n[engines.qwen]\nkind = "qwen-mt"\nmodel = "qwen-mt-turbo"\n'
+            f'base_url = "{server.base_url}"\napi_keys = ["k"]\n[quality]\nrounds = 0\n'
+        )
+        rows = [{"id": f"q{i}", "name": f"Quick hat {i}"} for i in range(5)] + [
+            {"id": "s", "name": "Slow boat"}
+        ]
+        (tmp_path / "cat.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        env = {**os.environ, "TOLK_CONFIG": ""}
+        env.pop("TOLK_DB", None)
+        command = [sys.executable, "-m", "tolk", "translate", "cat.jsonl", "--to", "es"]
+        proc = subprocess.Popen(
+            command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + 60
+        while sum(1 for r in server.requests if "Quick" in json.dumps(r.body)) < 5:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.1)
+        time.sleep(1.0)  # the five answers are back; the slow one still waits
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        release.set()
+        again = tolk("translate", "cat.jsonl", "--to", "es", cwd=tmp_path)
+        assert again.returncode == 0, again.stderr
+        quick = sum(1 for r in server.requests if "Quick" in json.dumps(r.body))
+    assert quick == 5  # not ten: the rerun found them
+
+
 def test_human_translation_survives_machine_retranslation(workdir: Path) -> None:
     (workdir / "cat.jsonl").write_text('{"id": "a", "name": "Red shoes"}\n{"id": "b", "name": "Blue hat"}\n')
     assert tolk("translate", "cat.jsonl", "--to", "es", cwd=workdir, env={"TEST_KEY": "k"}).returncode == 0

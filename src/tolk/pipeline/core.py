@@ -94,14 +94,26 @@ class Core:
             groups[group].append(Segment(key, u.text, u.context))
             if index is not None:
                 memory[group].update(dict.fromkeys(index.hints(u.text)))
+        size = engine.batch_size  # one engine request each, so each is cached as soon as it is back
         requests = [
-            (chunk, Hints(group[0], tuple(memory[group])[:5], job.domain))
+            (chunk[i : i + size], Hints(group[0], tuple(memory[group])[:5], job.domain))
             for group, segments in groups.items()
             for chunk in _within(segments, budget_chars)
+            for i in range(0, len(chunk), size)
         ]
+        sealed = {u.key for u in units if job.store.vault.sensitive(u.field)}  # any copy in a sealed field
+
+        async def answered(chunk: list[Segment], hints: Hints) -> list[Result]:
+            batch = await engine.translate(chunk, source, target, hints)
+            # cached the moment they arrive, not once every request is back: work the engine answered is
+            # not paid for again when the process dies before the commit
+            keep = [r for r in batch if shareable(r) and r.engine == engine.name and r.id not in sealed]
+            job.cache.put_many({r.id: Cached(r.text, r.engine, r.model) for r in keep})
+            return batch
+
         results: dict[str, Result] = dict(refused)
         try:
-            answers = await asyncio.gather(*(engine.translate(c, source, target, h) for c, h in requests))
+            answers = await asyncio.gather(*(answered(c, h) for c, h in requests))
             results |= {r.id: r for batch in answers for r in batch}
         finally:  # waiters are released even if this pipeline fails
             for key in (*mine, *refused):
@@ -109,9 +121,6 @@ class Core:
                 job.inflight.settle(
                     key, Cached(res.text, res.engine, res.model) if res and shareable(res) else None
                 )
-        sealed = {u.key for u in units if job.store.vault.sensitive(u.field)}  # any copy in a sealed field
-        job.cache.put_many({k: Cached(r.text, r.engine, r.model) for k, r in results.items()
-                            if shareable(r) and r.engine == engine.name and k not in sealed})  # fmt: skip
         for key, future in theirs.items():
             shared = await future
             results[key] = (
