@@ -107,16 +107,20 @@ class KeySlot:
     next_turn: float = 0.0
 
     async def acquire(self, tokens: int) -> None:
-        await self._until(lambda: self.blocked_until)
-        if self.rpm is not None:
-            await self.rpm.acquire()
-        self._relax()
-        if self.learned is not None:
-            await self.learned.acquire()
-        if self.tpm is not None:
-            await self.tpm.acquire(min(float(tokens), self.tpm.max_rate))
-        # another request may have met a 429 while this one waited; and after a 429 the waiters leave
-        # one at a time, not all at once the moment the pause ends (each would meet another 429)
+        while True:
+            await self._until(lambda: self.blocked_until)
+            if self.rpm is not None:
+                await self.rpm.acquire()
+            self._relax()
+            if self.learned is not None:
+                await self.learned.acquire()
+            if self.tpm is not None:
+                await self.tpm.acquire(min(float(tokens), self.tpm.max_rate))
+            # another request met a 429 while this one waited for its pace: wait that out and take a
+            # fresh turn of the pacer, or every waiter would leave at once the moment the pause ends
+            if self.blocked_until <= time.monotonic():
+                break
+        # unpaced (no rpm stated or learned yet): after a 429 the waiters leave one at a time
         await self._until(lambda: max(self.blocked_until, self.next_turn))
         unpaced = self.rpm is None and self.learned is None  # a pacer spaces them already
         if self.spacing and unpaced and time.monotonic() - self.limited_at < 60:
