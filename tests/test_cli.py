@@ -255,6 +255,43 @@ def test_work_the_engine_answered_is_not_paid_again_after_a_crash(tmp_path: Path
     assert quick == 5  # not ten: the rerun found them
 
 
+HOSTILE_ROWS: list[tuple[bytes, str | None]] = [  # (a JSONL line, the reason it is bad or None: good)
+    (b'{"id": "bom", "name": "Red shoe"}\r\n', None),  # after the file's byte-order mark, CRLF
+    (b'{"id": "nul", "name": "a \\u0000 b"}\n', "name: a NUL character"),
+    (b'{"id": "half", "name": "a \\ud800 b"}\n', "name: a lone surrogate"),
+    (b'{"id": "ctl", "name": "raw \x1b escape"}\n', "bad JSON: Invalid control character"),
+    (b'{"id": "esc", "name": "escaped \\u001b control"}\n', None),
+    (b"[" * 50_000 + b"]" * 50_000 + b"\n", "JSON nested too deeply"),
+    (
+        b'{"id": "deep", "name": "Hat", "extra": ' + b"[" * 5_000 + b"]" * 5_000 + b"}\n",
+        "JSON nested too deeply",
+    ),
+    (
+        json.dumps({"id": "wide", "name": "Scarf", **{f"attr{i}": i for i in range(10_000)}}).encode()
+        + b"\n",
+        None,
+    ),
+    (b'{"id": "utf", "name": "\xff\xfe broken"}\n', "invalid UTF-8"),
+    (b'{"id": "last", "name": "Blue hat"}', None),  # no newline at the end
+]
+
+
+def test_adversarial_rows_are_named_and_every_good_row_is_written(workdir: Path, db_url: str) -> None:
+    """The project's own hostile set, on every store: no crash, each bad row named, each good one written."""
+    data = b"\xef\xbb\xbf" + b"".join(line for line, _ in HOSTILE_ROWS)
+    (workdir / "cat.jsonl").write_bytes(data)
+    result = tolk("translate", "cat.jsonl", "--to", "es", "--engine", "other", "--skip-bad", "--db", db_url,
+                  cwd=workdir)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    out = " ".join(result.stdout.split())
+    for number, (_, reason) in enumerate(HOSTILE_ROWS, 1):
+        if reason is not None:
+            assert reason in out and f"{number}" in out, (number, reason)
+    exported = tolk("export", "--lang", "es", "--all", "--db", db_url, cwd=workdir).stdout.splitlines()
+    assert sorted({json.loads(x)["id"] for x in exported}) == ["bom", "esc", "last", "wide"]
+
+
 def test_human_translation_survives_machine_retranslation(workdir: Path) -> None:
     (workdir / "cat.jsonl").write_text('{"id": "a", "name": "Red shoes"}\n{"id": "b", "name": "Blue hat"}\n')
     assert tolk("translate", "cat.jsonl", "--to", "es", cwd=workdir, env={"TEST_KEY": "k"}).returncode == 0

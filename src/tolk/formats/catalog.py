@@ -98,7 +98,7 @@ def _row(line: int, data: Any) -> Row | BadRow:
 def _read_jsonl(fh: IO[bytes]) -> Iterator[Row | BadRow]:
     for n, raw in enumerate(fh, 1):
         try:
-            text = raw.decode("utf-8")
+            text = raw.decode("utf-8-sig" if n == 1 else "utf-8")  # a byte-order mark may open the file
         except UnicodeDecodeError as exc:
             yield BadRow(n, f"invalid UTF-8 at byte {exc.start}")
             continue
