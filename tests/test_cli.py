@@ -413,7 +413,7 @@ def test_rows_in_a_language_the_engine_cannot_take_fail_alone(workdir: Path, ape
     )
     result = tolk("translate", "cat.jsonl", "--to", "es", "--engine", "apertium", cwd=workdir)
     assert result.returncode == 1
-    assert "ko -> es: engine cannot translate this pair" in result.stderr
+    assert "failed 1 × the engine cannot translate this language pair (e.g. ko -> es)" in result.stderr
     rows = [json.loads(x) for x in tolk("export", cwd=workdir).stdout.splitlines()]
     assert [(r["id"], r["text"]) for r in rows] == [("a", "Zapatos rojos")]
 
