@@ -16,6 +16,7 @@ rules judge it again: a rejection since then still holds it).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from collections.abc import Sequence
@@ -85,9 +86,15 @@ async def translate_snippets(
         job = dataclasses.replace(job, glossary=job.glossary.merged(extra))
     core = Core(job)
     job.engine.check_pair(source, target)
-    units: dict[str, Unit] = {}
-    for s in snippets:  # the first context of a text is the one the engine sees
-        units.setdefault(s.text, core.unit(s.text, source, target, s.context))
+    def plan() -> dict[str, Unit]:
+        units: dict[str, Unit] = {}
+        for s in snippets:  # the first context of a text is the one the engine sees
+            units.setdefault(s.text, core.unit(s.text, source, target, s.context))
+        return units
+
+    # finding a glossary's terms in a hundred long texts is CPU work: off the event loop, so a server
+    # keeps answering meanwhile
+    units = await asyncio.to_thread(plan)
     finals = {u.key: digest("settled-v2", u.key) for u in units.values()}  # v2: with the verdict
     known = job.cache.get_many(sorted(set(finals.values())))
     last = {key: known[f] for key, f in finals.items() if f in known}  # the loop's last answers
@@ -101,15 +108,27 @@ async def translate_snippets(
                         if not done[k].personal and end.engine not in job.stand_ins})  # fmt: skip
     again_hashes = sorted({u.source_hash for u in units.values() if u.key in last})
     rejected = job.store.rejected(source, target, again_hashes)  # the rest were judged with theirs
-    out = []
-    for s in snippets:
-        u = units[s.text]
-        if u.key in last:  # the loop's verdict, unless the rules now say otherwise (a rejection since)
+
+    def rejudged() -> dict[str, Translated]:
+        """The loop's verdict on texts answered before, unless the rules now say otherwise (a rejection
+        since): CPU work like the first judgement, so off the event loop too."""
+        out: dict[str, Translated] = {}
+        for u in units.values():
+            if u.key not in last:
+                continue
             before = Translated(**json.loads(last[u.key].text))
             again = Result(u.key, before.text, engine=before.engine)
             draft = Draft(u.key, u.text, u.terms, {}, again, rejected.get(u.source_hash, frozenset()))
             now = job.loop.grade(again, job.loop.judge(draft, again, source, target), 0)
-            out.append(before if now.publishable else Translated.of(now))
+            out[u.key] = before if now.publishable else Translated.of(now)
+        return out
+
+    answered_before = await asyncio.to_thread(rejudged) if last else {}
+    out = []
+    for s in snippets:
+        u = units[s.text]
+        if u.key in last:
+            out.append(answered_before[u.key])
         elif u.key in settled:
             out.append(Translated.of(settled[u.key]))
         else:
