@@ -86,6 +86,7 @@ async def translate_snippets(
         job = dataclasses.replace(job, glossary=job.glossary.merged(extra))
     core = Core(job)
     job.engine.check_pair(source, target)
+
     def plan() -> dict[str, Unit]:
         units: dict[str, Unit] = {}
         for s in snippets:  # the first context of a text is the one the engine sees
