@@ -39,6 +39,7 @@ bench: setup apertium
 	$(BIN)/python bench/qe_accuracy
 	$(BIN)/python bench/gate_cost
 	$(BIN)/python bench/cost
+	$(BIN)/python bench/api_stall
 
 clean:
 	rm -rf $(VENV) demo.db* demo-es.jsonl .pytest_cache .mypy_cache .ruff_cache artifacts
