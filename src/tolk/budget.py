@@ -1,9 +1,10 @@
 """Spend caps: per run and per day (UTC), in the currency of the price table (USD).
 
-Checked between chunks of a run (a chunk's requests are already paid for, so a run can pass its cap by
-at most one chunk; keep chunks small when the cap is tight) and before each event in the agent. When a
-cap is reached the run stops cleanly after committing what it has: nothing half-written, and running
-the same command again continues where it stopped — what was translated is skipped, not paid twice.
+Checked before each engine request (requests then leave at most `max_concurrency` at a time, so a run
+passes its cap by no more than the requests already in flight — not by a whole chunk of them), between
+chunks of a run, and before each event in the agent. Segments not sent for the cap are counted with
+that reason; the run stops cleanly after committing what it has: nothing half-written, and running the
+same command again continues where it stopped — what was translated is skipped, not paid twice.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,8 +47,9 @@ class Unit:
 
 
 class Core:
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, hold: Callable[[], str | None] | None = None) -> None:
         self.job = job
+        self.hold = hold  # asked before each engine request: a reason not to send it (a spend cap reached)
         self._indexes: dict[tuple[str, str], FuzzyIndex] = {}
 
     def unit(self, text: str, source: str, target: str, context: dict[str, str], **where: Any) -> Unit:
@@ -103,8 +104,15 @@ class Core:
         ]
         sealed = {u.key for u in units if job.store.vault.sensitive(u.field)}  # any copy in a sealed field
 
+        # with a spend cap, requests leave at most `max_concurrency` at a time and each asks first: a run
+        # passes its cap by the requests in flight, not by a whole chunk of them
+        gate = asyncio.Semaphore(engine.settings.max_concurrency if self.hold else len(requests) or 1)
+
         async def answered(chunk: list[Segment], hints: Hints) -> list[Result]:
-            batch = await engine.translate(chunk, source, target, hints)
+            async with gate:
+                if self.hold is not None and (why := self.hold()):
+                    return [Result(s.id, "", error=f"not sent: {why}", transient=True) for s in chunk]
+                batch = await engine.translate(chunk, source, target, hints)
             # cached the moment they arrive, not once every request is back: work the engine answered is
             # not paid for again when the process dies before the commit
             keep = [r for r in batch if shareable(r) and r.engine == engine.name and r.id not in sealed]

@@ -37,7 +37,9 @@ from tolk.store.repo import ItemRecord
 class Pipeline:
     def __init__(self, job: Job) -> None:
         self.job, self.summary = job, Summary()
-        self.core, self.commits = Core(job), Commits(job, self.summary)
+        capped = job.budget.per_run is not None or job.budget.per_day is not None
+        self.core = Core(job, hold=self._held if capped else None)
+        self.commits = Commits(job, self.summary)
 
     async def run(
         self, on_start: Callable[[int], None] | None = None, progress: Progress | None = None
@@ -165,6 +167,15 @@ class Pipeline:
         )  # fmt: skip
 
     # --- accounting ------------------------------------------------------------------------------
+
+    def _held(self) -> str | None:
+        """Why the next engine request must not go out (a spend cap reached), or None."""
+        try:
+            self.job.budget.check(self.job.store, self.summary.usage.cost)
+        except BudgetReached as exc:
+            self.summary.stopped = str(exc)  # the run ends with this chunk: the cap is reached
+            return str(exc)
+        return None
 
     def _spent(self, call: Call) -> None:
         self.summary.spend.setdefault(call.target, Usage()).add(call.usage)
