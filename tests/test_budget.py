@@ -20,16 +20,27 @@ def segments_sent(server: StandIn) -> list[str]:
     return out
 
 
-def test_a_budget_stops_the_run_and_the_next_run_finishes_it(tmp_path: Path) -> None:
+def catalog(folder: Path) -> list[dict[str, str]]:
+    """Forty mugs, two fields each."""
     rows = [{"id": f"p{i:02d}", "name": f"Ceramic mug number {i}", "description": f"Holds {i + 200} ml."}
             for i in range(40)]  # fmt: skip
-    (tmp_path / "catalog.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (folder / "catalog.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return rows
+
+
+def config(folder: Path, server: StandIn, extra: str = "") -> None:
+    """A priced OpenAI-compatible engine on the stand-in, ten segments a request."""
+    (folder / "tolk.toml").write_text(
+        f'default_engine = "llm"\n[engines.llm]\nkind = "openai"\nmodel = "m"\n'
+        f'base_url = "{server.base_url}"\nexternal = false\nbatch_size = 10\n{extra}'
+        "price_in_per_mtok = 1000\nprice_out_per_mtok = 1000\n[quality]\nrounds = 0\n"
+    )
+
+
+def test_a_budget_stops_the_run_and_the_next_run_finishes_it(tmp_path: Path) -> None:
+    rows = catalog(tmp_path)
     with StandIn() as server:
-        (tmp_path / "tolk.toml").write_text(
-            f'default_engine = "llm"\n[engines.llm]\nkind = "openai"\nmodel = "m"\n'
-            f'base_url = "{server.base_url}"\nexternal = false\nbatch_size = 10\n'
-            "price_in_per_mtok = 1000\nprice_out_per_mtok = 1000\n[quality]\nrounds = 0\n"
-        )
+        config(tmp_path, server)
         args = ("translate", "catalog.jsonl", "--to", "es", "--chunk-size", "5", "--db",
                 f"sqlite:///{tmp_path / 't.db'}")  # fmt: skip
         first = run_tolk(*args, "--budget", "0.3", cwd=tmp_path)
@@ -54,15 +65,9 @@ def test_a_budget_stops_the_run_and_the_next_run_finishes_it(tmp_path: Path) -> 
 
 def test_a_cap_is_passed_by_the_requests_in_flight_not_by_a_whole_chunk(tmp_path: Path) -> None:
     """One chunk of 8 requests went out at once whatever the cap: it overshot it 5x before stopping."""
-    rows = [{"id": f"p{i:02d}", "name": f"Ceramic mug number {i}", "description": f"Holds {i + 200} ml."}
-            for i in range(40)]  # fmt: skip
-    (tmp_path / "catalog.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    catalog(tmp_path)
     with StandIn() as server:
-        (tmp_path / "tolk.toml").write_text(
-            f'default_engine = "llm"\n[engines.llm]\nkind = "openai"\nmodel = "m"\n'
-            f'base_url = "{server.base_url}"\nexternal = false\nbatch_size = 10\nmax_concurrency = 2\n'
-            "price_in_per_mtok = 1000\nprice_out_per_mtok = 1000\n[quality]\nrounds = 0\n"
-        )
+        config(tmp_path, server, "max_concurrency = 2\n")
         done = run_tolk("translate", "catalog.jsonl", "--to", "es", "--budget", "0.1", cwd=tmp_path)
         requests = len(server.requests)
     assert done.returncode == 3, done.stderr

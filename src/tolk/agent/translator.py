@@ -163,7 +163,7 @@ class Translator:
             return ACK  # a request for other languages
         record = self.store.item_record(pid)
         if record is None:
-            return self._fail_now(env, lang, pid, "unknown product")
+            return self._fail(env, lang, "unknown product", dead=False)
         if record.source_lang == lang:
             return ACK
         return await self._translate(env, record, lang)
@@ -310,15 +310,20 @@ class Translator:
 
     def _give_up(self, env: events.Envelope, lang: str, why: str) -> Outcome:
         """Dead-letter the event, and say so: an i18n.failed naming it, recorded with the outcome."""
+        return self._fail(env, lang, why, dead=True)
+
+    def _fail(self, env: events.Envelope, lang: str, why: str, *, dead: bool) -> Outcome:
+        """The event comes to nothing: recorded (`dead` or `failed`) with an i18n.failed naming it, in one
+        transaction; dead-lettered on the bus, or acknowledged when retrying cannot help either."""
         pid = str(env.payload.get("id") or env.payload.get("product_id") or "")
         try:
             with self.store.transaction() as session:
-                ledger.record(session, self.consumer(lang), env, "dead")
+                ledger.record(session, self.consumer(lang), env, "dead" if dead else "failed")
                 self._failed(session, pid, lang, why, env)
         except IntegrityError:  # another worker settled it first
             self._already(self.consumer(lang), env)
             return ACK
-        return Outcome("dead", why)
+        return Outcome("dead", why) if dead else ACK
 
     def _failed(self, session: Session, pid: str, lang: str, why: str, env: events.Envelope) -> None:
         body = {
@@ -368,15 +373,6 @@ class Translator:
             with self.store.transaction() as session:
                 ledger.record(session, self.consumer(lang), env, "stale")
                 self.skipped(session, product_id, lang, f"stale: {why}")
-        except IntegrityError:
-            self._already(self.consumer(lang), env)
-        return ACK
-
-    def _fail_now(self, env: events.Envelope, lang: str, product_id: str, why: str) -> Outcome:
-        try:
-            with self.store.transaction() as session:
-                ledger.record(session, self.consumer(lang), env, "failed")
-                self._failed(session, product_id, lang, why, env)
         except IntegrityError:
             self._already(self.consumer(lang), env)
         return ACK
