@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -269,26 +270,30 @@ LANG_SCOPED = {
 
 
 def test_authorization_matrix_with_language_limits(seeded: tuple[TestClient, dict[str, str]]) -> None:
-    """Every route (from the OpenAPI spec) × a token limited to ko: refused on es where the route names a
-    language, allowed on ko."""
+    """Every route (from the OpenAPI spec) × every role × a token limited to ko: a route's role comes
+    first; then where the route names a language, es is refused (403) and ko allowed."""
     client, _ = seeded
     store = client.app.state.store  # type: ignore[attr-defined]
-    limited = bearer(auth.create(store, "ko-admin", auth.Role.admin, ["ko"]))
     paths = client.get("/openapi.json").json()["paths"]
     routes = {(method.upper(), path) for path, ops in paths.items() for method in ops}
-    assert routes >= LANG_SCOPED
-    for method, path in sorted(routes):
-        for lang in ("es", "ko"):
-            url = path.format(item_id="sku-1", field="name", lang=lang, source="Nike", job_id="nope")
-            url += f"?to={lang}" if path in ("/v1/jobs", "/v1/tm") else ""
-            body = BODIES.get(path)
-            if path == "/v1/translate":
-                body = {"text": "Hi", "target": lang}
-            content = '{"id": "x", "name": "Hat"}\n' if path == "/v1/jobs" else None
-            status = client.request(method, url, json=None if content else body, content=content,
-                                    headers=limited).status_code  # fmt: skip
-            refused = lang == "es" and (method, path) in LANG_SCOPED
-            assert (status == 403) == refused, (method, path, lang, status)
+    assert routes >= LANG_SCOPED and routes == set(MATRIX)
+    for role in auth.Role:
+        limited = bearer(auth.create(store, f"ko-{role.name}", role, ["ko"]))
+        for method, path in sorted(routes):
+            least = MATRIX[(method, path)]
+            for lang in ("es", "ko"):
+                url = path.format(item_id="sku-1", field="name", lang=lang, source="Nike", job_id="nope")
+                url += f"?to={lang}" if path in ("/v1/jobs", "/v1/tm") else ""
+                body = BODIES.get(path)
+                if path == "/v1/translate":
+                    body = {"text": "Hi", "target": lang}
+                content = '{"id": "x", "name": "Hat"}\n' if path == "/v1/jobs" else None
+                status = client.request(method, url, json=None if content else body, content=content,
+                                        headers=limited).status_code  # fmt: skip
+                refused = (least is not None and role < least) or (
+                    lang == "es" and (method, path) in LANG_SCOPED
+                )
+                assert (status == 403) == refused, (role.name, method, path, lang, status)
 
 
 def test_glossary_routes(api: tuple[TestClient, dict[str, str]]) -> None:
@@ -447,3 +452,63 @@ def test_health_answers_while_a_maximum_size_request_is_worked_on(tmp_path: Path
     with TestClient(create_app(s)) as client:
         refused = client.post("/v1/translate", json=too_many, headers=bearer(token))
     assert refused.status_code == 422 and f"at most {MAX_TERMS} terms" in refused.text
+
+
+def _job(client: TestClient, headers: dict[str, str], url: str, body: bytes) -> dict[str, Any]:
+    import time
+
+    created = client.post(url, content=body, headers=headers)
+    assert created.status_code == 202, created.text
+    deadline = time.monotonic() + 60
+    while (job := client.get(f"/v1/jobs/{created.json()['id']}", headers=headers).json())["state"] in (
+        "queued", "running"
+    ):  # fmt: skip
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return dict(job)
+
+
+HOSTILE_TEXTS: list[tuple[bytes, int]] = [  # a /v1/translate body as sent; 200, or 400: any 4xx with a reason
+    (b'{"text": "a \\u0000 b", "target": "es"}', 400),
+    (b'{"text": "a \\ud800 b", "target": "es"}', 400),
+    (b'{"text": "raw \x1b escape", "target": "es"}', 400),
+    (b'{"text": "escaped \\u001b control", "target": "es"}', 200),
+    (b'{"text": "\xff\xfe broken", "target": "es"}', 400),
+    (b'{"text": ' + b"[" * 50_000 + b"]" * 50_000 + b', "target": "es"}', 400),
+    (b'\xef\xbb\xbf{"text": "Red shoe", "target": "es"}', 200),  # a byte-order mark is read past
+    (b'{"text": "Red shoe", "target": "es"}', 200),
+]
+
+
+def test_adversarial_input_through_the_api(db_url: str, tmp_path: Path) -> None:
+    """The hostile catalog as a job, and hostile texts, on every store: no 5xx, each bad row named."""
+    from tests.hostile import GOOD_IDS, HOSTILE_ROWS, hostile_catalog
+
+    s = Settings(
+        default_engine="dummy", engines={"dummy": {"kind": "dummy", "external": False}}, store=db_url
+    )
+    store = Store(db_url)
+    headers = bearer(auth.create(store, "ops", auth.Role.admin, []))
+    store.close()
+    body = hostile_catalog(big_line=5_000_000)  # still over the row limit; the file under the upload's
+    bad = {n: reason for n, (_, reason) in enumerate(HOSTILE_ROWS, 1) if reason is not None}
+    with TestClient(create_app(s)) as client:
+        whole = client.post("/v1/jobs?to=es", content=hostile_catalog(), headers=headers)
+        assert whole.status_code == 413 and "catalog over 50000000 bytes" in whole.text
+        refused = client.post("/v1/jobs?to=es", content=body, headers=headers)
+        assert refused.status_code == 422 and f"{len(bad)} bad rows, nothing was accepted" in refused.text
+        detail = refused.json()["detail"]
+        for n, reason in bad.items():  # "body:LINE: ...reason..." before the next line's entry
+            assert re.search(rf"body:{n}: (?:(?!body:\d).)*{re.escape(reason)}", detail), (n, detail)
+        assert client.get("/v1/translations?lang=es", headers=headers).json() == []
+        job = _job(client, headers, "/v1/jobs?to=es&skip_bad=true", body)
+        assert job["state"] == "done", job
+        listed = {b["line"]: b["reason"] for b in job["summary"]["bad_row_list"]}
+        assert set(listed) == set(bad) and all(bad[n] in listed[n] for n in bad), listed
+        written = client.get("/v1/translations?lang=es", headers=headers).json()
+        assert sorted(t["item_id"] for t in written) == GOOD_IDS
+        for raw, status in HOSTILE_TEXTS:
+            answer = client.post("/v1/translate", content=raw,
+                                 headers={**headers, "content-type": "application/json"})  # fmt: skip
+            got = 400 if 400 <= answer.status_code < 500 and answer.json()["detail"] else answer.status_code
+            assert got == status, (raw[:40], answer.status_code, answer.text[:300])

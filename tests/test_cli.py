@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from tests.conftest import need_apertium, run_tolk
+from tests.hostile import GOOD_IDS, HOSTILE_ROWS, hostile_catalog
 from tolk.store.repo import Store
 from tolk.testing.standin import Answer, StandIn
 
@@ -195,17 +197,34 @@ def test_failures_are_counted_per_reason(workdir: Path, server: StandIn) -> None
 
 
 def test_a_text_over_the_engines_limit_is_refused_not_sent(workdir: Path, server: StandIn) -> None:
-    """A 5 MB field went out as one 1.25 M-token request."""
+    """A 5 MB field went out as one 1.25 M-token request: now its row is bad, named by its line."""
     huge = "Soft cotton. " * 5_000  # 65,000 characters
     rows = [{"id": "small", "name": "Red shoe"}, {"id": "huge", "name": huge}]
     (workdir / "cat.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    result = tolk("translate", "cat.jsonl", "--to", "es", cwd=workdir, env={"TEST_KEY": "k"})
-    assert "over the engine's limit of 50,000 (engines.qwen.max_text_chars)" in result.stderr
+    refused = tolk("translate", "cat.jsonl", "--to", "es", cwd=workdir, env={"TEST_KEY": "k"})
+    assert refused.returncode == 2 and not server.requests
+    assert refused.stderr.startswith("error: cat.jsonl:2: name: 65,000 characters, over the engine's limit "
+                                     "of 50,000 (engines.qwen.max_text_chars)")  # fmt: skip
+    result = tolk("translate", "cat.jsonl", "--to", "es", "--skip-bad", cwd=workdir, env={"TEST_KEY": "k"})
+    assert result.returncode == 0, result.stderr
     assert all(len(json.dumps(r.body)) < 10_000 for r in server.requests)  # never sent
     exported = [
         json.loads(x)["id"] for x in tolk("export", "--lang", "es", "--all", cwd=workdir).stdout.splitlines()
     ]
     assert exported == ["small"]
+
+
+def test_a_store_error_is_one_line_without_source_texts(workdir: Path) -> None:
+    (workdir / "cat.jsonl").write_text('{"id": "a", "name": "Secret red shoe"}\n')
+    assert tolk("translate", "cat.jsonl", "--to", "es", "--engine", "other", cwd=workdir).returncode == 0
+    engine = create_engine("sqlite:///" + str(workdir / "tolk.db"))
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE outbox"))  # a store someone broke by hand
+    engine.dispose()
+    (workdir / "cat.jsonl").write_text('{"id": "a", "name": "Secret blue shoe"}\n')
+    result = tolk("translate", "cat.jsonl", "--to", "es", "--engine", "other", cwd=workdir)
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "Secret" not in result.stderr
+    assert result.stderr.strip() == "error: the store refused: no such table: outbox", result.stderr
 
 
 def test_work_the_engine_answered_is_not_paid_again_after_a_crash(tmp_path: Path) -> None:
@@ -255,41 +274,59 @@ def test_work_the_engine_answered_is_not_paid_again_after_a_crash(tmp_path: Path
     assert quick == 5  # not ten: the rerun found them
 
 
-HOSTILE_ROWS: list[tuple[bytes, str | None]] = [  # (a JSONL line, the reason it is bad or None: good)
-    (b'{"id": "bom", "name": "Red shoe"}\r\n', None),  # after the file's byte-order mark, CRLF
-    (b'{"id": "nul", "name": "a \\u0000 b"}\n', "name: a NUL character"),
-    (b'{"id": "half", "name": "a \\ud800 b"}\n', "name: a lone surrogate"),
-    (b'{"id": "ctl", "name": "raw \x1b escape"}\n', "bad JSON: Invalid control character"),
-    (b'{"id": "esc", "name": "escaped \\u001b control"}\n', None),
-    (b"[" * 50_000 + b"]" * 50_000 + b"\n", "JSON nested too deeply"),
-    (
-        b'{"id": "deep", "name": "Hat", "extra": ' + b"[" * 5_000 + b"]" * 5_000 + b"}\n",
-        "JSON nested too deeply",
-    ),
-    (
-        json.dumps({"id": "wide", "name": "Scarf", **{f"attr{i}": i for i in range(10_000)}}).encode()
-        + b"\n",
-        None,
-    ),
-    (b'{"id": "utf", "name": "\xff\xfe broken"}\n', "invalid UTF-8"),
-    (b'{"id": "last", "name": "Blue hat"}', None),  # no newline at the end
-]
+def test_the_summary_counts_each_segment_once(tmp_path: Path) -> None:
+    """unchanged + translated + kept + failed = segments; the gate's decisions add up to translated."""
+    from tolk.testing.standin import echo_translator
+
+    def reply(body: dict[str, Any]) -> Answer:
+        if "Broken" in json.dumps(body):
+            return Answer(status=400, error={"message": "the provider refused this text"})
+        return echo_translator(body)
+
+    def catalog(rows: list[tuple[str, str]]) -> None:
+        (tmp_path / "cat.jsonl").write_text("".join(json.dumps({"id": i, "name": n}) + "\n" for i, n in rows))
+
+    with StandIn(reply) as server:
+        (tmp_path / "tolk.toml").write_text(
+            f'default_engine = "qwen"\n[engines.qwen]\nkind = "qwen-mt"\nbase_url = "{server.base_url}"\n'
+            'api_keys = ["k"]\n'
+            "[quality]\nrounds = 0\n"
+        )
+        catalog([("a", "Red shoes"), ("b", "Blue hat"), ("c", "Green scarf")])
+        assert tolk("translate", "cat.jsonl", "--to", "es", cwd=tmp_path).returncode == 0
+        store = Store("sqlite:///" + str(tmp_path / "tolk.db"))
+        with store.transaction() as s:
+            assert store.write_human(s, "a", "name", "es", "Zapatos rojos (revisado)")
+        store.close()
+        catalog([("a", "Red shoes, new"), ("b", "Blue hat"), ("c", "Green scarf"), ("d", "Blue hat"),
+                 ("e", "Broken gear"), ("f", "Yellow sock")])  # fmt: skip
+        result = tolk("translate", "cat.jsonl", "--to", "es", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr  # a segment failed
+    out = " ".join(result.stdout.split())
+    assert "6 items, 6 segments" in out
+    assert "unchanged 2 (" in out  # b, c
+    assert "translated 2 (1 by the engine, 1 from cache or memory)" in out  # f; d is b's text
+    assert "kept 1 (" in out and "failed 1 " in out  # a (a person's text); e (the provider refused)
+    decided = re.search(r"approved (\d+).*checked (\d+).*needs review (\d+) awaiting approval (\d+)", out)
+    assert decided is not None and sum(map(int, decided.groups())) == 2, out
 
 
 def test_adversarial_rows_are_named_and_every_good_row_is_written(workdir: Path, db_url: str) -> None:
     """The project's own hostile set, on every store: no crash, each bad row named, each good one written."""
-    data = b"\xef\xbb\xbf" + b"".join(line for line, _ in HOSTILE_ROWS)
-    (workdir / "cat.jsonl").write_bytes(data)
+    (workdir / "cat.jsonl").write_bytes(hostile_catalog())
     result = tolk("translate", "cat.jsonl", "--to", "es", "--engine", "other", "--skip-bad", "--db", db_url,
                   cwd=workdir)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     out = " ".join(result.stdout.split())
     for number, (_, reason) in enumerate(HOSTILE_ROWS, 1):
-        if reason is not None:
-            assert reason in out and f"{number}" in out, (number, reason)
+        if reason is not None:  # printed as "N × reason (line 2, 7)"
+            named = re.findall(re.escape(reason) + r".*?\(line ([\d, ]+)\)", out)
+            assert str(number) in ",".join(named).replace(" ", "").split(","), (number, reason, out)
     exported = tolk("export", "--lang", "es", "--all", "--db", db_url, cwd=workdir).stdout.splitlines()
-    assert sorted({json.loads(x)["id"] for x in exported}) == ["bom", "esc", "last", "wide"]
+    assert sorted({json.loads(x)["id"] for x in exported}) == GOOD_IDS
+    refused = tolk("translate", "cat.jsonl", "--to", "es", "--engine", "other", "--db", db_url, cwd=workdir)
+    assert refused.returncode == 2 and refused.stderr.startswith("error: cat.jsonl:2: name: a NUL character")
 
 
 def test_human_translation_survives_machine_retranslation(workdir: Path) -> None:

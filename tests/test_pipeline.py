@@ -32,7 +32,7 @@ def catalog(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
-def job(path: Path, store: Store, engine_conf: EngineSettings, **extra: Any) -> Job:
+def job(path: Path | None, store: Store, engine_conf: EngineSettings, **extra: Any) -> Job:
     settings = Settings(engines={"e": engine_conf, "backup": EngineSettings(kind="dummy")})
     return Job(
         path=path, targets=["es"], source_lang="en", fields=["name", "description"],
@@ -118,3 +118,38 @@ def test_items_keep_untranslated_fields_as_attributes(tmp_path: Path) -> None:
     assert (
         item is not None and item.attrs == {"category": "Shoes", "price": 3} and item.source_lang == "en-US"
     )
+
+
+def test_an_event_text_over_the_engines_limit_fails_with_the_reason_and_is_never_sent(tmp_path: Path) -> None:
+    """Texts that come without a catalog (an agent's events) meet the same limit at the engine."""
+    from sqlalchemy.orm import Session
+
+    class Hook:
+        def before(self, session: Session) -> None:
+            pass
+
+        def after(self, session: Session, announced: set[str]) -> None:
+            pass
+
+    store = Store(f"sqlite:///{tmp_path}/t.db")
+    with StandIn() as server:
+        conf = EngineSettings(kind="qwen-mt", base_url=server.base_url, api_keys=["k"], max_text_chars=1_000)
+        j = job(None, store, conf)
+        pipeline = Pipeline(j)
+        records = [
+            pipeline.record("small", {"name": "Red shoe"}),
+            pipeline.record("huge", {"name": "Hat. " * 300}),
+        ]
+
+        async def go() -> None:
+            try:
+                await pipeline.translate_records(records, "es", Hook())
+            finally:
+                await j.engine.aclose()
+
+        asyncio.run(go())
+        sent = [r.body for r in server.requests]
+    assert pipeline.summary.failures == 1 and pipeline.summary.translated == 1
+    (reason,) = pipeline.summary.failure_reasons
+    assert "text of 1,500 characters is over the engine's limit of 1,000 (engines.e.max_text_chars)" in reason
+    assert "Hat." not in json.dumps(sent)

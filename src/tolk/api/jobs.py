@@ -26,7 +26,7 @@ from tolk.api import auth
 from tolk.config import Settings
 from tolk.core import TolkError
 from tolk.formats import catalog
-from tolk.pipeline import Pipeline
+from tolk.pipeline import Pipeline, items
 from tolk.store.models import CatalogJob, now
 from tolk.store.repo import Store
 from tolk.telemetry import Telemetry
@@ -76,6 +76,13 @@ async def read_upload(request: Request, limit: int, what: str) -> bytes:
     return bytes(body)
 
 
+def _bad_rows(bad: list[catalog.BadRow], shown: int = 20) -> str:
+    """Every bad line of a body, in one 422 (the first `shown`, then how many more)."""
+    listed = "; ".join(f"body:{b.line}: {b.reason}" for b in bad[:shown])
+    more = f"; and {len(bad) - shown} more bad rows" if len(bad) > shown else ""
+    return f"{len(bad)} bad rows, nothing was accepted: {listed}{more}"
+
+
 def _targets(to: str, who: auth.Caller) -> list[str]:
     try:
         targets = [languages.normalize(t) for t in to.split(",") if t.strip()]
@@ -96,8 +103,12 @@ async def create_job(
     engine: str | None = None,
     profile: str | None = None,
     source: Annotated[str | None, Query(alias="from")] = None,
+    skip_bad: Annotated[
+        bool, Query(description="Translate the good rows; the summary lists the bad")
+    ] = False,
 ) -> JobOut:
-    """Upload a catalog (body: JSONL, or CSV with `Content-Type: text/csv`); returns the job to poll."""
+    """Upload a catalog (body: JSONL, or CSV with `Content-Type: text/csv`); returns the job to poll.
+    A bad row refuses the whole body (422 naming every bad line), unless `skip_bad` is set."""
     settings: Settings = request.app.state.settings
     targets = _targets(to, who)
     suffix = FORMATS.get(request.headers.get("content-type", "").split(";")[0].strip().lower(), ".jsonl")
@@ -106,11 +117,21 @@ async def create_job(
     path = folder / f"catalog{suffix}"
     path.write_bytes(data)
     store: Store = request.app.state.store
+    telemetry: Telemetry = request.app.state.telemetry
     try:
         src = languages.normalize(source) if source else settings.source_lang
-        scan = catalog.scan(path, skip_bad=False)
         kit = assemble.kit(settings, store, engine=engine, profile=profile)
     except TolkError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise HTTPException(422, str(exc)) from None
+    spec = kit.job(settings, path=path, targets=targets, source_lang=src, origin="job", telemetry=telemetry,
+                   skip_bad=skip_bad)  # fmt: skip
+    try:  # every bad row of the body, by the run's own rules, off the event loop
+        scan = await asyncio.to_thread(items.scan, spec, skip_bad=True)
+        if scan.bad and not skip_bad:
+            raise TolkError(_bad_rows(scan.bad))
+    except TolkError as exc:
+        await kit.aclose()
         shutil.rmtree(folder, ignore_errors=True)
         raise HTTPException(422, str(exc).replace(str(path), "body")) from None
     job = CatalogJob(id=uuid.uuid4().hex, state="queued", actor=who.name, targets=targets, total=scan.rows,
@@ -121,9 +142,7 @@ async def create_job(
         audit.record(session, audit.Entry(f"token:{who.name}", "job", lang=",".join(targets),
                                           source_sha256=audit.sha256(data.decode("utf-8", "replace")),
                                           detail=f"job {job.id}, {scan.rows} rows"))  # fmt: skip
-    telemetry: Telemetry = request.app.state.telemetry
     telemetry.attach(*kit.engines())
-    spec = kit.job(settings, path=path, targets=targets, source_lang=src, origin="job", telemetry=telemetry)
     task = asyncio.create_task(_run(store, out.id, Pipeline(spec), kit, folder))
     request.app.state.jobs.add(task)
     task.add_done_callback(request.app.state.jobs.discard)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tolk import assemble, audit, languages
 from tolk.config import Settings
-from tolk.core import TolkError
+from tolk.core import TolkError, unstorable
 from tolk.pipeline import Translated, inline_glossary, translate_texts
 from tolk.store.repo import Store
 from tolk.telemetry import Telemetry
@@ -41,6 +41,8 @@ class TranslateRequest(BaseModel):
             raise ValueError(f"give 1 to {MAX_TEXTS} texts")
         if any(len(t) > MAX_TEXT_CHARS or not t.strip() for t in texts):
             raise ValueError(f"each text must have 1 to {MAX_TEXT_CHARS} characters")
+        if why := unstorable({"text": value}):  # a NUL or a lone surrogate: no engine or store takes it
+            raise ValueError(why)
         return value
 
     @field_validator("glossary")
@@ -55,6 +57,8 @@ class TranslateRequest(BaseModel):
             )
         if any(not k.strip() or len(k) > MAX_TERM_CHARS or len(v) > MAX_TERM_CHARS for k, v in value.items()):
             raise ValueError(f"each term and its translation must have 1 to {MAX_TERM_CHARS} characters")
+        if why := unstorable({"glossary": value}):
+            raise ValueError(why)
         return value
 
     @field_validator("source", "target")

@@ -87,3 +87,12 @@ def run() -> None:
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
+    except Exception as exc:
+        sql = sys.modules.get("sqlalchemy.exc")  # imported by then if the store was opened at all
+        if sql is None or not isinstance(exc, sql.DBAPIError):
+            raise
+        # one line, without the statement's parameters (they hold source texts); -v logs the traceback
+        logging.getLogger("tolk").info("the store's error", exc_info=exc)
+        err_console.print(f"[red]error:[/] the store refused: {escape(str(exc.orig))}", highlight=False,
+                          soft_wrap=True)  # fmt: skip
+        sys.exit(1)

@@ -153,26 +153,24 @@ def _export_format(path: Path) -> str:
 
 def print_summary(s: Summary, engine: str) -> None:
     table = Table(title=f"tolk translate — engine {engine}", show_header=False, box=None)
-    rows = [
+    rows = [  # each segment is counted once: the indented lines add up to the line above them
         ("processed", f"{s.items} items, {s.segments} segments"),
-        ("translated", str(s.translated)),
+        ("  unchanged", f"{s.unchanged} (already translated from the same text)"),
         (
-            "skipped (cache)",
-            f"{s.skipped} ({s.unchanged} unchanged, {s.cache_hits} cache, {s.memory_hits} memory)",
+            "  translated",
+            f"{s.translated} ({s.translated - s.reused} by the engine, {s.reused} from cache or memory)",
         ),
-        ("kept (person's text)", str(s.suggestions)),
-        ("failures", str(s.failures)),
+        ("  kept", f"{s.suggestions} (a person's text stays; the machine's waits beside it)"),
+        ("  failed", str(s.failures)),
+        ("the gate decided", f"of the {s.translated} translated:"),
+        ("  approved", str(s.approved) + _approvers(s)),
+        ("  checked", f"{s.checked} (rules passed; no judge vouched for the meaning)"),
+        ("  needs review", str(s.needs_review)),
+        ("  awaiting approval", str(s.pending_approval)),
+        ("rewrites", f"{s.rewritten} of the translated improved by the refine loop"),
         ("average score", ", ".join(f"{lang} {v:.1f}" for lang, v in s.average_scores().items()) or "-"),
-        ("checked", f"{s.checked} (rules passed; no judge vouched for the meaning)"),
-        ("approved", str(s.approved) + _approvers(s)),
-        ("rewrites", f"{s.rewritten} improved by the refine loop"),
-        (
-            "needs review",
-            str(s.needs_review)
-            + (f" (+{s.pending_approval} awaiting approval)" if s.pending_approval else ""),
-        ),
         ("glossary misses", str(s.glossary_misses)),
-        ("cache miss", f"{s.cache_miss_pct:.1f} %"),
+        ("lookups", f"{s.cache_hits} cache, {s.memory_hits} memory, {s.cache_miss_pct:.1f} % missed"),
         ("engine requests", str(s.usage.requests)),
         ("tokens", f"{s.usage.tokens_in} in / {s.usage.tokens_out} out"),
         ("estimated cost", f"${s.usage.cost:.4f}" + _by_lang(s)),

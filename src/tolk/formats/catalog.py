@@ -19,6 +19,9 @@ from typing import IO, Any
 
 from tolk.core import InputError, digest, unstorable
 
+# One row's bytes, at most: a product row is kilobytes (50,000-character fields fit several times over);
+# a 50 MB line would be held, stored and scanned many times, and overflows a MySQL packet (16 MB).
+MAX_ROW_BYTES = 4 * 1024 * 1024
 CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_COLUMNS = (
     *("id", "field", "lang", "source", "text", "grade"),
@@ -97,6 +100,9 @@ def _row(line: int, data: Any) -> Row | BadRow:
 
 def _read_jsonl(fh: IO[bytes]) -> Iterator[Row | BadRow]:
     for n, raw in enumerate(fh, 1):
+        if len(raw) > MAX_ROW_BYTES:
+            yield BadRow(n, f"a row of {len(raw):,} bytes, over the limit of {MAX_ROW_BYTES:,} for one row")
+            continue
         try:
             text = raw.decode("utf-8-sig" if n == 1 else "utf-8")  # a byte-order mark may open the file
         except UnicodeDecodeError as exc:

@@ -31,8 +31,10 @@ class Commits:
 
     def write(
         self, units: list[Unit], done: dict[str, Result], settled: dict[str, Settled], source: str,
-        target: str, hook: CommitHook | None, tally: Tally,
+        target: str, hook: CommitHook | None, tally: Tally, reused: frozenset[str] = frozenset(),
     ) -> None:  # fmt: skip
+        """One transaction: every unit ends as exactly one of written, kept (a person's text stays; the
+        machine's becomes its suggestion) or failed. `reused`: the keys answered by cache or memory."""
         store, job = self.job.store, self.job
         primary, stand_ins = job.engine.name, job.stand_ins
         written: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
@@ -70,6 +72,7 @@ class Commits:
                     audit.sha256(u.text), end.engine, end.model, self.prompts.get(end.engine) or None,
                     after_sha256=audit.sha256(end.text)))  # fmt: skip
                 self._count(end, tally)
+                self.summary.reused += u.key in reused
                 written[u.item_id][field] = {
                     "grade": end.grade.value, "score": end.verdict.score, "status": end.status,
                     "failed": end.verdict.failed, "rounds": end.rounds, "approved_by": end.approved_by,

@@ -28,10 +28,16 @@ def record(job: Job, item_id: str, data: dict[str, Any]) -> ItemRecord:
     )  # fmt: skip
 
 
-def scan(job: Job) -> catalog.Scan:
-    """The whole catalog validated before anything is written (a bad row raises, or is listed)."""
+def scan(job: Job, *, skip_bad: bool | None = None) -> catalog.Scan:
+    """The whole catalog validated before anything is written (a bad row raises, or is listed: with
+    `skip_bad`, by default the job's)."""
     assert job.path is not None, "a catalog job has a path"
-    return catalog.scan(job.path, skip_bad=job.skip_bad, check=_check_row)
+    limit, engine = job.engine.settings.max_text_chars, job.engine.name
+
+    def check(row: catalog.Row) -> str | None:
+        return _check_row(row) or _oversized(row, job.fields, engine, limit)
+
+    return catalog.scan(job.path, skip_bad=job.skip_bad if skip_bad is None else skip_bad, check=check)
 
 
 def chunks(job: Job, scanned: catalog.Scan) -> Iterator[list[ItemRecord]]:
@@ -54,6 +60,17 @@ def by_source(records: list[ItemRecord]) -> dict[str, list[ItemRecord]]:
     for r in records:
         groups[r.source_lang].append(r)
     return groups
+
+
+def _oversized(row: catalog.Row, fields: list[str], engine: str, limit: int) -> str | None:
+    """A field too long for one engine request is a bad row: named by its line, never stored or sent
+    (a 50 MB field would otherwise be held, stored and scanned many times over)."""
+    for name in fields:
+        value = row.data.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            return (f"{name}: {len(value):,} characters, over the engine's limit of {limit:,} "
+                    f"(engines.{engine}.max_text_chars): split it into smaller fields")  # fmt: skip
+    return None
 
 
 def _check_row(row: catalog.Row) -> str | None:

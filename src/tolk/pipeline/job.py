@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from tolk.telemetry import Telemetry
 
 
+BAD_ROWS_LISTED = 1_000  # in a summary's dict; `bad_rows` counts them all
+
+
 @dataclass
 class Job:
     path: Path | None  # a catalog for run(); None for the agent, which brings records itself
@@ -76,7 +79,8 @@ class Summary(Counts):
     whatever the number of languages (a tally counts them per language)."""
 
     items_changed: int = 0
-    suggestions: int = 0
+    suggestions: int = 0  # kept: a person's text stays, the machine's is saved as its suggestion
+    reused: int = 0  # of the translated: answered by cache or memory, not by an engine
     glossary_misses: int = 0
     pending_approval: int = 0
     checked: int = 0  # passed the rule checks; nobody vouched for the meaning
@@ -101,6 +105,16 @@ class Summary(Counts):
     def skipped(self) -> int:
         return self.unchanged + self.cache_hits + self.memory_hits
 
+    def outcome(self) -> dict[str, int]:
+        """Where each segment ended — one place each, so the parts add up to `segments`."""
+        return {"unchanged": self.unchanged, "translated": self.translated, "kept": self.suggestions,
+                "failed": self.failures}  # fmt: skip
+
+    def decisions(self) -> dict[str, int]:
+        """What the gate decided for each translated segment — one each, adding up to `translated`."""
+        return {"approved": self.approved, "checked": self.checked,
+                "needs_review": self.needs_review, "pending_approval": self.pending_approval}  # fmt: skip
+
     def average_scores(self) -> dict[str, float]:
         return {
             lang: c.average_score for lang, c in sorted(self.langs.items()) if c.average_score is not None
@@ -117,6 +131,9 @@ class Summary(Counts):
             "pending_approval": self.pending_approval, "checked": self.checked,
             "approved_by": dict(self.approved_by), "average_score": self.average_scores(),
             "bad_rows": len(self.bad_rows),
+            "bad_row_list": [{"line": b.line, "reason": b.reason} for b in self.bad_rows[:BAD_ROWS_LISTED]],
+            "reused": self.reused, "outcome": self.outcome(),
+            "decisions": self.decisions(),
             "requests": self.usage.requests, "tokens_in": self.usage.tokens_in,
             "tokens_out": self.usage.tokens_out, "cost": round(self.usage.cost, 6),
             "spend": {lang: {"requests": u.requests, "tokens_in": u.tokens_in, "tokens_out": u.tokens_out,

@@ -118,7 +118,9 @@ class Pipeline:
         if defer_transient:
             _defer_if_transient(units, done)
         settled = await self.core.judge(units, done, source, target)  # judge and decide
-        self.commits.write(units, done, settled, source, target, hook, tally)  # commit
+        self.commits.write(
+            units, done, settled, source, target, hook, tally, frozenset(cached) | frozenset(memory)
+        )  # commit
 
     def _plan(self, records: list[ItemRecord], source: str, target: str) -> list[Unit]:
         with self.job.store.sessions() as session:
