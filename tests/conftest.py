@@ -19,7 +19,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tolk.engines.apertium import apertium_installed, installed_modes
+from tolk.config import apertium_installed
+from tolk.engines.apertium import installed_modes
 
 REQUIRE = os.environ.get("TOLK_REQUIRE_SERVICES") == "1"
 PG_ADMIN = os.environ.get("TOLK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

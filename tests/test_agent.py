@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tolk import events, reports
-from tolk.agent import ledger
 from tolk.agent.worker import Options, Worker
 from tolk.bus.base import Bus
 from tolk.config import Settings
+from tolk.store import ledger
 from tolk.store.models import EventAttempt, OutboxEvent, ProcessedEvent, Translation
 from tolk.store.repo import Store
 from tolk.testing.standin import Answer, StandIn

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from tolk import events
-from tolk.agent import ledger
 from tolk.agent.registry import load
 from tolk.core import ConfigError
+from tolk.store import ledger
 from tolk.store.models import OutboxEvent, ProcessedEvent
 from tolk.store.repo import Store
 

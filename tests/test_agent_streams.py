@@ -184,8 +184,8 @@ def test_a_message_that_is_no_event_is_dead_lettered_at_once(make_bus: MakeBus, 
 
 
 def test_the_seed_registry_loads_as_written_and_priority_orders_the_agents(tmp_path: Path) -> None:
-    from tolk import ops
     from tolk.agent.registry import load
+    from tolk.ops import answers as ops
     from tolk.store.models import AgentWorker
 
     path = tmp_path / "agents.yaml"

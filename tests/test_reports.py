@@ -12,13 +12,14 @@ from typing import Any
 
 import pytest
 
-from tolk import ops, reports, review
+from tolk import reports, review
 from tolk.config import NotifySettings, TelegramSettings
 from tolk.notify import NotifyError, from_settings
-from tolk.notify import schedule as schedule_mod
 from tolk.notify.base import Notice
-from tolk.notify.bot import OpsBot
 from tolk.notify.telegram import Telegram, escape
+from tolk.ops import answers as ops
+from tolk.ops import schedule as schedule_mod
+from tolk.ops.bot import OpsBot
 from tolk.store.repo import Store
 
 from .chat_standins import SlackStandIn, TelegramStandIn, WebhookReceiver, markdown_v2_error

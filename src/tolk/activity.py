@@ -9,14 +9,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from tolk import vault
-from tolk.engines.base import Call
 from tolk.store.models import Activity, EngineCall, HistoryEntry, now
 from tolk.store.repo import Store
+
+if TYPE_CHECKING:  # a type only: what an engine call leaves behind is stored here, engines sit above
+    from tolk.engines.base import Call
 
 
 @dataclass(kw_only=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -446,9 +447,11 @@ def load(path: str | Path | None = None, *, db: str | None = None) -> Settings:
         settings.store = db
     elif env_db := os.environ.get("TOLK_DB"):
         settings.store = env_db
-    if settings.default_engine is None:
-        from tolk.engines.apertium import apertium_installed
-
-        if apertium_installed():
-            settings.default_engine = "apertium"
+    if settings.default_engine is None and apertium_installed():
+        settings.default_engine = "apertium"
     return settings
+
+
+def apertium_installed() -> bool:
+    """The offline default needs Apertium's two programs on PATH (the engine asks the same)."""
+    return shutil.which("apertium") is not None and shutil.which("lt-proc") is not None

@@ -27,7 +27,6 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from tolk import events
-from tolk.agent import ledger
 from tolk.agent.dedupe import Dedupe
 from tolk.agent.registry import AgentSpec
 from tolk.budget import BudgetReached
@@ -35,6 +34,7 @@ from tolk.bus.base import UNREADABLE, Delivery, matches
 from tolk.config import AgentSettings
 from tolk.core import Deferred, InputError
 from tolk.pipeline import Pipeline
+from tolk.store import ledger
 from tolk.store.models import now
 from tolk.store.repo import ItemRecord, Store
 

@@ -19,12 +19,12 @@ import socket
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from tolk import assemble, notify
-from tolk.agent import ledger
+from tolk import assemble
 from tolk.agent import registry as registry_mod
 from tolk.agent.dedupe import Dedupe
 from tolk.agent.translator import Outcome, Translator
@@ -34,8 +34,8 @@ from tolk.bus.base import Bus, Delivery
 from tolk.bus.outbox import relay_once
 from tolk.config import Settings
 from tolk.core import TolkError
-from tolk.notify import schedule
 from tolk.pipeline import Pipeline
+from tolk.store import ledger
 from tolk.store.repo import Store
 from tolk.telemetry import Telemetry
 
@@ -53,6 +53,9 @@ class Options:
     relay_poll_s: float = 0.5
     drain: bool = False  # stop once the queues are empty, nothing is in flight or parked, the outbox sent
     quiet_s: float = 2.0  # … and has stayed so this long
+    # more work for the worker's lifetime, given the settings, the store and the event that says leave
+    # (the CLI adds the scheduled reports: operations sit above the agent, which does not import them)
+    chores: Sequence[Callable[[Settings, Store, asyncio.Event], Coroutine[Any, Any, None]]] = ()
 
 
 @dataclass
@@ -114,7 +117,7 @@ class Worker:
             chores = [
                 asyncio.create_task(self._relay(store, bus, leave)),
                 asyncio.create_task(self._heartbeat(store, state, leave, s.agent.heartbeat_s)),
-                asyncio.create_task(schedule.run(s, store, notify.from_settings(s.notify), leave)),
+                *(asyncio.create_task(chore(s, store, leave)) for chore in self.options.chores),
             ]
             if self.options.drain:
                 chores.append(asyncio.create_task(self._until_drained(store, bus, queues, state, leave)))

@@ -16,12 +16,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 from sqlalchemy import text as sql
 
-from tolk.agent import ledger
 from tolk.bus import open_bus
 from tolk.bus.base import Bus
 from tolk.config import Settings
 from tolk.engines import registry
 from tolk.engines.base import Engine
+from tolk.store import ledger
 from tolk.store.models import OutboxEvent, now
 from tolk.store.repo import Store
 from tolk.telemetry import Telemetry

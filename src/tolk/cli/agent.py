@@ -10,14 +10,18 @@ import typer
 from prometheus_client import start_http_server
 from rich.table import Table
 
-from tolk import config, languages, ops
-from tolk.agent import ledger, topology
+from tolk import config, languages, notify
 from tolk.agent import registry as registry_mod
+from tolk.agent import topology
 from tolk.agent.worker import Options, Worker
 from tolk.bus import open_bus
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, safe_url, settings
 from tolk.cli.events import BusOpt
+from tolk.ops import answers as ops
+from tolk.ops import schedule
+from tolk.store import ledger
 from tolk.store.models import now
+from tolk.store.repo import Store
 
 app = typer.Typer(help="Run the translator agent on a bus; see and restart its workers.")
 
@@ -57,7 +61,7 @@ def run(
     if not langs:
         raise typer.BadParameter("no language: pass --to es,ko or set agent.languages", param_hint="--to")
     options = Options(bus_url=s.bus_url(bus), languages=langs, concurrency=concurrency or s.agent.concurrency,
-                      drain=drain)  # fmt: skip
+                      drain=drain, chores=[_reports])  # fmt: skip
 
     def reload() -> config.Settings:  # a restart re-reads the configuration
         return settings(config_path, db)
@@ -80,6 +84,11 @@ def run(
 
     asyncio.run(main())
     err_console.print(f"worker {worker.id}: stopped")
+
+
+async def _reports(s: config.Settings, store: Store, leave: asyncio.Event) -> None:
+    """The scheduled reports, sent by whichever worker claims each slot first."""
+    await schedule.run(s, store, notify.from_settings(s.notify), leave)
 
 
 @app.command()

@@ -13,13 +13,14 @@ from typing import Annotated
 
 import typer
 
-from tolk import notify, ops, reports
+from tolk import notify, reports
 from tolk.agent import registry
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
 from tolk.core import ConfigError
-from tolk.notify import schedule
-from tolk.notify.bot import OpsBot
 from tolk.notify.telegram import Telegram
+from tolk.ops import answers as ops
+from tolk.ops import schedule
+from tolk.ops.bot import OpsBot
 
 SinceOpt = Annotated[str, typer.Option("--since", "-s", help="Window: 30m, 24h, 7d, 2w.")]
 

@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tolk import languages, ops
+from tolk import languages
 from tolk.cli.common import ConfigOpt, DbOpt, console, open_store, settings
+from tolk.ops import answers as ops
 
 app = typer.Typer(
     help="The review queue: translations the gate could not publish on its own.", no_args_is_help=True

@@ -11,13 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-import shutil
 import subprocess
 from functools import cache
 from pathlib import Path
 
 from tolk import languages
-from tolk.config import EngineSettings
+from tolk.config import EngineSettings, apertium_installed
 from tolk.core import EngineError, Hints, Result, Segment, Usage
 from tolk.engines.base import Engine
 
@@ -28,10 +27,6 @@ _SPECIAL = re.compile(r"([\[\]{}^$/\\@<>*#~|+])")
 _BLANK = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);|⟦\d+⟧|\n+", re.S)
 # Output: a superblank, an escaped char, an unknown/error mark on a word, or plain text.
 _OUT = re.compile(r"\[((?:\\.|[^\]\\])*)\]|\\(.)|(?<![\w\\])[*#@](\w[\w'-]*)|([^\[\\*#@]+|.)", re.S)
-
-
-def apertium_installed() -> bool:
-    return shutil.which("apertium") is not None and shutil.which("lt-proc") is not None
 
 
 @cache

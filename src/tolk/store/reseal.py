@@ -8,19 +8,26 @@ key is sealed again, a plain one only once), so an interrupted rotation is finis
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Text, bindparam, delete, or_, select, tuple_, type_coerce, update
 from sqlalchemy.orm import InstrumentedAttribute
 
-from tolk.cache import Cache
 from tolk.store.models import HistoryEntry, Item, MemoryUnit, SourceField, Translation
 from tolk.store.repo import Store, _rowcount
 from tolk.vault import PREFIX, Vault
 
 CHUNK = 500
+
+
+class Cache(Protocol):
+    """What a rotation needs of the shared cache (tolk.cache's caches have it): the store defines the
+    door it uses, so persistence does not import the layer above it."""
+
+    def get_many(self, keys: Sequence[str]) -> Mapping[str, object]: ...
+    def forget(self, keys: Sequence[str]) -> None: ...
 
 
 @dataclass

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from tolk import reports
-from tolk.agent import ledger
 from tolk.agent.registry import AgentSpec
 from tolk.config import HEARTBEAT_S
 from tolk.core import TolkError
+from tolk.store import ledger
 from tolk.store.models import AgentWorker, OutboxEvent, now
 from tolk.store.repo import Store
 

@@ -11,12 +11,12 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from tolk import ops
 from tolk.agent.registry import AgentSpec
 from tolk.config import HEARTBEAT_S
 from tolk.core import TolkError
 from tolk.notify.base import NotifyError
 from tolk.notify.telegram import Telegram, pre
+from tolk.ops import answers as ops
 from tolk.store.repo import Store
 
 log = logging.getLogger(__name__)
