@@ -41,6 +41,7 @@ bench: setup apertium
 	$(BIN)/python bench/gate_cost
 	$(BIN)/python bench/cost
 	$(BIN)/python bench/api_stall
+	$(BIN)/python bench/startup
 
 clean:
 	rm -rf $(VENV) demo.db* demo-es.jsonl .pytest_cache .mypy_cache .ruff_cache artifacts

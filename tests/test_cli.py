@@ -550,3 +550,18 @@ def test_read_only_commands_outside_a_project_name_the_missing_store(
         "error: tolk.db: no tolk store here (run tolk translate first, or pass --db / set store in tolk.toml)"
     )
     assert list(tmp_path.iterdir()) == []  # no empty tolk.db left behind
+
+
+def test_the_command_line_starts_without_the_heavy_libraries() -> None:
+    """`tolk --version` and `--help` took 2.5 s of CPU importing engines, the API and the store's ORM:
+    commands import those when they run (bench/startup measures the time)."""
+    import subprocess
+    import sys
+
+    heavy = ["openai", "fastapi", "sqlalchemy", "pydantic", "httpx", "lingua", "cryptography", "redis",
+             "aio_pika", "prometheus_client", "lxml", "translate", "yaml", "alembic", "uvicorn"]  # fmt: skip
+    probe = f"import sys, tolk.cli.main; print([m for m in {heavy!r} if m in sys.modules])"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
+    help_text = tolk("--help", cwd=Path.cwd())
+    assert help_text.returncode == 0 and "translate" in help_text.stdout and "agent" in help_text.stdout

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from prometheus_client import start_http_server
 from rich.table import Table
 
-from tolk import config, languages, notify
-from tolk.agent import registry as registry_mod
-from tolk.agent import topology
-from tolk.agent.worker import Options, Worker
-from tolk.bus import open_bus
+from tolk import languages
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, safe_url, settings
 from tolk.cli.events import BusOpt
-from tolk.ops import answers as ops
-from tolk.ops import schedule
-from tolk.store import ledger
-from tolk.store.models import now
-from tolk.store.repo import Store
+
+if TYPE_CHECKING:  # the heavy parts load when a command runs, so `tolk --help` stays quick
+    from tolk import config
+    from tolk.agent import topology
+    from tolk.store.repo import Store
 
 app = typer.Typer(help="Run the translator agent on a bus; see and restart its workers.")
 
@@ -56,6 +51,10 @@ def run(
 
     Start as many as you like, on as many machines: they share the queues.
     """
+    from prometheus_client import start_http_server
+
+    from tolk.agent.worker import Options, Worker
+
     s = settings(config_path, db)
     langs = languages.parse_list(to) if to else (s.agent.languages or s.targets)
     if not langs:
@@ -88,6 +87,9 @@ def run(
 
 async def _reports(s: config.Settings, store: Store, leave: asyncio.Event) -> None:
     """The scheduled reports, sent by whichever worker claims each slot first."""
+    from tolk import notify
+    from tolk.ops import schedule
+
     await schedule.run(s, store, notify.from_settings(s.notify), leave)
 
 
@@ -98,6 +100,9 @@ def init(bus: BusOpt = None, db: DbOpt = None, config_path: ConfigOpt = None) ->
     Run it once when deploying, before producers publish: events published before any worker has
     started then wait in the queues. Workers and `tolk events publish` declare them too.
     """
+    from tolk.agent import topology
+    from tolk.bus import open_bus
+
     s = settings(config_path, db)
 
     async def go() -> topology.Topology:
@@ -124,6 +129,11 @@ def status(
     config_path: ConfigOpt = None,
 ) -> None:
     """Workers with their heartbeat, state and counts (a worker silent for 3 heartbeats shows as lost)."""
+    from tolk.agent import registry as registry_mod
+    from tolk.ops import answers as ops
+    from tolk.store import ledger
+    from tolk.store.models import now
+
     s = settings(config_path, db)
     store = open_store(s, reading=True)
     try:
@@ -150,6 +160,8 @@ def status(
 
 
 def _depths(url: str, namespace: str, queues: list[str]) -> Table:
+    from tolk.bus import open_bus
+
     async def go() -> list[tuple[str, int, int]]:
         b = open_bus(url, namespace=namespace)
         try:
@@ -175,6 +187,8 @@ def restart(
 
     Each finishes its in-flight events, re-reads the configuration and reconnects.
     """
+    from tolk.ops import answers as ops
+
     s = settings(config_path, db)
     store = open_store(s)
     try:

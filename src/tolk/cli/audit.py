@@ -8,10 +8,8 @@ from typing import Annotated
 
 import typer
 
-from tolk import audit, reports
 from tolk.cli.common import ConfigOpt, DbOpt, err_console, open_store, settings
 from tolk.formats.catalog import atomic_output
-from tolk.store.models import now
 
 app = typer.Typer(help="The audit log: who translated, changed, approved, exported or read what.",
                   no_args_is_help=True)  # fmt: skip
@@ -26,6 +24,9 @@ def export(
 ) -> None:  # fmt: skip
     """One JSON object per entry: id, at, actor, action, item_id, field, lang, source_sha256, engine,
     model, prompt_version, before_sha256, after_sha256 (hashes only, never text)."""
+    from tolk import audit, reports
+    from tolk.store.models import now
+
     start = now() - reports.parse_span(since) if since else None
     store = open_store(settings(config_path, db), reading=True)
     try:

@@ -18,7 +18,6 @@ from tolk.cli.explain import show_findings
 from tolk.core import InputError, Term, TolkError
 from tolk.glossary import Glossary
 from tolk.quality.base import Sample
-from tolk.quality.gate import Gate
 from tolk.quality.policy import Decision, Verdict
 
 REQUIRED = ("id", "src_lang", "tgt_lang", "source", "translation")
@@ -56,6 +55,8 @@ def check(
     Reads its own JSONL lines or `tolk export` output as it is (an id there is id:field:lang).
     Exit code 0 when every translation passes, 1 when any needs a rewrite or review, 2 on bad input.
     """
+    from tolk.quality.gate import Gate  # the checks' models load when the command runs, not for --help
+
     if fmt not in {"text", "jsonl"}:
         raise typer.BadParameter(f"unknown format {fmt!r} (use text or jsonl)", param_hint="--format")
     src = languages.normalize(source_lang)

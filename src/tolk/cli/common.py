@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy.engine import make_url
 
-from tolk import config
 from tolk.core import InputError
-from tolk.store.repo import Store
+
+if TYPE_CHECKING:  # commands import the heavy parts when they run: `tolk --help` stays quick
+    from tolk import config
+    from tolk.store.repo import Store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -32,12 +33,18 @@ DbOpt = Annotated[
 
 
 def settings(config_path: Path | None, db: str | None = None) -> config.Settings:
+    from tolk import config
+
     return config.load(config_path, db=db)
 
 
 def open_store(s: config.Settings, *, reading: bool = False) -> Store:
     """The configured store. `reading`: a command that only reads (report, export, list …) refuses a
     SQLite file that does not exist, naming it, instead of creating an empty one and reporting nothing."""
+    from sqlalchemy.engine import make_url
+
+    from tolk.store.repo import Store
+
     if reading:
         url = make_url(_sqlite_url(s.store))
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):

@@ -6,19 +6,20 @@ import asyncio
 import json
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from tolk import assemble, languages, prices
+from tolk import languages, prices
 from tolk.cli.common import ConfigOpt, DbOpt, console, open_store, settings
-from tolk.config import Settings
-from tolk.engines.base import Engine
-from tolk.estimate import LangEstimate, estimate
 from tolk.formats import catalog
-from tolk.pipeline import Pipeline
-from tolk.store.repo import ItemRecord
+
+if TYPE_CHECKING:  # the heavy parts load when the command runs, so `tolk --help` stays quick
+    from tolk.config import Settings
+    from tolk.engines.base import Engine
+    from tolk.estimate import LangEstimate
+    from tolk.store.repo import ItemRecord
 
 app = typer.Typer(help="What translating will cost, before it costs anything.", no_args_is_help=True)
 
@@ -71,6 +72,10 @@ def _estimates(
     s: Settings, path: Path, targets: list[str], src: str, engine: str | None, profile: str | None,
     glossary: Path | None, fields: str,
 ) -> tuple[tuple[str, str, str], list[LangEstimate]]:  # fmt: skip
+    from tolk import assemble
+    from tolk.estimate import LangEstimate, estimate
+    from tolk.pipeline import Pipeline
+
     store = open_store(s)
     parts = assemble.kit(s, store, engine=engine, profile=profile, glossary=glossary)
     try:
@@ -115,6 +120,8 @@ def _price(engine: Engine) -> str:
 
 
 def _print(rows: list[LangEstimate], name: tuple[str, str, str]) -> None:
+    from tolk.estimate import LangEstimate
+
     table = Table(title=f"tolk cost estimate — engine {name[0]} ({name[1]})")
     for col in ("lang", "segs", "done", "TM", "cache", "repeat", "send", "reqs", "tok in", "tok out",
                 "cost", "naive"):  # fmt: skip

@@ -6,16 +6,17 @@ import asyncio
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tolk import assemble, documents, languages
+from tolk import languages
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
-from tolk.documents.run import DocsJob, FileResult, run
-from tolk.telemetry import Telemetry
+
+if TYPE_CHECKING:  # the heavy parts load when the command runs, so `tolk --help` stays quick
+    from tolk.documents.run import FileResult
 
 app = typer.Typer(help="Documents and i18n files: Markdown, HTML, JSON/YAML, PO, XLIFF, text.",
                   no_args_is_help=True)  # fmt: skip
@@ -63,6 +64,10 @@ def translate(
 ) -> None:
     """Translate documents, keeping their structure: code, URLs, markup, keys and placeholders stay as they
     are. Re-running translates only what changed; unchanged outputs stay byte-identical."""
+    from tolk import assemble, documents
+    from tolk.documents.run import DocsJob, run
+    from tolk.telemetry import Telemetry
+
     s = settings(config_path, db)
     targets = languages.parse_list(to) if to else s.targets
     if not targets:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
 from tolk.cli.common import ConfigOpt, console, settings
-from tolk.config import Settings
-from tolk.engines import registry
+
+if TYPE_CHECKING:  # the engines load when the command runs, so `tolk --help` stays quick
+    from tolk.config import Settings
 
 
 def engines(config_path: ConfigOpt = None) -> None:
@@ -27,6 +29,8 @@ def engines(config_path: ConfigOpt = None) -> None:
 
 
 async def _statuses(s: Settings) -> list[tuple[str, bool, str]]:
+    from tolk.engines import registry
+
     out = []
     for name in sorted(s.engines):
         try:

@@ -8,16 +8,15 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tolk import events
-from tolk.agent import topology
-from tolk.bus import open_bus
-from tolk.bus.base import Unroutable, check_pattern
 from tolk.cli.common import ConfigOpt, DbOpt, console, safe_url, settings
 from tolk.core import InputError
+
+if TYPE_CHECKING:  # the heavy parts load when a command runs, so `tolk --help` stays quick
+    from tolk import events
 
 app = typer.Typer(help="Publish events to a bus and watch them (RabbitMQ, Redis Streams, embedded).")
 
@@ -45,6 +44,11 @@ def publish(
     language in agent.languages, else targets) are declared first, so events published before any
     worker has started wait for it; an event no queue would receive is refused, naming its line.
     """
+    from tolk import events
+    from tolk.agent import topology
+    from tolk.bus import open_bus
+    from tolk.bus.base import Unroutable
+
     s = settings(config_path, db)
     name = "<stdin>" if source == "-" else source
     lines = sys.stdin.read().splitlines() if source == "-" else _read(Path(source))
@@ -99,6 +103,9 @@ def tail(
     The tail reads its own temporary queue: it is removed on exit, and a tail that is killed leaves
     nothing behind (RabbitMQ drops it with the connection; elsewhere it expires within a minute).
     """
+    from tolk.bus import open_bus
+    from tolk.bus.base import check_pattern
+
     s = settings(config_path, db)
     patterns = [check_pattern(p.strip()) for p in types.split(",") if p.strip()]
     queue = f"tail-{uuid.uuid4().hex[:8]}"

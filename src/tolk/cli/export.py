@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from tolk import audit, languages, markets
+from tolk import languages
 from tolk.cli.common import ConfigOpt, DbOpt, err_console, open_store, settings
 from tolk.formats import catalog
 
@@ -30,6 +30,8 @@ def export(
     """Export one record per (id, field, lang): id, field, lang, source, text, grade, status, score,
     failed, approved_by, engine, model — only what may be published (status CHECKED, APPROVED or HUMAN)
     unless --all; with \\[markets] configured, also each item's localized price per market."""
+    from tolk import audit, markets
+
     if fmt not in {"jsonl", "csv"}:
         raise typer.BadParameter(f"unknown format {fmt!r} (use jsonl or csv)", param_hint="--format")
     tag = languages.normalize(lang) if lang else None

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from tolk import vault
-from tolk.cache import open_cache
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
 from tolk.core import ConfigError
-from tolk.store.reseal import reseal
 
 app = typer.Typer(help="Encryption keys of the sensitive fields (\\[encryption] in tolk.toml).",
                   no_args_is_help=True)  # fmt: skip
@@ -18,6 +15,8 @@ app = typer.Typer(help="Encryption keys of the sensitive fields (\\[encryption] 
 def new() -> None:
     """Print a fresh key. Put it first in \\[encryption] keys (keep the old ones after it), then run
     `tolk keys rotate`."""
+    from tolk import vault
+
     console.print(vault.new_key(), highlight=False)
 
 
@@ -25,6 +24,9 @@ def new() -> None:
 def rotate(db: DbOpt = None, config_path: ConfigOpt = None) -> None:
     """Re-encrypt every sealed value with the first key in \\[encryption] keys, and encrypt sensitive
     fields stored before they were named. Safe to interrupt and rerun; afterwards older keys can go."""
+    from tolk.cache import open_cache
+    from tolk.store.reseal import reseal
+
     s = settings(config_path, db)
     if not s.encryption.keys:
         raise ConfigError("encryption.keys: no key configured, nothing to rotate to")

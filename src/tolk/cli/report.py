@@ -13,14 +13,8 @@ from typing import Annotated
 
 import typer
 
-from tolk import notify, reports
-from tolk.agent import registry
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
 from tolk.core import ConfigError
-from tolk.notify.telegram import Telegram
-from tolk.ops import answers as ops
-from tolk.ops import schedule
-from tolk.ops.bot import OpsBot
 
 SinceOpt = Annotated[str, typer.Option("--since", "-s", help="Window: 30m, 24h, 7d, 2w.")]
 
@@ -40,6 +34,9 @@ def report(
 ) -> None:
     """The quality report: processed, average score and BLEU, rewrites, failures, skipped, cache miss,
     per language, with the spend."""
+    from tolk import notify, reports
+    from tolk.ops import schedule
+
     span = reports.parse_span(since)
     s = settings(config_path, db)
     store = open_store(s, reading=True)
@@ -69,6 +66,8 @@ cache_app = typer.Typer(help="The translation cache, as the operator sees it.", 
 @cache_app.command("stats")
 def cache_stats(since: SinceOpt = "24h", db: DbOpt = None, config_path: ConfigOpt = None) -> None:
     """Hits and misses over the window, recent cache invalidations and failures (the bot's /cache)."""
+    from tolk.ops import answers as ops
+
     store = open_store(settings(config_path, db), reading=True)
     try:
         console.print(ops.cache(store, since), end="", highlight=False, markup=False)
@@ -83,6 +82,10 @@ bot_app = typer.Typer(help="The Telegram ops bot.", no_args_is_help=True)
 def bot_run(db: DbOpt = None, config_path: ConfigOpt = None) -> None:
     """Answer /quality, /cache, /agent status, /agent restart NAME and /review from allow-listed chats
     (\\[notify.telegram] allowed_chat_ids, else chat_ids), until Ctrl-C."""
+    from tolk.agent import registry
+    from tolk.notify.telegram import Telegram
+    from tolk.ops.bot import OpsBot
+
     s = settings(config_path, db)
     t = s.notify.telegram
     if t is None or not t.token.get_secret_value():

@@ -9,7 +9,6 @@ from rich.table import Table
 
 from tolk import languages
 from tolk.cli.common import ConfigOpt, DbOpt, console, open_store, settings
-from tolk.ops import answers as ops
 
 app = typer.Typer(
     help="The review queue: translations the gate could not publish on its own.", no_args_is_help=True
@@ -25,6 +24,7 @@ def list_(
 ) -> None:
     """Translations that need review (failed the gate after every round), await approval, or hold a
     machine suggestion next to a person's text."""
+
     tag = languages.normalize(lang) if lang else None
     store = open_store(settings(config_path, db), reading=True)
     try:
@@ -50,6 +50,8 @@ def list_(
 @app.command("count")
 def count(db: DbOpt = None, config_path: ConfigOpt = None) -> None:
     """How many translations wait for a person, per language (the bot's /review)."""
+    from tolk.ops import answers as ops
+
     store = open_store(settings(config_path, db), reading=True)
     try:
         console.print(ops.review_count(store), end="", highlight=False)

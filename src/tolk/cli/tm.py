@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from tolk import languages, memory
+from tolk import languages
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
 from tolk.formats.catalog import atomic_output
 
@@ -24,6 +24,8 @@ def import_(
     config_path: ConfigOpt = None,
 ) -> None:
     """Add the file's pairs to the memory (the whole file is checked first)."""
+    from tolk import memory
+
     store = open_store(settings(config_path, db))
     try:
         n = memory.import_tmx(store, file)
@@ -41,6 +43,8 @@ def export(
     config_path: ConfigOpt = None,
 ) -> None:
     """Write the memory as TMX 1.4."""
+    from tolk import memory
+
     src = languages.normalize(source) if source else None
     tgt = languages.normalize(target) if target else None
     store = open_store(settings(config_path, db), reading=True)

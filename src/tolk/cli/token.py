@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from tolk import languages
-from tolk.api import auth
 from tolk.cli.common import ConfigOpt, DbOpt, console, open_store, settings
 from tolk.core import TolkError
 
@@ -26,6 +25,8 @@ def create(
     config_path: ConfigOpt = None,
 ) -> None:
     """Create a token and print it: this is the only time it is shown."""
+    from tolk.api import auth
+
     chosen = auth.Role.parse(role)
     limited = languages.parse_list(langs) if langs else []
     store = open_store(settings(config_path, db))
@@ -39,6 +40,8 @@ def create(
 @app.command("list")
 def list_tokens(db: DbOpt = None, config_path: ConfigOpt = None) -> None:
     """Tokens with their role, languages and last use (never the token itself)."""
+    from tolk.api import auth
+
     store = open_store(settings(config_path, db), reading=True)
     try:
         rows = auth.tokens(store)
@@ -63,6 +66,8 @@ def revoke(
     config_path: ConfigOpt = None,
 ) -> None:
     """Revoke a token: requests with it get 401 from now on."""
+    from tolk.api import auth
+
     store = open_store(settings(config_path, db))
     try:
         if not auth.revoke(store, token_id):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from itertools import chain
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import (
@@ -20,13 +20,14 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from tolk import assemble, languages, markets
-from tolk.budget import Budget
+from tolk import languages
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
 from tolk.formats import catalog
-from tolk.pipeline import Job, Pipeline, Summary
-from tolk.store.repo import Store
-from tolk.telemetry import Telemetry
+
+if TYPE_CHECKING:  # the heavy parts load when a command runs, not for `tolk --help`
+    from tolk import assemble
+    from tolk.pipeline import Job, Summary
+    from tolk.store.repo import Store
 
 
 def translate(
@@ -79,6 +80,10 @@ def translate(
     config_path: ConfigOpt = None,
 ) -> None:
     """Translate a product catalog; re-running it translates only what changed."""
+    from tolk import assemble, markets
+    from tolk.budget import Budget
+    from tolk.telemetry import Telemetry
+
     if budget is not None and budget <= 0:
         raise typer.BadParameter("give a positive amount in USD, e.g. --budget 5", param_hint="--budget")
     s = settings(config_path, db)
@@ -129,6 +134,8 @@ class _ItemsPerSecond(ProgressColumn):
 
 
 async def _run(job: Job, parts: assemble.Kit) -> Summary:
+    from tolk.pipeline import Pipeline
+
     try:
         with Progress(
             TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
