@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tolk.bus import SCHEMES
 from tolk.config import apertium_installed
 from tolk.engines.apertium import installed_modes
 
@@ -123,7 +124,9 @@ def redis_url() -> Iterator[str]:
 
 
 AMQP_URL = os.environ.get("TOLK_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
-BUS_KINDS = ["embedded", "rabbitmq", "redis"]
+# every bus module the registry names (tolk.bus.SCHEMES): a new one is in the contract suite at once,
+# and fails there until bus_url_for knows where to find one
+BUS_KINDS = sorted({module.rsplit(".", 1)[-1] for module, _ in SCHEMES.values()})
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -142,7 +145,10 @@ def bus_url_for(kind: str, tmp_path: Path) -> str:
     """The URL of a bus of `kind` for a test (skip, or fail under TOLK_REQUIRE_SERVICES=1, if absent)."""
     if kind == "embedded":
         return f"sqlite:///{tmp_path / 'bus.db'}"
-    url, port = (AMQP_URL, 5672) if kind == "rabbitmq" else (REDIS_URL, 6379)
+    brokers = {"rabbitmq": (AMQP_URL, 5672), "redis_streams": (REDIS_URL, 6379)}
+    if kind not in brokers:
+        pytest.fail(f"bus module {kind!r} is registered: give bus_url_for a URL to test it against")
+    url, port = brokers[kind]
     need(_reachable(url, port), f"{kind} at {url}")
     return url
 

@@ -26,6 +26,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -34,7 +35,7 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from tolk import languages
+from tolk import languages, plugins
 from tolk.core import ConfigError, TolkError, digest
 from tolk.vault import Vault
 
@@ -80,7 +81,7 @@ class EngineSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["apertium", "openai", "qwen-mt", "dummy"]
+    kind: str  # tolk's own or a plugin's (tolk.plugins): checked below, without importing engines
     model: str = ""
     base_url: str = ""
     api_keys: SecretList = Field(default_factory=list)
@@ -101,6 +102,17 @@ class EngineSettings(BaseModel):
     breaker_failures: int = Field(5, ge=1)
     breaker_reset_s: float = Field(30, gt=0)
     options: dict[str, Any] = Field(default_factory=dict)  # engine-specific extras
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        known = plugins.available(plugins.ENGINES)
+        if value not in known:
+            raise PydanticCustomError(
+                "engine_kind", "unknown engine kind '{kind}' (known: {known})",
+                {"kind": value, "known": ", ".join(known)},
+            )  # fmt: skip
+        return value
 
     def fingerprint(self) -> str:
         """Hash of what changes the output (model, options, prompt-relevant knobs); not keys or limits."""

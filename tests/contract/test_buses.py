@@ -216,7 +216,7 @@ def drop_connections(bus: Bus, kind: str) -> None:
         if shutil.which("rabbitmqctl") is None:
             pytest.skip("rabbitmqctl is not on this machine")
         subprocess.run(["rabbitmqctl", "close_all_connections", "tolk test"], check=True, capture_output=True)
-    elif kind == "redis":
+    elif kind == "redis_streams":
         import redis
 
         client = redis.Redis.from_url(bus.url)

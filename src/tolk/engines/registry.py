@@ -1,29 +1,26 @@
-"""Engine kinds by name. Adding an engine is a new module and one line here."""
+"""Engines built by name from the configuration. Kinds come from `tolk.plugins`: tolk's own (adding one
+is a module and a line in plugins.BUILTIN) and those other packages register as entry points."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
+from tolk import plugins
 from tolk.config import Settings
 from tolk.core import ConfigError
 from tolk.engines.base import Engine
 from tolk.text.pii import PiiMasker
 
-KINDS: dict[str, str] = {
-    "apertium": "tolk.engines.apertium:ApertiumEngine",
-    "openai": "tolk.engines.openai:OpenAIEngine",
-    "qwen-mt": "tolk.engines.qwen_mt:QwenMtEngine",
-    "dummy": "tolk.engines.dummy:DummyEngine",
-}
+
+def kinds() -> list[str]:
+    """Every engine kind this installation has, tolk's own first."""
+    return list(plugins.available(plugins.ENGINES))
 
 
 def engine_class(kind: str) -> type[Engine]:
-    try:
-        module, _, cls = KINDS[kind].partition(":")
-    except KeyError:
-        raise ConfigError(f"unknown engine kind {kind!r} (known: {', '.join(KINDS)})") from None
-    found: type[Engine] = getattr(importlib.import_module(module), cls)
+    found = plugins.load(plugins.ENGINES, kind)
+    if not (isinstance(found, type) and issubclass(found, Engine)):
+        raise ConfigError(f"engine kind {kind!r} names {found!r}, which is not a tolk Engine")
     return found
 
 

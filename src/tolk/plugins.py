@@ -1,0 +1,58 @@
+"""Extension points by name: what tolk ships, and what installed packages add through entry points.
+
+Each extension point is an entry-point group. tolk's own kinds are listed here (one line each, as
+"module:attribute" strings, so nothing is imported until a kind is used); another package adds a kind
+by declaring an entry point in the same group, without editing tolk (as simonw/llm's plugins do):
+
+    [project.entry-points."tolk.engines"]
+    echo = "tolk_echo:EchoEngine"
+
+This module sits at the bottom of the house: the configuration checks a kind's name against it, the
+registries above import what it names.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+from importlib.metadata import entry_points
+from typing import Any
+
+from tolk.core import ConfigError
+
+ENGINES = "tolk.engines"
+
+BUILTIN: dict[str, dict[str, str]] = {
+    ENGINES: {
+        "apertium": "tolk.engines.apertium:ApertiumEngine",
+        "openai": "tolk.engines.openai:OpenAIEngine",
+        "qwen-mt": "tolk.engines.qwen_mt:QwenMtEngine",
+        "dummy": "tolk.engines.dummy:DummyEngine",
+    },
+}
+
+
+@cache
+def available(group: str) -> dict[str, str]:
+    """Every kind of `group` by name: tolk's own first, then installed plugins' (a plugin may not take
+    a built-in name: a typo there would silently replace an engine people rely on)."""
+    kinds = dict(BUILTIN.get(group, {}))
+    for entry in entry_points(group=group):
+        if entry.name in kinds and kinds[entry.name] != entry.value:
+            raise ConfigError(
+                f"plugin {entry.dist.name if entry.dist else entry.value!r} registers {group} kind "
+                f"{entry.name!r}, which tolk already has: give it another name"
+            )
+        kinds[entry.name] = entry.value
+    return kinds
+
+
+def load(group: str, name: str) -> Any:
+    """The class (or function) registered as `name` in `group`, imported now."""
+    kinds = available(group)
+    if name not in kinds:
+        raise ConfigError(
+            f"unknown {group.rsplit('.', 1)[-1][:-1]} kind {name!r} (known: {', '.join(kinds)})"
+        )
+    module, _, attribute = kinds[name].partition(":")
+    return getattr(importlib.import_module(module), attribute)
