@@ -140,8 +140,8 @@ def _tree(node: Any, path: str = "") -> tuple[list[Any], list[str]]:
     elif isinstance(node, str):
         # plural branches are re-cut for the target (Spanish gains `many`): compare which placeholders,
         # not how often
-        found = placeholders(node)
-        shape.append((path, sorted(found) if ", plural," in node else found))
+        held = placeholders(node)
+        shape.append((path, sorted(held) if ", plural," in node else held))
         texts.append(node)
     else:
         shape.append((path, node))
@@ -149,7 +149,7 @@ def _tree(node: Any, path: str = "") -> tuple[list[Any], list[str]]:
 
 
 def _po(data: bytes) -> tuple[list[Any], list[str]]:
-    store = po.pofile.parsestring(data)
+    store = po.pofile.parsestring(data)  # type: ignore[no-untyped-call]
     shape: list[Any] = []
     texts: list[str] = []
     for u in store.units:
@@ -162,7 +162,7 @@ def _po(data: bytes) -> tuple[list[Any], list[str]]:
 
 def _xliff(data: bytes) -> tuple[list[Any], list[str]]:
     cls = xliff2.Xliff2File if b'version="2.0"' in data else xliff.xlifffile
-    store = cls.parsestring(data)
+    store = cls.parsestring(data)  # type: ignore[no-untyped-call]
     shape: list[Any] = []
     texts: list[str] = []
     for u in store.units:

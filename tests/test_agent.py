@@ -310,7 +310,7 @@ def test_dedupe_claims_content_across_workers(redis_url: str) -> None:
     async def go() -> list[str]:
         one, two = Dedupe(redis_url, claim_s=1), Dedupe(redis_url, claim_s=1)
         try:
-            seen = [await one.claim(record, "es"), await two.claim(other, "es")]  # mine, busy
+            seen: list[str] = [await one.claim(record, "es"), await two.claim(other, "es")]  # mine, busy
             await one.done(record, "es")
             seen.append(await two.claim(other, "es"))  # done: the pipeline finds it stored
             seen.append(await two.claim(other, "ko"))  # another language is other content

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tolk.config import EngineSettings
-from tolk.core import Segment
+from tolk.core import Result, Segment
 from tolk.engines.apertium import ApertiumEngine, from_stream, to_stream
 
 
@@ -27,7 +27,7 @@ def test_unknown_marks_are_recorded_and_removed() -> None:
 
 
 def _translate(engine: ApertiumEngine, texts: list[str]) -> list:  # type: ignore[type-arg]
-    async def go():  # type: ignore[no-untyped-def]
+    async def go() -> list[Result]:
         try:
             return await engine.translate([Segment(str(i), t) for i, t in enumerate(texts)], "en", "es")
         finally:
@@ -61,7 +61,7 @@ def test_unknown_words_are_recorded(engine: ApertiumEngine) -> None:
 
 def test_many_segments_one_process(engine: ApertiumEngine) -> None:
     async def go() -> tuple[int, set[int | None]]:
-        pids = set()
+        pids: set[int | None] = set()
         segments = [Segment(str(i), f"I have {i} dogs.") for i in range(300)]
         for _ in range(3):
             results = await engine.translate(segments, "en", "es")

@@ -55,13 +55,9 @@ def test_translate_scores_caches_and_keeps_glossary_terms(api: tuple[TestClient,
     assert 'tolk_engine_calls_total{engine="dummy",model="dummy"} 2.0' in metrics
     assert 'tolk_engine_tokens_total{direction="in",engine="dummy",model="dummy"} 5.0' in metrics
     assert "tolk_engine_request_seconds_bucket" in metrics and "tolk_outbox_lag_seconds 0.0" in metrics
-    calls = (
-        client.app.state.store.engine.connect()
-        .exec_driver_sql(  # type: ignore[attr-defined]
-            "SELECT engine, target, segments, ok FROM engine_calls"
-        )
-        .all()
-    )
+    store: Store = client.app.state.store  # type: ignore[attr-defined]
+    with store.engine.connect() as conn:
+        calls = conn.exec_driver_sql("SELECT engine, target, segments, ok FROM engine_calls").all()
     assert [tuple(c) for c in calls] == [("dummy", "es", 1, 1), ("dummy", "es", 1, 1)]
 
 

@@ -80,7 +80,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str, Store]]:
 
 
 def test_review_in_a_real_browser(served: tuple[str, str, Store]) -> None:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Dialog, sync_playwright
 
     base, token, store = served
     executable = _chromium()
@@ -89,7 +89,12 @@ def test_review_in_a_real_browser(served: tuple[str, str, Store]) -> None:
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             dialogs: list[str] = []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+            def dismiss(dialog: Dialog) -> None:
+                dialogs.append(dialog.message)
+                dialog.dismiss()
+
+            page.on("dialog", dismiss)
 
             page.goto(f"{base}/ui/review")
             assert "/ui/login" in page.url

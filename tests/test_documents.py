@@ -97,7 +97,7 @@ def test_what_each_format_must_keep(tmp_path: Path) -> None:
     assert '<html lang="es">' in page and page.startswith("<!DOCTYPE html>")
     arb = json.loads((out / "locales/app_en.arb").read_text())
     assert arb["@@locale"] == "es" and arb["@appTitle"]["description"] == "The title of the application"
-    catalog = po.pofile.parsefile(str(out / "locales/messages.po"))
+    catalog = po.pofile.parsefile(str(out / "locales/messages.po"))  # type: ignore[no-untyped-call]
     by_id = {str(u.source): u for u in catalog.units if not u.isheader()}
     assert str(by_id["Checkout"].target) == "Pagar"  # a translation that was there stays
     assert str(by_id["Remove"].target).startswith("[es] Remove")  # a fuzzy one is filled

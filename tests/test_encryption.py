@@ -49,7 +49,7 @@ def _catalog(tmp_path: Path) -> Path:
 def _raw_dump(db: str) -> str:
     """Every value of every table as the database holds it (no column types, nothing opened)."""
     store = Store(db)
-    parts = []
+    parts: list[str] = []
     with store.engine.connect() as conn:
         for table in inspect(conn).get_table_names():
             parts.extend(repr(tuple(row)) for row in conn.execute(text(f"SELECT * FROM {table}")))

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tolk.config import EngineSettings, Settings
-from tolk.core import Finish, Hints, Segment, Term, TmPair
+from tolk.core import Finish, Hints, Result, Segment, Term, TmPair
 from tolk.engines import registry
 from tolk.engines.base import Engine
 from tolk.testing.standin import Answer, StandIn, echo_translator
@@ -24,8 +24,8 @@ def build(server: StandIn, kind: str = "qwen-mt", **extra: Any) -> Engine:
 
 def translate(
     engine: Engine, texts: list[str], hints: Hints = Hints(), source: str = "en", target: str = "es"
-):  # type: ignore[no-untyped-def]
-    async def go():  # type: ignore[no-untyped-def]
+) -> list[Result]:
+    async def go() -> list[Result]:
         try:
             return await engine.translate(
                 [Segment(str(i), t) for i, t in enumerate(texts)], source, target, hints

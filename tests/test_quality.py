@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -102,9 +103,7 @@ def test_registry_and_disabling() -> None:
         Gate.without(["nope"])
 
 
-def run_check(
-    tmp_path: Path, lines: list[dict[str, object]] | str, *args: str
-) -> subprocess.CompletedProcess[str]:
+def run_check(tmp_path: Path, lines: Sequence[object] | str, *args: str) -> subprocess.CompletedProcess[str]:
     f = tmp_path / "t.jsonl"
     f.write_text(lines if isinstance(lines, str) else "".join(json.dumps(x) + "\n" for x in lines))
     return run_tolk("check", str(f), *args, cwd=tmp_path)

@@ -221,7 +221,7 @@ def test_the_schedule_sends_the_report_at_each_slot(worked: str) -> None:
 CHANNELS = ["telegram", "slack", "webhook"]
 
 
-def _channel(name: str, good: bool) -> tuple[object, Any]:
+def _channel(name: str, good: bool) -> tuple[Any, Any]:
     if name == "telegram":
         server: Any = TelegramStandIn(TOKEN)
         token = TOKEN if good else "000:wrong"

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import need_apertium
 from tolk.config import EngineSettings, Settings
-from tolk.core import Hints, Segment, Term, UnsupportedPair
+from tolk.core import Hints, Result, Segment, Term, UnsupportedPair
 from tolk.engines import registry
 from tolk.engines.base import Engine
 from tolk.engines.http import HttpEngine
@@ -35,8 +35,8 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
 
 def run(
     engine: Engine, segments: list[Segment], source: str = "en", target: str = "es", hints: Hints = Hints()
-):  # type: ignore[no-untyped-def]
-    async def go():  # type: ignore[no-untyped-def]
+) -> list[Result]:
+    async def go() -> list[Result]:
         try:
             return await engine.translate(segments, source, target, hints)
         finally:
