@@ -1,0 +1,91 @@
+"""`[agent]`, `[notify]` and `[reports]`: the worker, the channels and the scheduled reports."""
+
+from __future__ import annotations
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+)
+
+from tolk.config.types import LanguageList
+
+HEARTBEAT_S = 5.0  # a worker silent for three beats is lost
+
+
+class AgentSettings(BaseModel):
+    """`[agent]`: the event-driven translator (`tolk agent run`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "translator"  # its entry in the registry; queues are NAME.LANG
+    bus: str | None = None  # default: the embedded bus next to the store (sqlite:///…-bus.db)
+    namespace: str = "tolk"  # prefix of exchanges, queues and keys on a shared broker
+    registry: str | None = None  # agents YAML (depends_on, subscribes, publishes)
+    languages: LanguageList = Field(default_factory=list)  # default: targets
+    engine: str | None = None  # default: default_engine
+    profile: str | None = None
+    glossary: str | None = None
+    fields: list[str] = Field(default_factory=lambda: ["name", "description"])
+    concurrency: int = Field(4, ge=1, le=256)  # events in flight per worker
+    max_attempts: int = Field(5, ge=1)  # tries of one event across every redelivery (counted in SQL)
+    retry_base_s: float = Field(5.0, gt=0)  # backoff after a failed try: base × 2^(tries-1) …
+    retry_max_s: float = Field(300.0, gt=0)  # … up to this
+    park_delay_s: float = Field(10.0, gt=0)  # an event waiting for a dependency is retried this often
+    park_timeout_s: float = Field(3600.0, gt=0)  # … and dead-lettered if it still waits this long
+    pause_s: float = Field(30.0, gt=0)  # consumption pauses this long when the engine is unavailable
+    max_deliveries: int = Field(5, ge=2)  # silent deaths (kill -9) before a message is dead-lettered
+    visibility_s: float = Field(300.0, gt=0)  # embedded/Redis: a held message returns after this
+    heartbeat_s: float = Field(HEARTBEAT_S, gt=0)
+    dedupe: str | None = None  # redis://… : skip repeat content before any engine call
+    dedupe_ttl_s: int = Field(24 * 3600, ge=1)
+
+
+class TelegramSettings(BaseModel):
+    """`[notify.telegram]`: the report by Bot API sendMessage; the same bot answers ops commands."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: SecretStr = SecretStr("")  # from @BotFather; say "${TOLK_TELEGRAM_TOKEN}"
+    chat_ids: list[int] = Field(default_factory=list)  # where reports go
+    allowed_chat_ids: list[int] = Field(default_factory=list)  # who may command the bot (default: chat_ids)
+    base_url: str = "https://api.telegram.org"
+
+
+class WebhookSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    secret: SecretStr = SecretStr("")  # HMAC-SHA256 key of the X-Tolk-Signature header
+
+
+class NotifySettings(BaseModel):
+    """`[notify]`: where the scheduled report goes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    telegram: TelegramSettings | None = None
+    slack_webhook: SecretStr | None = None  # a Slack incoming-webhook URL (it is the secret)
+    webhooks: list[WebhookSettings] = Field(default_factory=list)
+    timeout_s: float = Field(10.0, gt=0)
+
+
+class ReportSettings(BaseModel):
+    """`[report]`: the agent sends `tolk report` on this cron schedule (UTC) to every notifier."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schedule: str | None = None  # e.g. "0 7 * * *": every day at 07:00 UTC
+    since: str = "24h"
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            from croniter import croniter
+
+            if not croniter.is_valid(value):
+                raise ValueError(f"{value!r} is not a cron expression (minute hour day month weekday)")
+        return value
