@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from tolk import audit
 from tolk.api import auth
 from tolk.api.app import create_app
 from tolk.config import Settings
+from tolk.store import audit
 from tolk.store.repo import Store
 
 from .conftest import run_tolk

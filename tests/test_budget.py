@@ -76,9 +76,9 @@ def test_a_cap_is_passed_by_the_requests_in_flight_not_by_a_whole_chunk(tmp_path
 
 
 def test_a_daily_cap_counts_every_process(tmp_path: Path) -> None:
-    from tolk import activity
     from tolk.core import Usage
     from tolk.engines.base import Call
+    from tolk.store import activity
 
     store = Store(f"sqlite:///{tmp_path / 't.db'}")
     activity.record_calls(store, [Call("llm", "m", "en", "es", 3, True, 0.1, Usage(1, 10, 10, 0.6))])

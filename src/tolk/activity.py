@@ -1,25 +1,10 @@
-"""What tolk did, counted where it happened: a Tally per commit and language, each engine call, each
-text a translation had. Reports, the dashboard and the ops bot read these rows back over a window.
-
-Rows are appended, never updated: many workers write at once without contending for a counter row.
-"""
+"""What translation work adds up to: the counters a commit, a run, a report and the dashboard share
+(one definition of each ratio). Plain data, at the bottom of the house: store/activity.py writes them."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-from sqlalchemy import insert
-from sqlalchemy.orm import Session
-
-from tolk import vault
-from tolk.store.models import Activity, EngineCall, HistoryEntry, now
-from tolk.store.repo import Store
-
-if TYPE_CHECKING:  # a type only: what an engine call leaves behind is stored here, engines sit above
-    from tolk.engines.base import Call
 
 
 @dataclass(kw_only=True)
@@ -94,36 +79,3 @@ class Tally(Counts):
     @property
     def empty(self) -> bool:
         return not any(getattr(self, name) for name in COUNTERS)
-
-
-def record(session: Session, tally: Tally) -> None:
-    if not tally.empty:
-        session.execute(insert(Activity).values(at=now(), **dataclasses.asdict(tally)))
-
-
-def remember_text(
-    session: Session, key: tuple[str, str, str], actor: str, action: str, text: str | None,
-    grade: str | None = None, score: float | None = None,
-) -> None:  # fmt: skip
-    """One line of a translation's history (machine, edit, approve, send_back)."""
-    item_id, field, lang = key
-    session.execute(
-        insert(HistoryEntry).values(
-            item_id=item_id, field=field, lang=lang, at=now(), actor=actor[:128], action=action,
-            text=None if text is None else vault.of(session).seal(field, text), grade=grade, score=score,
-        )
-    )  # fmt: skip
-
-
-def record_calls(store: Store, calls: Sequence[Call]) -> None:
-    if not calls:
-        return
-    stamp = now()
-    rows = [
-        {"at": stamp, "engine": c.engine, "model": c.model[:128], "source": c.source, "target": c.target,
-         "segments": c.segments, "ok": c.ok, "seconds": c.seconds, "tokens_in": c.usage.tokens_in,
-         "tokens_out": c.usage.tokens_out, "cost": c.usage.cost}
-        for c in calls
-    ]  # fmt: skip
-    with store.transaction() as session:
-        session.execute(insert(EngineCall), rows)

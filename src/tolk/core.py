@@ -11,6 +11,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -216,3 +217,8 @@ def unstorable(data: dict[str, Any]) -> str | None:
         elif isinstance(value, list):
             todo += [(f"{key}.{i}", v) for i, v in enumerate(value)]
     return None
+
+
+def now() -> datetime:
+    """UTC without a zone, as every store keeps its timestamps (SQLite and MySQL drop the zone)."""
+    return datetime.now(UTC).replace(tzinfo=None)

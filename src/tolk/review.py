@@ -16,12 +16,13 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tolk import activity, audit, events
+from tolk import events
 from tolk.activity import Tally
 from tolk.cache import Cache
 from tolk.config import PII_KINDS
 from tolk.core import Grade, TolkError
 from tolk.quality.metrics import score
+from tolk.store import activity, audit
 from tolk.store.models import HistoryEntry, Item, Translation, now
 from tolk.store.repo import Store
 from tolk.text.pii import PiiMasker

@@ -10,9 +10,9 @@ import threading
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from tolk import activity
 from tolk.activity import Tally
 from tolk.engines.base import Call, Engine
+from tolk.store import activity
 from tolk.store.repo import Store
 
 LATENCY_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60)

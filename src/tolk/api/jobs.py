@@ -21,12 +21,13 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import select, update
 
-from tolk import assemble, audit, languages
+from tolk import assemble, languages
 from tolk.api import auth
 from tolk.config import Settings
 from tolk.core import TolkError
 from tolk.formats import catalog
 from tolk.pipeline import Pipeline, items
+from tolk.store import audit
 from tolk.store.models import CatalogJob, now
 from tolk.store.repo import Store
 from tolk.telemetry import Telemetry

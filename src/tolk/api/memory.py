@@ -11,10 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel
 
-from tolk import audit, languages, memory
+from tolk import languages, memory
 from tolk.api import auth
 from tolk.api.jobs import MAX_UPLOAD, read_upload
 from tolk.core import TolkError
+from tolk.store import audit
 
 router = APIRouter(prefix="/v1/tm")
 TMX = "application/x-tmx+xml"

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tolk import assemble, audit, languages
+from tolk import assemble, languages
 from tolk.config import Settings
 from tolk.core import TolkError, unstorable
 from tolk.pipeline import Translated, inline_glossary, translate_texts
+from tolk.store import audit
 from tolk.store.repo import Store
 from tolk.telemetry import Telemetry
 

@@ -14,9 +14,10 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from tolk import audit, review
+from tolk import review
 from tolk.api import auth
 from tolk.core import Grade
+from tolk.store import audit
 from tolk.store.models import SourceField, Translation
 from tolk.store.repo import Store
 

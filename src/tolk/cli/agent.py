@@ -12,6 +12,7 @@ from rich.table import Table
 from tolk import languages
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, safe_url, settings
 from tolk.cli.events import BusOpt
+from tolk.core import now
 
 if TYPE_CHECKING:  # the heavy parts load when a command runs, so `tolk --help` stays quick
     from tolk import config
@@ -132,7 +133,6 @@ def status(
     from tolk.agent import registry as registry_mod
     from tolk.ops import answers as ops
     from tolk.store import ledger
-    from tolk.store.models import now
 
     s = settings(config_path, db)
     store = open_store(s, reading=True)

@@ -24,8 +24,9 @@ def export(
 ) -> None:  # fmt: skip
     """One JSON object per entry: id, at, actor, action, item_id, field, lang, source_sha256, engine,
     model, prompt_version, before_sha256, after_sha256 (hashes only, never text)."""
-    from tolk import audit, reports
-    from tolk.store.models import now
+    from tolk import reports
+    from tolk.core import now
+    from tolk.store import audit
 
     start = now() - reports.parse_span(since) if since else None
     store = open_store(settings(config_path, db), reading=True)

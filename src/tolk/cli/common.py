@@ -41,24 +41,17 @@ def settings(config_path: Path | None, db: str | None = None) -> config.Settings
 def open_store(s: config.Settings, *, reading: bool = False) -> Store:
     """The configured store. `reading`: a command that only reads (report, export, list …) refuses a
     SQLite file that does not exist, naming it, instead of creating an empty one and reporting nothing."""
-    from sqlalchemy.engine import make_url
-
+    from tolk.store.base import sqlite_file
     from tolk.store.repo import Store
 
     if reading:
-        url = make_url(_sqlite_url(s.store))
-        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-            path = Path(str(url.database))
-            if not path.exists():
-                raise InputError(
-                    f"{path}: no tolk store here (run tolk translate first, or pass --db / set store in "
-                    "tolk.toml)"
-                )
+        path = sqlite_file(s.store)
+        if path is not None and not path.exists():
+            raise InputError(
+                f"{path}: no tolk store here (run tolk translate first, or pass --db / set store in "
+                "tolk.toml)"
+            )
     return Store(s.store, vault=s.encryption.vault())
-
-
-def _sqlite_url(url: str) -> str:
-    return url if "://" in url else f"sqlite:///{url}"  # a bare path is a SQLite file (as the Store reads it)
 
 
 def safe_url(url: str) -> str:

@@ -30,7 +30,8 @@ def export(
     """Export one record per (id, field, lang): id, field, lang, source, text, grade, status, score,
     failed, approved_by, engine, model — only what may be published (status CHECKED, APPROVED or HUMAN)
     unless --all; with \\[markets] configured, also each item's localized price per market."""
-    from tolk import audit, markets
+    from tolk import markets
+    from tolk.store import audit
 
     if fmt not in {"jsonl", "csv"}:
         raise typer.BadParameter(f"unknown format {fmt!r} (use jsonl or csv)", param_hint="--format")

@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from tolk import activity, audit, events
+from tolk import events
 from tolk.activity import Tally
 from tolk.core import Grade, Result
 from tolk.pipeline.core import Unit
 from tolk.pipeline.job import CommitHook, Job, Summary
 from tolk.quality.loop import CHECKED, NEEDS_REVIEW, PENDING_APPROVAL, Settled
+from tolk.store import activity, audit
 from tolk.store.repo import MachineWrite
 
 MAX_REASONS = 50  # distinct failure reasons kept; beyond that they are counted together

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy.orm import Session
-
 from tolk.activity import Counts, Tally
 from tolk.budget import Budget
 from tolk.cache import Cache, InFlight
@@ -22,6 +20,8 @@ from tolk.quality.loop import Loop
 from tolk.store.repo import Store
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from tolk.telemetry import Telemetry
 
 

@@ -41,6 +41,14 @@ def _rowcount(result: Any) -> int:
     return count
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite store URL (or a bare path) names; None for a server or an in-memory database."""
+    parsed = make_url(_normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(str(parsed.database))
+
+
 def _normalise_url(url: str) -> str:
     if "://" not in url:  # a bare path means a SQLite file
         return f"sqlite:///{url}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
@@ -12,6 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from tolk import vault
+from tolk.core import now as now  # re-exported: every writer of a timestamp uses it
 
 # 191 chars keep utf8mb4 index keys within MariaDB's limits
 ID = String(191)
@@ -45,10 +46,6 @@ class SealedJson(TypeDecorator[dict[str, Any]]):
             box = vault.of(dialect)
             return {k: box.open(v) if isinstance(v, str) else v for k, v in value.items()}
         return value
-
-
-def now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
