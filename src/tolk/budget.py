@@ -12,10 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-
-from tolk.core import TolkError
-from tolk.store.models import EngineCall, now
+from tolk.core import TolkError, now
+from tolk.store import activity
 from tolk.store.repo import Store
 
 
@@ -48,6 +46,4 @@ class Budget:
 def spent_today(store: Store) -> float:
     moment = now()
     midnight = datetime(moment.year, moment.month, moment.day)
-    with store.sessions() as session:
-        total = session.execute(select(func.sum(EngineCall.cost)).where(EngineCall.at >= midnight)).scalar()
-    return float(total or 0.0)
+    return activity.spent_since(store, midnight)

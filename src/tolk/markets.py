@@ -16,11 +16,9 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidO
 from typing import Any
 
 from babel.numbers import format_currency, get_currency_precision
-from sqlalchemy import select
 
 from tolk.config import MarketSettings, PricingSettings
 from tolk.core import InputError
-from tolk.store.models import Item
 from tolk.store.repo import Store
 
 
@@ -53,21 +51,20 @@ def price_rows(
     chosen = {n: m for n, m in sorted(markets.items()) if langs is None or m.language in langs}
     if not chosen:
         return
-    with store.sessions() as session:
-        for item_id, attrs in session.execute(select(Item.id, Item.attrs).order_by(Item.id)):
-            raw = (attrs or {}).get(pricing.field)
-            if raw is None or raw == "":
-                continue
-            amount = _amount(item_id, pricing.field, raw)
-            for name, market in chosen.items():
-                local, shown = localize(amount, market)
-                yield {
-                    "id": item_id, "field": f"price.{name}", "lang": market.language,
-                    "source": f"{amount} {pricing.currency}", "text": shown, "grade": "MARKET",
-                    "status": "CHECKED", "score": None, "failed": [], "approved_by": None,
-                    "engine": "market", "model": f"{market.currency}@{market.rate}",
-                    "amount": str(local), "currency": market.currency, "market": name,
-                }  # fmt: skip
+    for item_id, attrs in store.item_attrs():
+        raw = attrs.get(pricing.field)
+        if raw is None or raw == "":
+            continue
+        amount = _amount(item_id, pricing.field, raw)
+        for name, market in chosen.items():
+            local, shown = localize(amount, market)
+            yield {
+                "id": item_id, "field": f"price.{name}", "lang": market.language,
+                "source": f"{amount} {pricing.currency}", "text": shown, "grade": "MARKET",
+                "status": "CHECKED", "score": None, "failed": [], "approved_by": None,
+                "engine": "market", "model": f"{market.currency}@{market.rate}",
+                "amount": str(local), "currency": market.currency, "market": name,
+            }  # fmt: skip
 
 
 def _amount(item_id: str, field: str, raw: Any) -> Decimal:

@@ -13,16 +13,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, select
-from sqlalchemy import text as sql
 
 from tolk.bus import open_bus
 from tolk.bus.base import Bus
 from tolk.config import Settings
+from tolk.core import now
 from tolk.engines import registry
 from tolk.engines.base import Engine
 from tolk.store import ledger
-from tolk.store.models import OutboxEvent, now
 from tolk.store.repo import Store
 from tolk.telemetry import Telemetry
 
@@ -59,11 +57,7 @@ class Readiness:
             return found
 
     async def _db(self) -> str:
-        def query() -> None:
-            with self.store.engine.connect() as conn:
-                conn.execute(sql("SELECT 1"))
-
-        return await _guarded(asyncio.to_thread(query))
+        return await _guarded(asyncio.to_thread(self.store.ping))
 
     async def _bus_check(self) -> str:
         bus = self.bus
@@ -119,13 +113,7 @@ async def sample(readiness: Readiness, telemetry: Telemetry) -> None:
     """Gauges read at scrape time: the outbox's backlog and the agents' queue depths."""
     store = readiness.store
 
-    def outbox() -> tuple[int, Any]:
-        due = (OutboxEvent.sent_at.is_(None), OutboxEvent.due_at <= now())
-        with store.sessions() as session:
-            row = session.execute(select(func.count(), func.min(OutboxEvent.due_at)).where(*due)).one()
-        return int(row[0]), row[1]
-
-    pending, oldest = await asyncio.to_thread(outbox)
+    pending, oldest = await asyncio.to_thread(store.outbox_due)
     telemetry.outbox_pending.set(pending)
     telemetry.outbox_lag.set((now() - oldest).total_seconds() if oldest else 0.0)
     bus = readiness.bus

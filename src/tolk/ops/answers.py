@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-
-from sqlalchemy import select
+from typing import TYPE_CHECKING
 
 from tolk import reports
 from tolk.agent.registry import AgentSpec
 from tolk.config import HEARTBEAT_S
-from tolk.core import TolkError
+from tolk.core import TolkError, now
 from tolk.store import ledger
-from tolk.store.models import AgentWorker, OutboxEvent, now
 from tolk.store.repo import Store
+
+if TYPE_CHECKING:  # the rows the ledger returns, named for the checker
+    from tolk.store.models import AgentWorker
+
+if TYPE_CHECKING:
+    from tolk.store.models import AgentWorker
 
 
 def quality(store: Store, span: str = "24h") -> str:
@@ -42,11 +46,8 @@ def cache(store: Store, span: str = "24h") -> str:
 
 
 def _recent(store: Store, kind: str, n: int = 5) -> list[str]:
-    stmt = select(OutboxEvent).where(OutboxEvent.type == kind).order_by(OutboxEvent.created_at.desc())
-    with store.sessions() as session:
-        found = list(session.scalars(stmt.limit(n)))
     out = []
-    for event in found:
+    for event in store.outbox_recent(kind, n):
         payload = json.loads(event.body).get("payload", {})
         what = payload.get("id") or payload.get("product_id") or "?"
         why = f": {payload['reason']}" if payload.get("reason") else ""

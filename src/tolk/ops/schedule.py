@@ -12,13 +12,12 @@ import logging
 from datetime import datetime
 
 from croniter import croniter
-from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
 
 from tolk import reports
 from tolk.config import Settings
+from tolk.core import now
 from tolk.notify import Notice, Notifier, NotifyError
-from tolk.store.models import ProcessedEvent, now
+from tolk.store import ledger
 from tolk.store.repo import Store
 
 log = logging.getLogger(__name__)
@@ -32,17 +31,7 @@ def next_slot(cron: str, after: datetime) -> datetime:
 
 def claim(store: Store, slot: datetime) -> bool:
     """True for the one caller that gets this slot."""
-    try:
-        with store.transaction() as session:
-            session.execute(
-                insert(ProcessedEvent).values(
-                    consumer=CONSUMER, event_id=slot.isoformat(), event_type="report", outcome="sent",
-                    processed_at=now(),
-                )
-            )  # fmt: skip
-    except IntegrityError:
-        return False
-    return True
+    return ledger.claim_once(store, CONSUMER, slot.isoformat(), "report")
 
 
 async def send(store: Store, notifiers: list[Notifier], span: str) -> list[str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from tolk import vault
@@ -50,3 +51,10 @@ def record_calls(store: Store, calls: Sequence[Call]) -> None:
     ]  # fmt: skip
     with store.transaction() as session:
         session.execute(insert(EngineCall), rows)
+
+
+def spent_since(store: Store, since: datetime) -> float:
+    """What the engine calls recorded since `since` cost (the daily cap's measure)."""
+    with store.sessions() as session:
+        total = session.execute(select(func.sum(EngineCall.cost)).where(EngineCall.at >= since)).scalar()
+    return float(total or 0.0)

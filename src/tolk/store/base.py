@@ -166,6 +166,11 @@ class StoreBase:
     def safe_url(self) -> str:
         return make_url(self.url).render_as_string(hide_password=True)
 
+    def ping(self) -> None:
+        """One round trip to the database (readiness): raises when it does not answer."""
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, update
+from sqlalchemy import func, insert, literal_column, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tolk.events import Envelope
@@ -197,3 +198,17 @@ def processed_counts(store: Store) -> dict[str, int]:
     with store.sessions() as session:
         rows = session.execute(select(ProcessedEvent.outcome, func.count()).group_by(ProcessedEvent.outcome))
         return {outcome: int(n) for outcome, n in rows}
+
+
+def claim_once(store: Store, consumer: str, key: str, kind: str) -> bool:
+    """True for the one caller, of any number of processes, that records `key` for `consumer` first
+    (a scheduled report's slot: sent once, whatever the number of workers)."""
+    try:
+        with store.transaction() as session:
+            session.execute(
+                insert(ProcessedEvent).values(consumer=consumer, event_id=key, event_type=kind,
+                                              outcome="sent", processed_at=now())
+            )  # fmt: skip
+    except IntegrityError:
+        return False
+    return True

@@ -47,6 +47,19 @@ class Outbox(StoreBase):
     def outbox_mark_sent(self, session: Session, ids: Sequence[str]) -> None:
         session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids)).values(sent_at=now()))
 
+    def outbox_due(self) -> tuple[int, datetime | None]:
+        """Unsent events whose time has come, and when the oldest of them came due (the relay's lag)."""
+        due = (OutboxEvent.sent_at.is_(None), OutboxEvent.due_at <= now())
+        with self.sessions() as session:
+            row = session.execute(select(func.count(), func.min(OutboxEvent.due_at)).where(*due)).one()
+        return int(row[0]), row[1]
+
+    def outbox_recent(self, kind: str, n: int = 5) -> list[OutboxEvent]:
+        """The last `n` events of a type, newest first, sent or not."""
+        stmt = select(OutboxEvent).where(OutboxEvent.type == kind).order_by(OutboxEvent.created_at.desc())
+        with self.sessions() as session:
+            return list(session.scalars(stmt.limit(n)))
+
     def outbox_pending(self) -> int:
         """Unsent events, due or delayed."""
         with self.sessions() as session:

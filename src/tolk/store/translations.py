@@ -156,6 +156,12 @@ class Translations(Knowledge):
             conn.execute(insert(SourceField), fields)
         return len(fresh) + len(changed)
 
+    def item_attrs(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every item's id and attributes (its fields that are not translated), by id."""
+        with self.sessions() as session:
+            for item_id, attrs in session.execute(select(Item.id, Item.attrs).order_by(Item.id)):
+                yield item_id, dict(attrs or {})
+
     # --- translations --------------------------------------------------------------------------------
 
     def existing(
