@@ -15,10 +15,9 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from sqlalchemy import delete, select, update
 
-from tolk.core import InputError
-from tolk.store.models import ApiToken, WebSession, now
+from tolk.core import InputError, now
+from tolk.store import tokens as rows
 from tolk.store.repo import Store
 
 PREFIX = "tolk_"
@@ -54,29 +53,16 @@ def _hash(token: str) -> str:
 def create(store: Store, name: str, role: Role, langs: list[str]) -> str:
     """A new token; returned once, never stored in clear."""
     token = PREFIX + secrets.token_urlsafe(32)
-    with store.transaction() as session:
-        session.add(
-            ApiToken(
-                name=name, role=role.name, langs=langs, prefix=token[:12], hash=_hash(token),
-                created_at=now(),
-            )
-        )  # fmt: skip
+    rows.add(store, name, role.name, langs, token[:12], _hash(token))
     return token
 
 
-def tokens(store: Store) -> list[ApiToken]:
-    with store.sessions() as session:
-        return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
+def tokens(store: Store) -> list[rows.ApiToken]:
+    return rows.every(store)
 
 
 def revoke(store: Store, token_id: int) -> bool:
-    with store.transaction() as session:
-        result = session.execute(
-            update(ApiToken)
-            .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=now())
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+    return rows.revoke(store, token_id)
 
 
 SESSION_PREFIX = "tolk_s_"
@@ -85,53 +71,33 @@ SESSION_TTL = timedelta(hours=12)  # a working day: a log-in does not outlive it
 
 def open_session(store: Store, token: str) -> str | None:
     """A web session for a live API token: the secret for the cookie (never the token itself), or None
-    when the token is not live. Expired sessions are swept here."""
-    with store.transaction() as session:
-        row = session.scalars(
-            select(ApiToken).where(ApiToken.hash == _hash(token), ApiToken.revoked_at.is_(None))
-        ).first()
-        if row is None or not token.startswith(PREFIX):
-            return None
-        secret = SESSION_PREFIX + secrets.token_urlsafe(32)
-        session.execute(delete(WebSession).where(WebSession.expires_at < now()))
-        session.add(
-            WebSession(id=_hash(secret), token_id=row.id, created_at=now(), expires_at=now() + SESSION_TTL)
-        )
-        return secret
+    when the token is not live."""
+    if not token.startswith(PREFIX):
+        return None
+    secret = SESSION_PREFIX + secrets.token_urlsafe(32)
+    return secret if rows.open_session(store, _hash(token), _hash(secret), now() + SESSION_TTL) else None
 
 
 def session_caller(store: Store, secret: str) -> Caller | None:
     """Who a web session belongs to, while it and its token live."""
     if not secret.startswith(SESSION_PREFIX):
         return None
-    with store.sessions() as session:
-        row = session.execute(
-            select(ApiToken)
-            .join(WebSession, WebSession.token_id == ApiToken.id)
-            .where(
-                WebSession.id == _hash(secret), WebSession.expires_at > now(), ApiToken.revoked_at.is_(None)
-            )
-        ).scalar_one_or_none()
-        return Caller(row.name, Role[row.role], tuple(row.langs or ())) if row else None
+    return _caller(rows.session_owner(store, _hash(secret)))
 
 
 def close_session(store: Store, secret: str) -> None:
-    with store.transaction() as session:
-        session.execute(delete(WebSession).where(WebSession.id == _hash(secret)))
+    rows.close_session(store, _hash(secret))
 
 
 def verify(store: Store, token: str) -> Caller | None:
     """The caller a live token belongs to, or None."""
     if not token.startswith(PREFIX):
         return None
-    with store.transaction() as session:
-        row = session.scalars(
-            select(ApiToken).where(ApiToken.hash == _hash(token), ApiToken.revoked_at.is_(None))
-        ).first()
-        if row is None:
-            return None
-        row.last_used_at = now()
-        return Caller(row.name, Role[row.role], tuple(row.langs or ()))
+    return _caller(rows.live(store, _hash(token)))
+
+
+def _caller(owner: tuple[str, str, tuple[str, ...]] | None) -> Caller | None:
+    return Caller(owner[0], Role[owner[1]], owner[2]) if owner else None
 
 
 # --- FastAPI dependencies: `who: Reviewer` in a route's signature --------------------------------

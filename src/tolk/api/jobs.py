@@ -19,16 +19,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
-from sqlalchemy import select, update
 
 from tolk import assemble, languages
 from tolk.api import auth
 from tolk.config import Settings
-from tolk.core import TolkError
+from tolk.core import TolkError, now
 from tolk.formats import catalog
 from tolk.pipeline import Pipeline, items
 from tolk.store import audit
-from tolk.store.models import CatalogJob, now
+from tolk.store import jobs as job_rows
 from tolk.store.repo import Store
 from tolk.telemetry import Telemetry
 
@@ -49,20 +48,14 @@ class JobOut(BaseModel):
     error: str | None
 
 
-def _out(job: CatalogJob) -> JobOut:
+def _out(job: job_rows.CatalogJob) -> JobOut:
     return JobOut(id=job.id, state=job.state, targets=list(job.targets), total=job.total, done=job.done,
                   summary=dict(job.summary or {}), error=job.error)  # fmt: skip
 
 
 def interrupt_leftovers(store: Store) -> None:
     """At start-up: jobs a stopped server left running will never finish."""
-    with store.transaction() as session:
-        session.execute(
-            update(CatalogJob)
-            .where(CatalogJob.state.in_(["queued", "running"]))
-            .values(state="interrupted", error="the server stopped during this job; post it again",
-                    finished_at=now())
-        )  # fmt: skip
+    job_rows.interrupt_leftovers(store)
 
 
 async def read_upload(request: Request, limit: int, what: str) -> bytes:
@@ -135,10 +128,8 @@ async def create_job(
         await kit.aclose()
         shutil.rmtree(folder, ignore_errors=True)
         raise HTTPException(422, str(exc).replace(str(path), "body")) from None
-    job = CatalogJob(id=uuid.uuid4().hex, state="queued", actor=who.name, targets=targets, total=scan.rows,
-                     done=0, summary={}, created_at=now())  # fmt: skip
     with store.transaction() as session:
-        session.add(job)
+        job = job_rows.add(session, uuid.uuid4().hex, who.name, targets, scan.rows)
         out = _out(job)
         audit.record(session, audit.Entry(f"token:{who.name}", "job", lang=",".join(targets),
                                           source_sha256=audit.sha256(data.decode("utf-8", "replace")),
@@ -173,15 +164,13 @@ async def _run(store: Store, job_id: str, pipeline: Pipeline, kit: assemble.Kit,
 
 
 def _set(store: Store, job_id: str, **values: Any) -> None:
-    with store.transaction() as session:
-        session.execute(update(CatalogJob).where(CatalogJob.id == job_id).values(**values))
+    job_rows.set_values(store, job_id, **values)
 
 
 @router.get("/{job_id}", response_model=JobOut)
 def get_job(request: Request, who: auth.Viewer, job_id: str) -> JobOut:
-    with request.app.state.store.sessions() as session:
-        job = session.scalars(select(CatalogJob).where(CatalogJob.id == job_id)).first()
-        # a job is its creator's (and the admins'): another token learns nothing, not even that it exists
-        if job is None or (who.role < auth.Role.admin and job.actor != who.name):
-            raise HTTPException(404, f"no job {job_id}")
-        return _out(job)
+    job = job_rows.get(request.app.state.store, job_id)
+    # a job is its creator's (and the admins'): another token learns nothing, not even that it exists
+    if job is None or (who.role < auth.Role.admin and job.actor != who.name):
+        raise HTTPException(404, f"no job {job_id}")
+    return _out(job)
