@@ -8,9 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
-
-from tolk.store.models import Activity, EngineCall, now
+from tolk.core import now
+from tolk.store import activity
 from tolk.store.repo import Store
 
 Line = dict[str, list[float | None]]  # series name -> one value per day (None: nothing that day)
@@ -48,43 +47,41 @@ def _add(line: Line, name: str, i: int, value: float, n: int) -> None:
     values[i] = (values[i] or 0.0) + value
 
 
-def _activity(store: Store, since: object, index: dict[date, int], board: Dashboard) -> None:
+def _activity(store: Store, since: datetime, index: dict[date, int], board: Dashboard) -> None:
     n = len(index)
-    cols = (Activity.at, Activity.lang, Activity.translated, Activity.failures, Activity.scored,
-            Activity.score_sum, Activity.cache_hits, Activity.memory_hits, Activity.cache_misses,
-            Activity.rewritten, Activity.needs_review, Activity.edits, Activity.approvals)  # fmt: skip
+    cols = ("at", "lang", "translated", "failures", "scored", "score_sum", "cache_hits", "memory_hits",
+            "cache_misses", "rewritten", "needs_review", "edits", "approvals")  # fmt: skip
     scored: dict[str, list[float]] = defaultdict(lambda: [0.0] * n)
     score_sum: dict[str, list[float]] = defaultdict(lambda: [0.0] * n)
     hits, needed = [0.0] * n, [0.0] * n
-    with store.sessions() as session:
-        rows = session.execute(select(*cols).where(Activity.at >= since))
-        for (
-            at,
-            lang,
-            done,
-            failed,
-            n_scored,
-            s_sum,
-            cache,
-            mem,
-            miss,
-            rewrites,
-            sent,
-            edits,
-            approvals,
-        ) in rows:
-            i = index.get(at.date())
-            if i is None:
-                continue
-            scored[lang][i] += n_scored
-            score_sum[lang][i] += s_sum
-            _add(board.throughput, "translated", i, done, n)
-            _add(board.throughput, "failures", i, failed, n)
-            hits[i] += cache + mem
-            needed[i] += cache + mem + miss
-            for name, value in (("rewrites", rewrites), ("sent to review", sent), ("edits", edits),
-                                ("approvals", approvals)):  # fmt: skip
-                _add(board.review, name, i, value, n)
+    rows = activity.activity_since(store, since, cols)
+    for (
+        at,
+        lang,
+        done,
+        failed,
+        n_scored,
+        s_sum,
+        cache,
+        mem,
+        miss,
+        rewrites,
+        sent,
+        edits,
+        approvals,
+    ) in rows:
+        i = index.get(at.date())
+        if i is None:
+            continue
+        scored[lang][i] += n_scored
+        score_sum[lang][i] += s_sum
+        _add(board.throughput, "translated", i, done, n)
+        _add(board.throughput, "failures", i, failed, n)
+        hits[i] += cache + mem
+        needed[i] += cache + mem + miss
+        for name, value in (("rewrites", rewrites), ("sent to review", sent), ("edits", edits),
+                            ("approvals", approvals)):  # fmt: skip
+            _add(board.review, name, i, value, n)
     for lang in sorted(scored):
         board.score[lang] = [s / c if c else None for s, c in zip(score_sum[lang], scored[lang], strict=True)]
     board.cache["hit ratio %"] = [100.0 * h / t if t else None for h, t in zip(hits, needed, strict=True)]
@@ -98,21 +95,15 @@ def _events(store: Store, since: datetime, index: dict[date, int], board: Dashbo
             _add(board.throughput, "dead letters" if outcome == "dead" else "failed events", i, 1.0, n)
 
 
-def _calls(store: Store, since: object, index: dict[date, int], board: Dashboard) -> None:
+def _calls(store: Store, since: datetime, index: dict[date, int], board: Dashboard) -> None:
     n = len(index)
     seconds: dict[str, list[list[float]]] = defaultdict(lambda: [[] for _ in range(n)])
-    with store.sessions() as session:
-        rows = session.execute(
-            select(EngineCall.at, EngineCall.engine, EngineCall.seconds, EngineCall.cost).where(
-                EngineCall.at >= since
-            )
-        )
-        for at, engine, secs, cost in rows:
-            i = index.get(at.date())
-            if i is None:
-                continue
-            seconds[engine][i].append(secs)
-            _add(board.cost, engine, i, cost, n)
+    for at, engine, secs, cost in activity.calls_since(store, since):
+        i = index.get(at.date())
+        if i is None:
+            continue
+        seconds[engine][i].append(secs)
+        _add(board.cost, engine, i, cost, n)
     for engine in sorted(seconds):
         per_day = seconds[engine]
         board.latency[f"{engine} p50"] = [_pct(v, 50) for v in per_day]

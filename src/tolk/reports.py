@@ -21,11 +21,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-
-from tolk.activity import COUNTERS, Counts
-from tolk.core import InputError
-from tolk.store.models import Activity, EngineCall, now
+from tolk.activity import Counts
+from tolk.core import InputError, now
+from tolk.store import activity
 from tolk.store.repo import Store
 
 _SPAN = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
@@ -81,17 +79,10 @@ def build(store: Store, span: timedelta, until: datetime | None = None) -> Repor
     until = until or now()
     since = until - span
     langs: dict[str, Figures] = defaultdict(Figures)
-    sums = [func.sum(getattr(Activity, c)) for c in COUNTERS]
-    spend = [func.count(), func.sum(EngineCall.tokens_in + EngineCall.tokens_out), func.sum(EngineCall.cost)]
-    window = (Activity.at >= since, Activity.at < until)
-    with store.sessions() as session:
-        for lang, *values in session.execute(
-            select(Activity.lang, *sums).where(*window).group_by(Activity.lang)
-        ):
-            langs[lang].add_values(dict(zip(COUNTERS, values, strict=True)))
-        calls = select(EngineCall.target, *spend).where(EngineCall.at >= since, EngineCall.at < until)
-        for row in session.execute(calls.group_by(EngineCall.target)):
-            langs[row[0]].add_values(dict(zip(("requests", "tokens", "cost"), row[1:], strict=True)))
+    for lang, values in activity.sums_by_lang(store, since, until).items():
+        langs[lang].add_values(values)
+    for lang, values in activity.spend_by_target(store, since, until).items():
+        langs[lang].add_values(values)
     for _, lang, outcome in store.event_failures(since, until):
         langs[lang].failed_events += 1
         langs[lang].dead_letters += outcome == "dead"

@@ -13,8 +13,7 @@ for that text: its BLEU against the person's version is what reports call "Avera
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from tolk import events
 from tolk.activity import Tally
@@ -23,9 +22,12 @@ from tolk.config import PII_KINDS
 from tolk.core import Grade, TolkError
 from tolk.quality.metrics import score
 from tolk.store import activity, audit
-from tolk.store.models import HistoryEntry, Item, Translation, now
 from tolk.store.repo import Store
 from tolk.text.pii import PiiMasker
+
+if TYPE_CHECKING:  # the rows the store returns, named for the checker
+    from tolk.store.base import Session
+    from tolk.store.models import HistoryEntry, Translation
 
 Key = tuple[str, str, str]  # item id, field, language
 _PERSONAL = PiiMasker.build(list(PII_KINDS))  # every detector, the default phone regions
@@ -100,15 +102,9 @@ def send_back(store: Store, key: Key, version: int, actor: str, cache: Cache | N
     with store.transaction() as session:
         found = _current(store, session, key)
         stale_key = found.cache_key
-        changed = session.execute(
-            update(Translation)
-            .where(Translation.id == found.id, Translation.version == version)
-            .values(grade=Grade.MACHINE.value, status=SENT_BACK, cache_key=None, suggestion=None,
-                    version=Translation.version + 1, updated_at=now())
-        )  # fmt: skip
-        if not changed.rowcount:  # type: ignore[attr-defined]
+        if not store.send_back(session, found.id, version, SENT_BACK):
             raise _conflict(found)
-        source_lang = session.scalar(select(Item.source_lang).where(Item.id == item_id))
+        source_lang = store.source_lang(session, item_id)
         if source_lang is not None:
             store.reject(session, source_lang, lang, found.source_hash, found.text, actor)
         store.outbox_add(session, events.new("i18n.missing", {"product_id": item_id, "languages": [lang]}))
@@ -128,11 +124,4 @@ def _audit(actor: str, action: str, key: Key, t: Translation, before: str, after
 
 
 def history(store: Store, key: Key) -> list[HistoryEntry]:
-    item_id, field, lang = key
-    stmt = (
-        select(HistoryEntry)
-        .where(HistoryEntry.item_id == item_id, HistoryEntry.field == field, HistoryEntry.lang == lang)
-        .order_by(HistoryEntry.id.desc())
-    )
-    with store.sessions() as session:
-        return list(session.scalars(stmt.limit(200)))
+    return store.history(*key)

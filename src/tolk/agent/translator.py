@@ -21,10 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from tolk import events
 from tolk.agent.dedupe import Dedupe
@@ -32,11 +29,14 @@ from tolk.agent.registry import AgentSpec
 from tolk.budget import BudgetReached
 from tolk.bus.base import UNREADABLE, Delivery, matches
 from tolk.config import AgentSettings
-from tolk.core import Deferred, InputError
+from tolk.core import Deferred, InputError, now
 from tolk.pipeline import Pipeline
 from tolk.store import ledger
-from tolk.store.models import now
+from tolk.store.errors import Conflict, Unavailable
 from tolk.store.repo import ItemRecord, Store
+
+if TYPE_CHECKING:
+    from tolk.store.base import Session
 
 log = logging.getLogger(__name__)
 PRODUCT_EVENTS = ("product.created", "product.updated", "product.normalized")
@@ -142,7 +142,7 @@ class Translator:
             return self._give_up(env, lang, f"invalid {env.type} event: {exc}")
         try:
             return await self._handle(env, lang)
-        except (OperationalError, InterfaceError) as exc:  # the database went away: pause, not counted
+        except Unavailable as exc:  # the database went away: pause, not counted
             return Outcome("pause", f"database: {exc.orig}", self.settings.pause_s)
         except Exception as exc:  # a bug or data nothing can take (DataError too): one attempt
             return self._failed_try(env, lang, exc)
@@ -248,7 +248,7 @@ class Translator:
                     )
         except Stale as exc:
             return self._skip_stale(env, pid, lang, str(exc))
-        except IntegrityError:
+        except Conflict:
             self._already(self.consumer(lang), env)
         return ACK
 
@@ -272,7 +272,7 @@ class Translator:
             if exc.again:
                 return Outcome("retry", str(exc), RACE_RETRY_S)
             return self._skip_stale(env, record.id, lang, str(exc))
-        except IntegrityError:  # another worker recorded this event id first (two copies in flight)
+        except Conflict:  # another worker recorded this event id first (two copies in flight)
             await self._release(record, lang, claim)
             self._already(consumer, env)
             return ACK
@@ -320,7 +320,7 @@ class Translator:
             with self.store.transaction() as session:
                 ledger.record(session, self.consumer(lang), env, "dead" if dead else "failed")
                 self._failed(session, pid, lang, why, env)
-        except IntegrityError:  # another worker settled it first
+        except Conflict:  # another worker settled it first
             self._already(self.consumer(lang), env)
             return ACK
         return Outcome("dead", why) if dead else ACK
@@ -345,7 +345,7 @@ class Translator:
                 with self.store.transaction() as session:
                     ledger.record(session, self.consumer(lang), env, "failed")
                     self._failed(session, pid, lang, why, env)
-            except IntegrityError:
+            except Conflict:
                 continue  # answered already (a redelivery)
 
     # --- helpers -------------------------------------------------------------------------------------
@@ -373,7 +373,7 @@ class Translator:
             with self.store.transaction() as session:
                 ledger.record(session, self.consumer(lang), env, "stale")
                 self.skipped(session, product_id, lang, f"stale: {why}")
-        except IntegrityError:
+        except Conflict:
             self._already(self.consumer(lang), env)
         return ACK
 

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from tolk import review
 from tolk.api import auth
 from tolk.core import Grade
 from tolk.store import audit
-from tolk.store.models import SourceField, Translation
 from tolk.store.repo import Store
+
+if TYPE_CHECKING:  # the rows the store returns, named for the checker
+    from tolk.store.models import Translation
 
 router = APIRouter(prefix="/v1")
 MAX_INT = 2**31 - 1  # every database's INTEGER holds it; larger numbers are a 422, not a driver error
@@ -83,15 +84,7 @@ def _visible(who: auth.Caller, lang: str | None) -> list[str] | None:
 
 
 def sources_of(store: Store, rows: list[Translation]) -> dict[tuple[str, str], str]:
-    if not rows:
-        return {}
-    with store.sessions() as session:
-        found = session.execute(
-            select(SourceField.item_id, SourceField.field, SourceField.text).where(
-                SourceField.item_id.in_({t.item_id for t in rows})
-            )
-        )
-        return {(i, f): text for i, f, text in found}
+    return store.sources({t.item_id for t in rows})
 
 
 @router.get("/translations", response_model=list[TranslationOut])
@@ -104,13 +97,7 @@ def list_translations(
     offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> list[TranslationOut]:
     store, langs = _store(request), _visible(who, lang)
-    stmt = select(Translation).order_by(Translation.lang, Translation.item_id, Translation.field)
-    if langs:
-        stmt = stmt.where(Translation.lang.in_(langs))
-    if grade:
-        stmt = stmt.where(Translation.grade == grade.value)
-    with store.sessions() as session:
-        rows = list(session.scalars(stmt.offset(offset).limit(limit)))
+    rows = store.translations(langs, grade.value if grade else None, offset=offset, limit=limit)
     _read(request, who, lang)
     sources = sources_of(store, rows)
     return [_out(t, sources.get((t.item_id, t.field))) for t in rows]

@@ -88,11 +88,13 @@ def run() -> None:
         err_console.print("interrupted")
         sys.exit(130)
     except Exception as exc:
-        sql = sys.modules.get("sqlalchemy.exc")  # imported by then if the store was opened at all
-        if sql is None or not isinstance(exc, sql.DBAPIError):
+        if "tolk.store" not in sys.modules:  # no store was opened: not the store's error
+            raise
+        from tolk.store.errors import refusal
+
+        if (message := refusal(exc)) is None:
             raise
         # one line, without the statement's parameters (they hold source texts); -v logs the traceback
         logging.getLogger("tolk").info("the store's error", exc_info=exc)
-        err_console.print(f"[red]error:[/] the store refused: {escape(str(exc.orig))}", highlight=False,
-                          soft_wrap=True)  # fmt: skip
+        err_console.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
         sys.exit(1)

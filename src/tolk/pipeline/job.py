@@ -20,8 +20,7 @@ from tolk.quality.loop import Loop
 from tolk.store.repo import Store
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
+    from tolk.store.base import Session
     from tolk.telemetry import Telemetry
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from tolk import vault
-from tolk.activity import Tally
+from tolk.activity import COUNTERS, Tally
 from tolk.store.models import Activity, EngineCall, HistoryEntry, now
 from tolk.store.repo import Store
 
@@ -58,3 +58,38 @@ def spent_since(store: Store, since: datetime) -> float:
     with store.sessions() as session:
         total = session.execute(select(func.sum(EngineCall.cost)).where(EngineCall.at >= since)).scalar()
     return float(total or 0.0)
+
+
+# --- read back: the dashboard's and the reports' figures ---------------------------------------------
+
+
+def activity_since(store: Store, since: datetime, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The activity table's `columns` (counter names, `at`, `lang`) for every row since `since`."""
+    with store.sessions() as session:
+        stmt = select(*(getattr(Activity, c) for c in columns)).where(Activity.at >= since)
+        return [tuple(row) for row in session.execute(stmt)]
+
+
+def calls_since(store: Store, since: datetime) -> list[tuple[datetime, str, float, float]]:
+    """(when, engine, seconds, cost) of every engine call since `since`."""
+    with store.sessions() as session:
+        stmt = select(EngineCall.at, EngineCall.engine, EngineCall.seconds, EngineCall.cost)
+        return [(r[0], r[1], r[2], r[3]) for r in session.execute(stmt.where(EngineCall.at >= since))]
+
+
+def sums_by_lang(store: Store, since: datetime, until: datetime) -> dict[str, dict[str, Any]]:
+    """Every counter summed per language over the window."""
+    sums = [func.sum(getattr(Activity, c)) for c in COUNTERS]
+    stmt = select(Activity.lang, *sums).where(Activity.at >= since, Activity.at < until)
+    with store.sessions() as session:
+        return {lang: dict(zip(COUNTERS, values, strict=True))
+                for lang, *values in session.execute(stmt.group_by(Activity.lang))}  # fmt: skip
+
+
+def spend_by_target(store: Store, since: datetime, until: datetime) -> dict[str, dict[str, Any]]:
+    """Requests, tokens and cost of the engine calls per target language over the window."""
+    spend = [func.count(), func.sum(EngineCall.tokens_in + EngineCall.tokens_out), func.sum(EngineCall.cost)]
+    stmt = select(EngineCall.target, *spend).where(EngineCall.at >= since, EngineCall.at < until)
+    with store.sessions() as session:
+        return {row[0]: dict(zip(("requests", "tokens", "cost"), row[1:], strict=True))
+                for row in session.execute(stmt.group_by(EngineCall.target))}  # fmt: skip

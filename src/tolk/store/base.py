@@ -17,7 +17,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session as Session  # re-exported: a transaction, in callers' types
+from sqlalchemy.orm import sessionmaker
 
 from tolk.core import InputError, TolkError
 from tolk.store.migrations import HEAD

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from tolk.core import HELD, PROTECTED_GRADES, Grade, digest, normalize_text
 from tolk.store.base import StoreBase, _rowcount
 from tolk.store.knowledge import Knowledge
-from tolk.store.models import Item, SourceField, Translation, now
+from tolk.store.models import HistoryEntry, Item, SourceField, Translation, now
 from tolk.vault import Vault
 
 _PROTECTED = [g.value for g in PROTECTED_GRADES]
@@ -226,6 +226,51 @@ class Translations(Knowledge):
         if learn:  # a person's text teaches the memory (unless it holds someone's personal data)
             self.remember_translation(session, item_id, field, lang, creator=actor)
         return True
+
+    def send_back(self, session: Session, translation_id: int, version: int, status: str) -> bool:
+        """Back to the machines, if it is still the version the reviewer saw: the cached text and any
+        suggestion go; the text stays visible until a machine replaces it."""
+        stmt = (
+            update(Translation)
+            .where(Translation.id == translation_id, Translation.version == version)
+            .values(grade=Grade.MACHINE.value, status=status, cache_key=None, suggestion=None,
+                    version=Translation.version + 1, updated_at=now())
+        )  # fmt: skip
+        return _rowcount(session.execute(stmt)) == 1
+
+    def source_lang(self, session: Session, item_id: str) -> str | None:
+        return session.scalar(select(Item.source_lang).where(Item.id == item_id))
+
+    def history(self, item_id: str, field: str, lang: str, limit: int = 200) -> list[HistoryEntry]:
+        """A translation's history lines, newest first."""
+        stmt = (
+            select(HistoryEntry)
+            .where(HistoryEntry.item_id == item_id, HistoryEntry.field == field, HistoryEntry.lang == lang)
+            .order_by(HistoryEntry.id.desc())
+        )
+        with self.sessions() as session:
+            return list(session.scalars(stmt.limit(limit)))
+
+    def translations(
+        self, langs: Sequence[str] | None, grade: str | None, *, offset: int = 0, limit: int = 100
+    ) -> list[Translation]:
+        """A page of translations (of these languages, of this grade), by language, item and field."""
+        stmt = select(Translation).order_by(Translation.lang, Translation.item_id, Translation.field)
+        if langs:
+            stmt = stmt.where(Translation.lang.in_(langs))
+        if grade:
+            stmt = stmt.where(Translation.grade == grade)
+        with self.sessions() as session:
+            return list(session.scalars(stmt.offset(offset).limit(limit)))
+
+    def sources(self, item_ids: Iterable[str]) -> dict[tuple[str, str], str]:
+        """The source text of every field of these items, by (item id, field)."""
+        ids = set(item_ids)
+        if not ids:
+            return {}
+        stmt = select(SourceField.item_id, SourceField.field, SourceField.text)
+        with self.sessions() as session:
+            return {(i, f): text for i, f, text in session.execute(stmt.where(SourceField.item_id.in_(ids)))}
 
     def translation(self, session: Session, item_id: str, field: str, lang: str) -> Translation | None:
         stmt = select(Translation).where(
