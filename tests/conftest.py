@@ -227,3 +227,18 @@ def serving(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def finished_job(
+    client: Any, url: str, body: bytes, headers: dict[str, str], wait_s: float = 60
+) -> dict[str, Any]:
+    """POST a catalog job and poll it until it is no longer queued or running: its last state."""
+    created = client.post(url, content=body, headers=headers)
+    assert created.status_code == 202, created.text
+    deadline = time.monotonic() + wait_s
+    while (job := client.get(f"/v1/jobs/{created.json()['id']}", headers=headers).json())["state"] in (
+        "queued", "running"
+    ):  # fmt: skip
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return dict(job)

@@ -17,7 +17,7 @@ from tolk.api.translate import MAX_TERMS, MAX_TEXT_CHARS, MAX_TEXTS
 from tolk.config import Settings
 from tolk.store.repo import Store
 
-from .conftest import free_port, run_tolk
+from .conftest import finished_job, free_port, run_tolk
 
 
 @pytest.fixture
@@ -450,20 +450,6 @@ def test_health_answers_while_a_maximum_size_request_is_worked_on(tmp_path: Path
     assert refused.status_code == 422 and f"at most {MAX_TERMS} terms" in refused.text
 
 
-def _job(client: TestClient, headers: dict[str, str], url: str, body: bytes) -> dict[str, Any]:
-    import time
-
-    created = client.post(url, content=body, headers=headers)
-    assert created.status_code == 202, created.text
-    deadline = time.monotonic() + 60
-    while (job := client.get(f"/v1/jobs/{created.json()['id']}", headers=headers).json())["state"] in (
-        "queued", "running"
-    ):  # fmt: skip
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    return dict(job)
-
-
 HOSTILE_TEXTS: list[tuple[bytes, int]] = [  # a /v1/translate body as sent; 200, or 400: any 4xx with a reason
     (b'{"text": "a \\u0000 b", "target": "es"}', 400),
     (b'{"text": "a \\ud800 b", "target": "es"}', 400),
@@ -497,7 +483,7 @@ def test_adversarial_input_through_the_api(db_url: str, tmp_path: Path) -> None:
         for n, reason in bad.items():  # "body:LINE: ...reason..." before the next line's entry
             assert re.search(rf"body:{n}: (?:(?!body:\d).)*{re.escape(reason)}", detail), (n, detail)
         assert client.get("/v1/translations?lang=es", headers=headers).json() == []
-        job = _job(client, headers, "/v1/jobs?to=es&skip_bad=true", body)
+        job = finished_job(client, "/v1/jobs?to=es&skip_bad=true", body, headers)
         assert job["state"] == "done", job
         listed = {b["line"]: b["reason"] for b in job["summary"]["bad_row_list"]}
         assert set(listed) == set(bad) and all(bad[n] in listed[n] for n in bad), listed

@@ -24,7 +24,7 @@ from tolk.store.models import MemoryUnit, Translation
 from tolk.store.repo import Store
 from tolk.testing.standin import Answer, StandIn
 
-from .conftest import bus_url_for, free_port, run_tolk
+from .conftest import bus_url_for, finished_job, free_port, run_tolk
 
 ROWS = [
     {"id": "p1", "name": "Leather bag"},
@@ -97,14 +97,7 @@ def test_a_rejected_text_is_not_published_again_by_an_api_job(tmp_path: Path) ->
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"}
 
     def job(client: TestClient) -> dict[str, Any]:
-        made = client.post("/v1/jobs?to=es", content=path.read_bytes(), headers=headers)
-        assert made.status_code == 202, made.text
-        deadline = time.monotonic() + 30
-        while (state := client.get(f"/v1/jobs/{made.json()['id']}", headers=headers).json())["state"] in (
-            "queued", "running"
-        ):  # fmt: skip
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        state = finished_job(client, "/v1/jobs?to=es", path.read_bytes(), headers)
         assert state["state"] == "done", state
         return dict(state["summary"])
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 
 from tolk.core import now
-from tolk.store.base import _rowcount
+from tolk.store.base import Session, _rowcount
 from tolk.store.models import ApiToken, WebSession
 from tolk.store.repo import Store
 
@@ -34,12 +34,15 @@ def revoke(store: Store, token_id: int) -> bool:
         return _rowcount(session.execute(stmt.values(revoked_at=now()))) == 1
 
 
+def _live_row(session: Session, token_hash: str) -> ApiToken | None:
+    stmt = select(ApiToken).where(ApiToken.hash == token_hash, ApiToken.revoked_at.is_(None))
+    return session.scalars(stmt).first()
+
+
 def live(store: Store, token_hash: str) -> Owner | None:
     """The owner of a live (not revoked) token, its use noted; None if there is none."""
     with store.transaction() as session:
-        row = session.scalars(
-            select(ApiToken).where(ApiToken.hash == token_hash, ApiToken.revoked_at.is_(None))
-        ).first()
+        row = _live_row(session, token_hash)
         if row is None:
             return None
         row.last_used_at = now()
@@ -49,9 +52,7 @@ def live(store: Store, token_hash: str) -> Owner | None:
 def open_session(store: Store, token_hash: str, session_hash: str, expires_at: datetime) -> bool:
     """A web session for a live token (expired sessions are swept here); False if the token is not live."""
     with store.transaction() as session:
-        row = session.scalars(
-            select(ApiToken).where(ApiToken.hash == token_hash, ApiToken.revoked_at.is_(None))
-        ).first()
+        row = _live_row(session, token_hash)
         if row is None:
             return False
         session.execute(delete(WebSession).where(WebSession.expires_at < now()))
