@@ -275,3 +275,31 @@ def test_openai_sends_context_and_short_ids() -> None:
             "product": "Dog bed",
         }
     ]
+
+
+def test_an_injected_transport_carries_every_request_of_an_engine() -> None:
+    """`transport=` (the HTTP client's seam, as its own tests use it) reaches the engine's client through the
+    registry: a caller can route a provider's traffic through a proxy, a recorder or a test double."""
+    import httpx2  # the HTTP client the openai SDK and tolk's engines use
+
+    seen: list[httpx2.Request] = []
+
+    def provider(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        body = json.loads(request.content)
+        answer = echo_translator(body)
+        return httpx2.Response(200, json={
+            "id": "c1", "object": "chat.completion", "created": 0, "model": body["model"],
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": answer.content}}],
+            "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7},
+        })  # fmt: skip
+
+    conf = EngineSettings(
+        kind="qwen-mt", model="m", base_url="http://provider.invalid/v1", api_keys=["key-1"]
+    )
+    engine = registry.build(Settings(engines={"e": conf}), "e", transport=httpx2.MockTransport(provider))
+    [result] = translate(engine, ["Red shoes"])
+    assert result.ok and "Red shoes" in result.text and result.usage.tokens_out == 4
+    assert len(seen) == 1 and seen[0].url.host == "provider.invalid"
+    assert seen[0].headers["authorization"] == "Bearer key-1"

@@ -256,3 +256,22 @@ def test_notifier_contract(worked: str, name: str) -> None:
 def test_the_bot_needs_its_token_and_says_which_setting(tmp_path: Path) -> None:
     done = run_tolk("bot", "run", "--db", f"sqlite:///{tmp_path / 't.db'}", cwd=tmp_path)
     assert done.returncode == 2 and "error: [notify.telegram] token is not set" in done.stderr
+
+
+def test_an_injected_transport_carries_every_channels_request(worked: str) -> None:
+    """`transport=` reaches every notifier the settings build: one seam for a proxy or a recorder."""
+    import httpx2
+
+    seen: list[httpx2.Request] = []
+
+    def receiver(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        return httpx2.Response(200, json={"ok": True, "result": {}})
+
+    settings = NotifySettings(slack_webhook="http://hooks.invalid/services/T/B/x",
+                              webhooks=[{"url": "http://ops.invalid/hook", "secret": "k"}])  # fmt: skip
+    notice = _notice(worked)
+    for notifier in from_settings(settings, transport=httpx2.MockTransport(receiver)):
+        asyncio.run(notifier.send(notice))
+    assert [r.url.host for r in seen] == ["hooks.invalid", "ops.invalid"]
+    assert "x-tolk-signature" in seen[1].headers
