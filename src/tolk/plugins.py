@@ -21,6 +21,7 @@ from typing import Any
 from tolk.core import ConfigError
 
 ENGINES = "tolk.engines"
+CATALOG_FORMATS = "tolk.catalog_formats"
 
 BUILTIN: dict[str, dict[str, str]] = {
     ENGINES: {
@@ -28,6 +29,11 @@ BUILTIN: dict[str, dict[str, str]] = {
         "openai": "tolk.engines.openai:OpenAIEngine",
         "qwen-mt": "tolk.engines.qwen_mt:QwenMtEngine",
         "dummy": "tolk.engines.dummy:DummyEngine",
+    },
+    CATALOG_FORMATS: {
+        "jsonl": "tolk.formats.catalog:JsonLines",
+        "csv": "tolk.formats.catalog:CommaSeparated",
+        "tsv": "tolk.formats.catalog:TabSeparated",
     },
 }
 

@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar, Protocol
 
+from tolk import plugins
 from tolk.core import InputError, digest, unstorable
 
 # One row's bytes, at most: a product row is kilobytes (50,000-character fields fit several times over);
@@ -57,29 +58,72 @@ class Scan:
         return {b.line for b in self.bad} | self.repeats
 
 
+class CatalogFormat(Protocol):
+    """A catalog file format: the suffixes it claims, and its rows (or why each is bad) with their line
+    numbers. `example` is a small catalog in the format whose data rows are good except the one on
+    line `example_bad_line`: the contract test (generated from the registry) reads it."""
+
+    suffixes: ClassVar[tuple[str, ...]]
+    example: ClassVar[bytes]
+    example_bad_line: ClassVar[int]
+
+    def rows(self, fh: IO[bytes]) -> Iterator[Row | BadRow]: ...
+
+
+class JsonLines:
+    suffixes = (".jsonl", ".ndjson", ".json")
+    example = b'{"id": "a", "name": "Red shoe"}\n{"name": "no id"}\n{"id": "b", "name": "Blue hat"}\n'
+    example_bad_line = 2
+
+    def rows(self, fh: IO[bytes]) -> Iterator[Row | BadRow]:
+        return _read_jsonl(fh)
+
+
+class CommaSeparated:
+    suffixes = (".csv",)
+    example = b'id,name\na,Red shoe\nb,"Blue ""hat"""\n,no id\n'
+    example_bad_line = 4
+
+    def rows(self, fh: IO[bytes]) -> Iterator[Row | BadRow]:
+        return _read_csv(fh, ",")
+
+
+class TabSeparated:
+    suffixes = (".tsv",)
+    example = b"id\tname\na\tRed shoe\nb\tBlue hat\nc\n"
+    example_bad_line = 4
+
+    def rows(self, fh: IO[bytes]) -> Iterator[Row | BadRow]:
+        return _read_csv(fh, "\t")
+
+
+def formats() -> dict[str, type[CatalogFormat]]:
+    """Every catalog format by name: tolk's own and installed plugins' (tolk.plugins)."""
+    return {
+        name: plugins.load(plugins.CATALOG_FORMATS, name)
+        for name in plugins.available(plugins.CATALOG_FORMATS)
+    }
+
+
 def catalog_format(path: Path) -> str:
     suffix = path.suffix.lower()
-    if suffix in {".jsonl", ".ndjson", ".json"}:
-        return "jsonl"
-    if suffix in {".csv", ".tsv"}:
-        return suffix[1:]
-    raise InputError(
-        f"{path}: unknown catalog format {suffix or '(no extension)'} (use .jsonl, .csv or .tsv)"
-    )
+    known = formats()
+    for name, cls in known.items():
+        if suffix in cls.suffixes:
+            return name
+    claimed = ", ".join(s for cls in known.values() for s in cls.suffixes)
+    raise InputError(f"{path}: unknown catalog format {suffix or '(no extension)'} (use {claimed})")
 
 
 def read(path: Path) -> Iterator[Row | BadRow]:
     """Every data row of the catalog, or the reason it is bad, with its line number."""
-    kind = catalog_format(path)
+    kind = formats()[catalog_format(path)]
     try:
         fh = path.open("rb")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     with fh:
-        if kind == "jsonl":
-            yield from _read_jsonl(fh)
-        else:
-            yield from _read_csv(fh, "\t" if kind == "tsv" else ",")
+        yield from kind().rows(fh)
 
 
 def _row(line: int, data: Any) -> Row | BadRow:
