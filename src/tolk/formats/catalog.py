@@ -80,21 +80,19 @@ class JsonLines:
 
 
 class CommaSeparated:
-    suffixes = (".csv",)
+    suffixes: ClassVar[tuple[str, ...]] = (".csv",)
+    delimiter = ","
     example = b'id,name\na,Red shoe\nb,"Blue ""hat"""\n,no id\n'
     example_bad_line = 4
 
     def rows(self, fh: IO[bytes]) -> Iterator[Row | BadRow]:
-        return _read_csv(fh, ",")
+        return _read_csv(fh, self.delimiter)
 
 
-class TabSeparated:
+class TabSeparated(CommaSeparated):
     suffixes = (".tsv",)
+    delimiter = "\t"
     example = b"id\tname\na\tRed shoe\nb\tBlue hat\nc\n"
-    example_bad_line = 4
-
-    def rows(self, fh: IO[bytes]) -> Iterator[Row | BadRow]:
-        return _read_csv(fh, "\t")
 
 
 def formats() -> dict[str, type[CatalogFormat]]:
