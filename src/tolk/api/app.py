@@ -25,6 +25,7 @@ from tolk.api.translate import Kits, TranslateRequest, TranslateResponse, Transl
 from tolk.cache import open_cache
 from tolk.config import Settings
 from tolk.core import TolkError
+from tolk.store import jobs as job_rows
 from tolk.store.repo import Store
 from tolk.telemetry import Telemetry
 
@@ -46,7 +47,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.store, vault=settings.encryption.vault())
-        jobs.interrupt_leftovers(store)
+        job_rows.interrupt_leftovers(store)  # a stopped server's jobs will never finish
         state = app.state
         state.settings, state.store, state.telemetry, state.jobs = settings, store, telemetry, set()
         state.cache = open_cache(settings.cache, store, settings.cache_ttl_s)

@@ -53,11 +53,6 @@ def _out(job: job_rows.CatalogJob) -> JobOut:
                   summary=dict(job.summary or {}), error=job.error)  # fmt: skip
 
 
-def interrupt_leftovers(store: Store) -> None:
-    """At start-up: jobs a stopped server left running will never finish."""
-    job_rows.interrupt_leftovers(store)
-
-
 async def read_upload(request: Request, limit: int, what: str) -> bytes:
     """The body, refused (413) as soon as it passes `limit` — a missing Content-Length does not help."""
     body = bytearray()
@@ -149,22 +144,20 @@ async def _run(store: Store, job_id: str, pipeline: Pipeline, kit: assemble.Kit,
         done += n
         if time.monotonic() - saved_at > 1.0:
             saved_at = time.monotonic()
-            _set(store, job_id, done=done)
+            job_rows.set_values(store, job_id, done=done)
 
     try:
-        _set(store, job_id, state="running")
+        job_rows.set_values(store, job_id, state="running")
         summary = await pipeline.run(progress=progress)
-        _set(store, job_id, state="done", done=done, summary=summary.as_dict(), finished_at=now())
+        job_rows.set_values(
+            store, job_id, state="done", done=done, summary=summary.as_dict(), finished_at=now()
+        )
     except Exception as exc:  # a job's failure is its state, not the server's
         log.exception("job %s failed", job_id)
-        _set(store, job_id, state="failed", error=str(exc) or repr(exc), finished_at=now())
+        job_rows.set_values(store, job_id, state="failed", error=str(exc) or repr(exc), finished_at=now())
     finally:
         await kit.aclose()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _set(store: Store, job_id: str, **values: Any) -> None:
-    job_rows.set_values(store, job_id, **values)
 
 
 @router.get("/{job_id}", response_model=JobOut)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
+from tolk.store.base import _one_line
+
 Conflict = IntegrityError  # a row another writer recorded first (a unique key taken): decided elsewhere
 Unavailable = (OperationalError, InterfaceError)  # the database went away or refused the connection
 
@@ -16,4 +18,4 @@ def refusal(exc: BaseException) -> str | None:
     source texts); None for any other error."""
     if not isinstance(exc, DBAPIError):
         return None
-    return "the store refused: " + " ".join(str(exc.orig).split())
+    return "the store refused: " + _one_line(exc.orig)
