@@ -47,6 +47,7 @@ def test_translate_scores_caches_and_keeps_glossary_terms(api: tuple[TestClient,
     out = first.json()["translations"]
     assert [t["text"] for t in out] == ["[es] Red Nike shoes", "[es] Soft socks"]
     assert all(isinstance(t["score"], float) and isinstance(t["failed"], list) for t in out)
+    assert first.json()["gate"].startswith("gate:1|checks:")  # what the scores were measured with
     again = client.post("/v1/translate", json={**body, "text": "Soft socks"}, headers=bearer(tokens["admin"]))
     assert again.json()["translations"][0]["text"] == "[es] Soft socks"  # from the cache
     metrics = client.get("/metrics").text

@@ -75,6 +75,7 @@ class Tally(Counts):
 
     origin: str  # translate, agent, api, job, review
     lang: str
+    gate: str | None = None  # the gate's signature (short form) the commit's scores were measured with
 
     @property
     def empty(self) -> bool:

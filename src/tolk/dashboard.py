@@ -18,7 +18,7 @@ Line = dict[str, list[float | None]]  # series name -> one value per day (None: 
 @dataclass
 class Dashboard:
     days: list[date]
-    score: Line = field(default_factory=dict)  # per language
+    score: Line = field(default_factory=dict)  # per language (and gate signature, when it changed)
     throughput: Line = field(default_factory=dict)  # translated, failures, failed events, dead letters
     latency: Line = field(default_factory=dict)  # "<engine> p50", "<engine> p95" (seconds)
     cost: Line = field(default_factory=dict)  # per engine, USD
@@ -49,15 +49,17 @@ def _add(line: Line, name: str, i: int, value: float, n: int) -> None:
 
 def _activity(store: Store, since: datetime, index: dict[date, int], board: Dashboard) -> None:
     n = len(index)
-    cols = ("at", "lang", "translated", "failures", "scored", "score_sum", "cache_hits", "memory_hits",
-            "cache_misses", "rewritten", "needs_review", "edits", "approvals")  # fmt: skip
-    scored: dict[str, list[float]] = defaultdict(lambda: [0.0] * n)
-    score_sum: dict[str, list[float]] = defaultdict(lambda: [0.0] * n)
+    cols: tuple[str, ...] = ("at", "lang", "gate", "translated", "failures", "scored", "score_sum")
+    cols += ("cache_hits", "memory_hits", "cache_misses", "rewritten", "needs_review", "edits", "approvals")
+    # a score is averaged only with scores the same gate measured: (lang, signature) -> per day
+    scored: dict[tuple[str, str | None], list[float]] = defaultdict(lambda: [0.0] * n)
+    score_sum: dict[tuple[str, str | None], list[float]] = defaultdict(lambda: [0.0] * n)
     hits, needed = [0.0] * n, [0.0] * n
     rows = activity.activity_since(store, since, cols)
     for (
         at,
         lang,
+        gate,
         done,
         failed,
         n_scored,
@@ -73,8 +75,8 @@ def _activity(store: Store, since: datetime, index: dict[date, int], board: Dash
         i = index.get(at.date())
         if i is None:
             continue
-        scored[lang][i] += n_scored
-        score_sum[lang][i] += s_sum
+        scored[lang, gate][i] += n_scored
+        score_sum[lang, gate][i] += s_sum
         _add(board.throughput, "translated", i, done, n)
         _add(board.throughput, "failures", i, failed, n)
         hits[i] += cache + mem
@@ -82,8 +84,14 @@ def _activity(store: Store, since: datetime, index: dict[date, int], board: Dash
         for name, value in (("rewrites", rewrites), ("sent to review", sent), ("edits", edits),
                             ("approvals", approvals)):  # fmt: skip
             _add(board.review, name, i, value, n)
-    for lang in sorted(scored):
-        board.score[lang] = [s / c if c else None for s, c in zip(score_sum[lang], scored[lang], strict=True)]
+    signed = {gate for (_, gate), counts in scored.items() if any(counts)}
+    for key in sorted(scored, key=lambda k: (k[0], k[1] or "")):
+        lang, gate = key
+        if len(signed) > 1 and not any(scored[key]):
+            continue  # a line per signature that scored something
+        # one gate in the window: the language names the line; after a change each signature has its own
+        name = lang if len(signed) == 1 else f"{lang} ({gate or 'unsigned'})"
+        board.score[name] = [s / c if c else None for s, c in zip(score_sum[key], scored[key], strict=True)]
     board.cache["hit ratio %"] = [100.0 * h / t if t else None for h, t in zip(hits, needed, strict=True)]
 
 

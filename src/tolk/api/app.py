@@ -117,8 +117,8 @@ def create_app(settings: Settings) -> FastAPI:
         if body.source == body.target:
             raise HTTPException(422, "source and target are the same language")
         done = await request.app.state.kits.translate(body, f"token:{who.name}")
-        response = TranslateResponse(translations=[TranslationOut.of(d) for d in done])
-        return response
+        gate = str(request.app.state.kits.get(body.engine, body.profile).loop.signature)
+        return TranslateResponse(translations=[TranslationOut.of(d) for d in done], gate=gate)
 
     return app
 

@@ -91,6 +91,10 @@ class TranslationOut(BaseModel):
 class TranslateResponse(BaseModel):
     translations: list[TranslationOut]
     detected_source: str | None = None
+    gate: str = Field(
+        "", description="The gate's signature: the checks and their versions, thresholds, profile and "
+        "assessors the scores were measured with (scores under different signatures do not compare)."
+    )  # fmt: skip
 
 
 class Kits:

@@ -71,11 +71,14 @@ def check(
             show_findings(item_id, sample, gate.judge(sample))
         return
     verdicts = [(item_id, gate.judge(sample)) for item_id, sample in samples]
+    signature = gate.signature()
     if fmt == "jsonl":
         for item_id, v in verdicts:
             sys.stdout.write(json.dumps(_record(item_id, v), ensure_ascii=False) + "\n")
+        sys.stderr.write(f"measured by {signature}\n")  # stdout stays one record per line
     else:
         _table(verdicts)
+        console.print(f"measured by {signature}", soft_wrap=True, highlight=False)
     if any(v.decision is not Decision.PASS for _, v in verdicts):
         raise typer.Exit(1)
 

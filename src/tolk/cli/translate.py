@@ -176,6 +176,7 @@ def print_summary(s: Summary, engine: str) -> None:
         ("  awaiting approval", str(s.pending_approval)),
         ("rewrites", f"{s.rewritten} of the translated improved by the refine loop"),
         ("average score", ", ".join(f"{lang} {v:.1f}" for lang, v in s.average_scores().items()) or "-"),
+        ("  measured by", s.gate or "-"),
         ("glossary misses", str(s.glossary_misses)),
         ("lookups", f"{s.cache_hits} cache, {s.memory_hits} memory, {s.cache_miss_pct:.1f} % missed"),
         ("engine requests", str(s.usage.requests)),

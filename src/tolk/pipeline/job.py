@@ -91,6 +91,7 @@ class Summary(Counts):
     spend: dict[str, Usage] = field(default_factory=dict)  # by target language, from the engines' calls
     pii_masked: dict[str, int] = field(default_factory=dict)  # personal data masked, by kind
     stopped: str | None = None  # why the run stopped before the end (a budget), if it did
+    gate: str = ""  # the gate's signature: what the scores were measured with
     seconds: float = 0.0
 
     def add(self, other: Counts) -> None:
@@ -138,7 +139,7 @@ class Summary(Counts):
             "spend": {lang: {"requests": u.requests, "tokens_in": u.tokens_in, "tokens_out": u.tokens_out,
                              "cost": round(u.cost, 6)} for lang, u in sorted(self.spend.items())},
             "pii_masked": dict(self.pii_masked), "stopped": self.stopped,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "gate": self.gate,
         }  # fmt: skip
 
 

@@ -36,7 +36,7 @@ from tolk.store.repo import ItemRecord
 
 class Pipeline:
     def __init__(self, job: Job) -> None:
-        self.job, self.summary = job, Summary()
+        self.job, self.summary = job, Summary(gate=str(job.loop.signature))
         capped = job.budget.per_run is not None or job.budget.per_day is not None
         self.core = Core(job, hold=self._held if capped else None)
         self.commits = Commits(job, self.summary)
@@ -98,7 +98,8 @@ class Pipeline:
         if source == target:
             return
         units = self._plan(records, source, target)
-        tally = Tally(self.job.origin, target, items=sum(1 for r in records if r.fields))
+        tally = Tally(self.job.origin, target, self.job.loop.signature.short,
+                      items=sum(1 for r in records if r.fields))  # fmt: skip
         tally.segments = sum(len(r.fields) for r in records)
         tally.unchanged = tally.segments - len(units)
         if units and not self.job.engine.supports(source, target):  # a row's own `lang` it cannot take

@@ -103,6 +103,9 @@ class Check:
     id: ClassVar[str]
     severity: ClassVar[Severity]
     description: ClassVar[str] = ""
+    # raise when what the check finds changes (a new pattern, a looser rule): scores measured before and
+    # after then carry different gate signatures, and are never averaged together
+    version: ClassVar[int] = 1
     good: ClassVar[tuple[Sample, ...]] = ()  # translations the check lets through
     bad: ClassVar[tuple[Sample, ...]] = ()  # translations it must catch
 

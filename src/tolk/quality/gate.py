@@ -10,6 +10,7 @@ from tolk.quality.base import Check, Finding, Sample
 from tolk.quality.checks import ALL, BY_ID, RENAMED
 from tolk.quality.metrics import score
 from tolk.quality.policy import Policy, Verdict, decide
+from tolk.quality.signature import Signature
 
 
 class Gate:
@@ -50,6 +51,11 @@ class Gate:
             raise ConfigError(f"quality.disabled_checks: {exc}") from None
         gate.per_language = {languages.normalize(lang): _apply(base, t) for lang, t in q.languages.items()}
         return gate
+
+    def signature(self) -> Signature:
+        """What this gate's scores are measured with (the loop adds its profile and assessors)."""
+        checks = tuple((c.id, c.version) for c in self.checks)
+        return Signature(checks, self.policy, tuple(sorted(self.per_language.items())))
 
     def policy_for(self, lang: str) -> Policy:
         return self.per_language.get(lang) or self.per_language.get(lang.split("-")[0]) or self.policy

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 from tolk.core import Grade, Hints, Result, Segment, Term, publishable, text_hash
@@ -27,6 +28,7 @@ from tolk.quality.base import Finding, Sample, Severity
 from tolk.quality.gate import Gate
 from tolk.quality.judge import Assessor
 from tolk.quality.policy import Decision, Verdict
+from tolk.quality.signature import Signature, terms_digest
 
 NEEDS_REVIEW = "NEEDS_REVIEW"
 PENDING_APPROVAL = "PENDING_APPROVAL"
@@ -79,6 +81,19 @@ class Loop:
         self.gate, self.refiner, self.rounds = gate, refiner, rounds
         self.mode, self.auto_approve, self.domain = mode, auto_approve, domain
         self.profile, self.assessors, self.approve_with = profile, assessors, approve_with
+
+    @functools.cached_property
+    def signature(self) -> Signature:
+        """The gate's signature with what else decides here: the profile's terms, the assessors and
+        which of them may approve."""
+        p = self.profile
+        return dataclasses.replace(
+            self.gate.signature(),
+            profile=p.name if p else "-",
+            profile_terms=terms_digest([p.required_terms, p.forbidden_terms, p.sensitive_terms]) if p else "",
+            assessors=tuple(f"{a.approval}>={a.minimum:g}" for a in self.assessors),
+            approve_with=tuple(sorted(self.approve_with)),
+        )
 
     def engines(self) -> list[Engine]:
         """Every engine the loop may call besides the drafting one (for usage and closing)."""

@@ -279,6 +279,7 @@ class Activity(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=now, index=True)
     origin: Mapped[str] = mapped_column(String(32))  # translate, agent, api, job, review
     lang: Mapped[str] = mapped_column(String(16))
+    gate: Mapped[str | None] = mapped_column(String(40))  # the gate's signature its scores come from
     items: Mapped[int] = mapped_column(Integer, default=0)
     segments: Mapped[int] = mapped_column(Integer, default=0)
     translated: Mapped[int] = mapped_column(Integer, default=0)
