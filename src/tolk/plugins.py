@@ -21,7 +21,12 @@ from typing import Any
 from tolk.core import ConfigError
 
 ENGINES = "tolk.engines"
+CHECKS = "tolk.checks"
+NOTIFIERS = "tolk.notifiers"
 CATALOG_FORMATS = "tolk.catalog_formats"
+DOCUMENT_FORMATS = "tolk.document_formats"
+
+_CHECKS = "tolk.quality.checks"
 
 BUILTIN: dict[str, dict[str, str]] = {
     ENGINES: {
@@ -29,6 +34,44 @@ BUILTIN: dict[str, dict[str, str]] = {
         "openai": "tolk.engines.openai:OpenAIEngine",
         "qwen-mt": "tolk.engines.qwen_mt:QwenMtEngine",
         "dummy": "tolk.engines.dummy:DummyEngine",
+    },
+    # the order is the order the gate runs them in (and lists their findings)
+    CHECKS: {
+        "empty": f"{_CHECKS}.fidelity:Empty",
+        "numbers": f"{_CHECKS}.numbers:Numbers",
+        "placeholders": f"{_CHECKS}.markup:Placeholders",
+        "tokens": f"{_CHECKS}.markup:LeftoverTokens",
+        "tags": f"{_CHECKS}.markup:Tags",
+        "glossary": f"{_CHECKS}.terms:GlossaryTerms",
+        "language": f"{_CHECKS}.language:TargetLanguage",
+        "untranslated": f"{_CHECKS}.fidelity:NotACopy",
+        "commentary": f"{_CHECKS}.answers:Commentary",
+        "truncation": f"{_CHECKS}.fidelity:Truncation",
+        "unknown_words": f"{_CHECKS}.fidelity:UnknownWords",
+        "links": f"{_CHECKS}.fidelity:Links",
+        "injection": f"{_CHECKS}.answers:InjectionObeyed",
+        "answer": f"{_CHECKS}.answers:Answered",
+        "omission": f"{_CHECKS}.omission:Omission",
+        "addition": f"{_CHECKS}.omission:Addition",
+        "required_terms": f"{_CHECKS}.terms:RequiredTerms",
+        "forbidden_terms": f"{_CHECKS}.terms:ForbiddenTerms",
+        "sensitive": f"{_CHECKS}.terms:SensitiveContent",
+        "pii": f"{_CHECKS}.privacy:PersonalData",
+        "punctuation": f"{_CHECKS}.punctuation:Punctuation",
+    },
+    NOTIFIERS: {
+        "telegram": "tolk.notify.telegram:Telegram",
+        "slack": "tolk.notify.slack:Slack",
+        "webhook": "tolk.notify.webhook:Webhook",
+    },
+    DOCUMENT_FORMATS: {
+        "markdown": "tolk.documents.markdown:Markdown",
+        "html": "tolk.documents.html:Html",
+        "json": "tolk.documents.resources:Json",
+        "yaml": "tolk.documents.resources:Yaml",
+        "po": "tolk.documents.bilingual:Gettext",
+        "xliff": "tolk.documents.bilingual:Xliff",
+        "text": "tolk.documents.text:PlainText",
     },
     CATALOG_FORMATS: {
         "jsonl": "tolk.formats.catalog:JsonLines",

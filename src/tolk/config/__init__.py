@@ -31,14 +31,8 @@ from tolk.config.data import (
     PrivacySettings,
 )
 from tolk.config.engines import EngineSettings, apertium_installed
-from tolk.config.operations import (
-    HEARTBEAT_S,
-    AgentSettings,
-    NotifySettings,
-    ReportSettings,
-    TelegramSettings,
-    WebhookSettings,
-)
+from tolk.config.notify import NotifySettings, TelegramSettings, WebhookSettings
+from tolk.config.operations import HEARTBEAT_S, AgentSettings, ReportSettings
 from tolk.config.quality import Approver, MemoryOrigin, ProfileSettings, QualitySettings, Thresholds
 from tolk.config.types import LanguageList, LanguageTag, SecretList
 from tolk.core import ConfigError

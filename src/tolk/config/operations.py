@@ -1,14 +1,8 @@
-"""`[agent]`, `[notify]` and `[reports]`: the worker, the channels and the scheduled reports."""
+"""`[agent]` and `[report]`: the worker and the scheduled reports (the channels' own: config/notify.py)."""
 
 from __future__ import annotations
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SecretStr,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tolk.config.types import LanguageList
 
@@ -41,35 +35,6 @@ class AgentSettings(BaseModel):
     heartbeat_s: float = Field(HEARTBEAT_S, gt=0)
     dedupe: str | None = None  # redis://… : skip repeat content before any engine call
     dedupe_ttl_s: int = Field(24 * 3600, ge=1)
-
-
-class TelegramSettings(BaseModel):
-    """`[notify.telegram]`: the report by Bot API sendMessage; the same bot answers ops commands."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    token: SecretStr = SecretStr("")  # from @BotFather; say "${TOLK_TELEGRAM_TOKEN}"
-    chat_ids: list[int] = Field(default_factory=list)  # where reports go
-    allowed_chat_ids: list[int] = Field(default_factory=list)  # who may command the bot (default: chat_ids)
-    base_url: str = "https://api.telegram.org"
-
-
-class WebhookSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    url: str
-    secret: SecretStr = SecretStr("")  # HMAC-SHA256 key of the X-Tolk-Signature header
-
-
-class NotifySettings(BaseModel):
-    """`[notify]`: where the scheduled report goes."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    telegram: TelegramSettings | None = None
-    slack_webhook: SecretStr | None = None  # a Slack incoming-webhook URL (it is the secret)
-    webhooks: list[WebhookSettings] = Field(default_factory=list)
-    timeout_s: float = Field(10.0, gt=0)
 
 
 class ReportSettings(BaseModel):

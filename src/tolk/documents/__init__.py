@@ -1,28 +1,39 @@
 """Documents and i18n files: one module per format behind one protocol (`base.Format`).
 
-Adding a format is a module with a `Format` subclass and a line in `formats()`; the round-trip and
-property tests in tests/test_documents.py run over every format listed here.
+Adding a format is a module with a `Format` subclass and its name in tolk.plugins (or an entry point in
+another package's `tolk.document_formats` group); the contract test in
+tests/contract/test_document_formats.py runs every registered format, and the round-trip and property
+tests in tests/test_documents.py run tolk's own over real-looking files.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tolk.documents.base import Document, DocumentError, Format, Unit
-from tolk.documents.bilingual import Gettext, Xliff
-from tolk.documents.html import Html
-from tolk.documents.markdown import FRONT_MATTER_KEYS, Markdown
-from tolk.documents.resources import Json, Yaml
-from tolk.documents.text import PlainText
+from tolk import plugins
+from tolk.core import ConfigError
+from tolk.documents.base import Document, DocumentError, Format, Options, Unit
+from tolk.documents.markdown import FRONT_MATTER_KEYS
 
-__all__ = ["Document", "DocumentError", "Format", "Unit", "format_for", "formats"]
+__all__ = ["Document", "DocumentError", "Format", "Options", "Unit", "format_for", "formats", "registered"]
+
+
+def registered() -> dict[str, type[Format]]:
+    """Every document format by name: tolk's own, then those of installed plugins."""
+    found = {}
+    for name in plugins.available(plugins.DOCUMENT_FORMATS):
+        cls = plugins.load(plugins.DOCUMENT_FORMATS, name)
+        if not (isinstance(cls, type) and issubclass(cls, Format)) or cls.name != name:
+            raise ConfigError(f"{plugins.DOCUMENT_FORMATS} {name!r}: not a Format subclass named {name!r}")
+        found[name] = cls
+    return found
 
 
 def formats(
     front_matter_keys: tuple[str, ...] = FRONT_MATTER_KEYS, retranslate: bool = False
 ) -> list[Format]:
-    return [Markdown(front_matter_keys), Html(), Json(), Yaml(), Gettext(retranslate), Xliff(retranslate),
-            PlainText()]  # fmt: skip
+    options = Options(front_matter_keys, retranslate)
+    return [cls.configured(options) for cls in registered().values()]
 
 
 def format_for(path: Path, known: list[Format]) -> Format:

@@ -83,9 +83,28 @@ class Document(abc.ABC):
         """The file in `target`: units with a translation take it, the others keep their source."""
 
 
+@dataclass(frozen=True)
+class Options:
+    """What `tolk docs translate` tells every format; each takes what concerns it."""
+
+    front_matter_keys: tuple[str, ...] | None = None  # Markdown front matter to translate (None: its own)
+    retranslate: bool = False  # PO / XLIFF: translate units that already have a translation too
+
+
 class Format(abc.ABC):
+    """A document format: a class named in tolk.plugins (or in a plugin's `tolk.document_formats` entry
+    points). `example` and `bad_example` are what the contract test (tests/contract/test_document_formats.py)
+    holds every format to: the first translates and renders back, the second is refused naming the file."""
+
     name: ClassVar[str]
     suffixes: ClassVar[tuple[str, ...]]
+    example: ClassVar[bytes]  # a small file of this format, with text to translate
+    bad_example: ClassVar[bytes]  # a file it must refuse with a DocumentError
+
+    @classmethod
+    def configured(cls, options: Options) -> Format:
+        """This format as the run's options ask (most have none)."""
+        return cls()
 
     @abc.abstractmethod
     def parse(self, data: bytes, path: Path, source: str) -> Document:

@@ -19,7 +19,7 @@ from babel.messages.plurals import get_plural
 from translate.storage import po, xliff, xliff2
 from translate.storage.placeables import StringElem
 
-from tolk.documents.base import Document, DocumentError, Format, Masks, Unit, cldr
+from tolk.documents.base import Document, DocumentError, Format, Masks, Options, Unit, cldr
 
 REFILL_STATES = {"new", "needs-translation", "needs-adaptation", "needs-l10n", "initial"}
 
@@ -178,10 +178,20 @@ class _Bilingual(Format):
     def __init__(self, retranslate: bool = False) -> None:
         self.retranslate = retranslate
 
+    @classmethod
+    def configured(cls, options: Options) -> Format:
+        return cls(options.retranslate)
+
 
 class Gettext(_Bilingual):
     name = "po"
     suffixes = (".po", ".pot")
+    example = (
+        b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n#: shop.py:3\n'
+        b'msgid "Add to cart"\nmsgstr ""\n\nmsgid "%d item left"\nmsgid_plural "%d items left"\n'
+        b'msgstr[0] ""\nmsgstr[1] ""\n'
+    )
+    bad_example = b'msgid "Add to cart\nmsgstr ""\n'
 
     def parse(self, data: bytes, path: Path, source: str) -> Document:
         return BilingualDocument(data, path, "po", self.retranslate)
@@ -190,6 +200,13 @@ class Gettext(_Bilingual):
 class Xliff(_Bilingual):
     name = "xliff"
     suffixes = (".xlf", ".xliff")
+    example = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" '
+        b'xmlns="urn:oasis:names:tc:xliff:document:1.2"><file original="app" source-language="en" '
+        b'datatype="plaintext"><body><trans-unit id="cta"><source>Add <g id="1">to cart</g></source>'
+        b'</trans-unit><trans-unit id="help"><source>Help</source></trans-unit></body></file></xliff>\n'
+    )
+    bad_example = b"<xliff><file>"
 
     def parse(self, data: bytes, path: Path, source: str) -> Document:
         kind = (

@@ -216,6 +216,11 @@ class HtmlDocument(Document):
 class Html(Format):
     name = "html"
     suffixes = (".html", ".htm")
+    example = (
+        b'<!DOCTYPE html>\n<html lang="en"><head><title>Help</title></head><body><h1>Shipping</h1>'
+        b'<p>Orders <b>ship</b> in two days.</p><img src="box.png" alt="A parcel"></body></html>\n'
+    )
+    bad_example = b"<p>Caf\xe9</p>"  # Latin-1, not UTF-8
 
     def parse(self, data: bytes, path: Path, source: str) -> Document:
         return HtmlDocument(decode(data, path), path)

@@ -21,7 +21,7 @@ from markdown_it.token import Token
 from mdformat._util import build_mdit
 from mdformat.renderer import MDRenderer
 
-from tolk.documents.base import Document, DocumentError, Format, Masks, Unit, decode, neighbours
+from tolk.documents.base import Document, DocumentError, Format, Masks, Options, Unit, decode, neighbours
 from tolk.documents.html import HtmlDocument
 
 FRONT_MATTER_KEYS = ("title", "description", "summary")
@@ -188,9 +188,19 @@ def _front_matter(content: str, keys: dict[str, str], translated: dict[str, str]
 class Markdown(Format):
     name = "markdown"
     suffixes = (".md", ".markdown")
+    example = (
+        b"---\ntitle: Getting started\nlayout: docs\n---\n\n# Your first product\n\n"
+        b"Run `shop new` and open [the dashboard](https://example.com).\n\n- Add a photo\n- Set a price\n\n"
+        b"```bash\nshop new\n```\n"
+    )
+    bad_example = b"# Caf\xe9 latte\n"  # Latin-1, not UTF-8
 
     def __init__(self, keys: tuple[str, ...] = FRONT_MATTER_KEYS) -> None:
         self.keys = keys
+
+    @classmethod
+    def configured(cls, options: Options) -> Format:
+        return cls(options.front_matter_keys or FRONT_MATTER_KEYS)
 
     def parse(self, data: bytes, path: Path, source: str) -> Document:
         return MarkdownDocument(decode(data, path), path, self.keys)

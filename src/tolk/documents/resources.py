@@ -229,6 +229,8 @@ def _tree(parsed: Any, path: Path) -> None:
 class Json(Format):
     name = "json"
     suffixes = (".json", ".arb")
+    example = b'{\n  "title": "Your cart",\n  "cta": "Pay {amount} now",\n  "count": 3\n}\n'
+    bad_example = b'{\n  "title": "Your cart",\n  "cta": \n}\n'
 
     def parse(self, data: bytes, path: Path, source: str) -> Document:
         text = decode(data, path)
@@ -243,6 +245,8 @@ class Json(Format):
 class Yaml(Format):
     name = "yaml"
     suffixes = (".yml", ".yaml")
+    example = b"cart:\n  title: Your cart\n  empty: Nothing here yet\nitems: 3\n"
+    bad_example = b"cart:\n  title: [Your cart\n"
 
     def parse(self, data: bytes, path: Path, source: str) -> Document:
         text = decode(data, path)

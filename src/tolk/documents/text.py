@@ -31,6 +31,8 @@ class TextDocument(Document):
 class PlainText(Format):
     name = "text"
     suffixes = (".txt",)
+    example = b"Welcome to the shop.\n\nOrders ship within two days.\n"
+    bad_example = b"Caf\xe9\n"  # Latin-1, not UTF-8
 
     def parse(self, data: bytes, path: Path, source: str) -> Document:
         return TextDocument(_PARAGRAPHS.split(decode(data, path)))

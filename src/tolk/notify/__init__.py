@@ -1,27 +1,32 @@
 """Where reports go: one module per channel (Telegram, Slack, a signed webhook), one protocol.
 
-Adding a channel is a module with a `Notifier` and a line in `from_settings`; the contract test in
-tests/test_notify.py runs every channel against a local server that speaks its API.
+Adding a channel is a module with a `Notifier` and its name in tolk.plugins (or an entry point in the
+`tolk.notifiers` group of another package); the contract test in tests/contract/test_notifiers.py
+runs every registered channel.
 """
 
 from __future__ import annotations
 
-import httpx2
-
+from tolk import plugins
 from tolk.config import NotifySettings
-from tolk.notify.base import Notice, Notifier, NotifyError
-from tolk.notify.slack import Slack
-from tolk.notify.telegram import Telegram
-from tolk.notify.webhook import Webhook
+from tolk.core import ConfigError
+from tolk.notify.base import Notice, Notifier, NotifyError, Transport
 
-__all__ = ["Notice", "Notifier", "NotifyError", "from_settings"]
+__all__ = ["Notice", "Notifier", "NotifyError", "channels", "from_settings"]
 
 
-def from_settings(s: NotifySettings, transport: httpx2.AsyncBaseTransport | None = None) -> list[Notifier]:
-    found: list[Notifier] = []
-    if s.telegram is not None and s.telegram.chat_ids:
-        found.append(Telegram(s.telegram, s.timeout_s, transport))
-    if s.slack_webhook is not None:
-        found.append(Slack(s.slack_webhook.get_secret_value(), s.timeout_s, transport))
-    found += [Webhook(w.url, w.secret.get_secret_value(), s.timeout_s, transport) for w in s.webhooks]
+def channels() -> dict[str, type[Notifier]]:
+    """Every registered channel by name: tolk's own, then those of installed plugins."""
+    found = {}
+    for name in plugins.available(plugins.NOTIFIERS):
+        cls = plugins.load(plugins.NOTIFIERS, name)
+        if not (isinstance(cls, type) and issubclass(cls, Notifier)) or cls.name != name:
+            raise ConfigError(f"{plugins.NOTIFIERS} {name!r}: not a Notifier subclass named {name!r}")
+        found[name] = cls
     return found
+
+
+def from_settings(s: NotifySettings, transport: Transport = None) -> list[Notifier]:
+    """The notifiers `[notify]` configures, in the registry's order (the config already refused a
+    `[notify.channels.X]` no installed package provides)."""
+    return [notifier for cls in channels().values() for notifier in cls.from_settings(s, transport)]

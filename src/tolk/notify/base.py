@@ -1,14 +1,23 @@
-"""The notifier protocol: send one report; a failure is a NotifyError naming the channel and why."""
+"""The notifier protocol: send one report; a failure is a NotifyError naming the channel and why.
+
+A channel is a `Notifier` subclass named in tolk.plugins (or in another package's `tolk.notifiers`
+entry points): `from_settings` builds it from `[notify]` when configured, `example` gives settings that
+make one of it (the contract test in tests/contract/test_notifiers.py runs every registered channel).
+"""
 
 from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
+from typing import ClassVar
 
 import httpx2
 
+from tolk.config import NotifySettings
 from tolk.core import TolkError
 from tolk.reports import Report
+
+Transport = httpx2.AsyncBaseTransport | None
 
 
 class NotifyError(TolkError):
@@ -22,10 +31,20 @@ class Notice:
 
 
 class Notifier(abc.ABC):
-    name: str
+    name: ClassVar[str]
 
-    def __init__(self, timeout_s: float, transport: httpx2.AsyncBaseTransport | None) -> None:
+    def __init__(self, timeout_s: float, transport: Transport) -> None:
         self.timeout_s, self.transport = timeout_s, transport
+
+    @classmethod
+    @abc.abstractmethod
+    def from_settings(cls, s: NotifySettings, transport: Transport = None) -> list[Notifier]:
+        """This channel's notifiers as `[notify]` configures them (none when it is not set up)."""
+
+    @classmethod
+    @abc.abstractmethod
+    def example(cls, url: str) -> NotifySettings:
+        """Settings that make exactly one of this channel, sending to the server at `url`."""
 
     def client(self) -> httpx2.AsyncClient:
         return httpx2.AsyncClient(timeout=self.timeout_s, transport=self.transport)

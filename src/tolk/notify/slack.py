@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import httpx2
-
 from tolk import reports
-from tolk.notify.base import Notice, Notifier, NotifyError
+from tolk.config import NotifySettings
+from tolk.notify.base import Notice, Notifier, NotifyError, Transport
 
 
 def escape(text: str) -> str:
@@ -33,9 +32,19 @@ def render(notice: Notice) -> dict[str, object]:
 class Slack(Notifier):
     name = "slack"
 
-    def __init__(self, url: str, timeout_s: float, transport: httpx2.AsyncBaseTransport | None) -> None:
+    def __init__(self, url: str, timeout_s: float, transport: Transport) -> None:
         super().__init__(timeout_s, transport)
         self.url = url
+
+    @classmethod
+    def from_settings(cls, s: NotifySettings, transport: Transport = None) -> list[Notifier]:
+        if s.slack_webhook is None:
+            return []
+        return [cls(s.slack_webhook.get_secret_value(), s.timeout_s, transport)]
+
+    @classmethod
+    def example(cls, url: str) -> NotifySettings:
+        return NotifySettings(slack_webhook=f"{url}/services/T000/B000/secret")
 
     async def send(self, notice: Notice) -> None:
         response = await self.post(self.url, json=render(notice))

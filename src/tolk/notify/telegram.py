@@ -8,8 +8,8 @@ from typing import Any
 import httpx2
 
 from tolk import reports
-from tolk.config import TelegramSettings
-from tolk.notify.base import Notice, Notifier, NotifyError
+from tolk.config import NotifySettings, TelegramSettings
+from tolk.notify.base import Notice, Notifier, NotifyError, Transport
 
 # https://core.telegram.org/bots/api#markdownv2-style
 _RESERVED = re.compile(r"([_*\[\]()~`>#+\-=|{}.!\\])")
@@ -42,11 +42,19 @@ def render(notice: Notice) -> str:
 class Telegram(Notifier):
     name = "telegram"
 
-    def __init__(
-        self, s: TelegramSettings, timeout_s: float, transport: httpx2.AsyncBaseTransport | None
-    ) -> None:
+    def __init__(self, s: TelegramSettings, timeout_s: float, transport: Transport) -> None:
         super().__init__(timeout_s, transport)
         self.settings = s
+
+    @classmethod
+    def from_settings(cls, s: NotifySettings, transport: Transport = None) -> list[Notifier]:
+        if s.telegram is None or not s.telegram.chat_ids:
+            return []
+        return [cls(s.telegram, s.timeout_s, transport)]
+
+    @classmethod
+    def example(cls, url: str) -> NotifySettings:
+        return NotifySettings(telegram=TelegramSettings(token="123:abc", chat_ids=[1], base_url=url))
 
     def method_url(self, method: str) -> str:
         return f"{self.settings.base_url.rstrip('/')}/bot{self.settings.token.get_secret_value()}/{method}"

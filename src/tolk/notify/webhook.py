@@ -11,9 +11,8 @@ import hmac
 import json
 import time
 
-import httpx2
-
-from tolk.notify.base import Notice, Notifier, NotifyError
+from tolk.config import NotifySettings
+from tolk.notify.base import Notice, Notifier, NotifyError, Transport
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -24,11 +23,17 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 class Webhook(Notifier):
     name = "webhook"
 
-    def __init__(
-        self, url: str, secret: str, timeout_s: float, transport: httpx2.AsyncBaseTransport | None
-    ) -> None:
+    def __init__(self, url: str, secret: str, timeout_s: float, transport: Transport) -> None:
         super().__init__(timeout_s, transport)
         self.url, self.secret = url, secret
+
+    @classmethod
+    def from_settings(cls, s: NotifySettings, transport: Transport = None) -> list[Notifier]:
+        return [cls(w.url, w.secret.get_secret_value(), s.timeout_s, transport) for w in s.webhooks]
+
+    @classmethod
+    def example(cls, url: str) -> NotifySettings:
+        return NotifySettings(webhooks=[{"url": f"{url}/hook", "secret": "k"}])
 
     async def send(self, notice: Notice) -> None:
         payload = {"type": "tolk.report", "span": notice.span, **notice.report.as_dict()}

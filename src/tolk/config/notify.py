@@ -1,0 +1,55 @@
+"""`[notify]`: where reports go — one table per channel (Telegram, Slack, webhooks) and one for the
+channels plugins add. The channels themselves (tolk.notify) read these; config only composes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_core import PydanticCustomError
+
+from tolk import plugins
+
+
+class TelegramSettings(BaseModel):
+    """`[notify.telegram]`: the report by Bot API sendMessage; the same bot answers ops commands."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: SecretStr = SecretStr("")  # from @BotFather; say "${TOLK_TELEGRAM_TOKEN}"
+    chat_ids: list[int] = Field(default_factory=list)  # where reports go
+    allowed_chat_ids: list[int] = Field(default_factory=list)  # who may command the bot (default: chat_ids)
+    base_url: str = "https://api.telegram.org"
+
+
+class WebhookSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    secret: SecretStr = SecretStr("")  # HMAC-SHA256 key of the X-Tolk-Signature header
+
+
+class NotifySettings(BaseModel):
+    """`[notify]`: where the scheduled report goes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    telegram: TelegramSettings | None = None
+    slack_webhook: SecretStr | None = None  # a Slack incoming-webhook URL (it is the secret)
+    webhooks: list[WebhookSettings] = Field(default_factory=list)
+    timeout_s: float = Field(10.0, gt=0)
+    # a channel an installed package adds (entry points `tolk.notifiers`): `[notify.channels.<kind>]`,
+    # read by that channel's own `from_settings`
+    channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("channels")
+    @classmethod
+    def _installed(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        known = plugins.available(plugins.NOTIFIERS)
+        for name in value:
+            if name not in known:
+                raise PydanticCustomError(
+                    "notify_channel", "'{name}' is not an installed channel (known: {known})",
+                    {"name": name, "known": ", ".join(known)},
+                )  # fmt: skip
+        return value
