@@ -237,8 +237,9 @@ def finished_job(
     assert created.status_code == 202, created.text
     deadline = time.monotonic() + wait_s
     while (job := client.get(f"/v1/jobs/{created.json()['id']}", headers=headers).json())["state"] in (
-        "queued", "running"
-    ):  # fmt: skip
+        "queued",
+        "running",
+    ):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     return dict(job)

@@ -41,10 +41,12 @@ def product(
 def settings(tmp_path: Path, **agent: Any) -> Settings:
     engines = agent.pop("engines", {"dummy": {"kind": "dummy", "external": False}})
     return Settings(
-        default_engine=next(iter(engines)), engines=engines, store=f"sqlite:///{tmp_path / 'tolk.db'}",
+        default_engine=next(iter(engines)),
+        engines=engines,
+        store=f"sqlite:///{tmp_path / 'tolk.db'}",
         targets=["es", "ko"],
         agent={"heartbeat_s": 0.2, "retry_base_s": 0.1, "park_delay_s": 0.2, "pause_s": 0.3, **agent},
-    )  # fmt: skip
+    )
 
 
 async def work(
@@ -88,8 +90,9 @@ def test_duplicates_yield_one_translation_and_one_skipped_each(make_bus: MakeBus
         for env in (one, one, one, two):  # sku-1 delivered three times
             await bus.publish(env)
         try:
-            return await work(s, bus, lambda st: count(st, ProcessedEvent) == 4 and
-                              len(published(st, "i18n.skipped")) == 4)  # fmt: skip
+            return await work(
+                s, bus, lambda st: count(st, ProcessedEvent) == 4 and len(published(st, "i18n.skipped")) == 4
+            )
         finally:
             await bus.close()
 
@@ -112,8 +115,13 @@ def test_poison_is_dead_lettered_once_with_a_reason_and_the_worker_goes_on(
     make_bus: MakeBus, tmp_path: Path
 ) -> None:
     s = settings(tmp_path)
-    bad = events.Envelope(id="bad-1", type="product.created", occurred_at=datetime.now(UTC), source="crawler",
-                          payload={"id": "", "fields": {"name": 7}})  # fmt: skip
+    bad = events.Envelope(
+        id="bad-1",
+        type="product.created",
+        occurred_at=datetime.now(UTC),
+        source="crawler",
+        payload={"id": "", "fields": {"name": 7}},
+    )
 
     async def go() -> tuple[Store, list[tuple[events.Envelope, str]]]:
         bus = make_bus(5)
@@ -181,16 +189,26 @@ def test_dependencies_park_early_events_until_the_classifier_has_spoken(
 
 async def _run(s: Settings, bus: Bus, stop: asyncio.Event, langs: str) -> None:
     url, s.agent.namespace = bus.url, bus.ns or "tolk"
-    worker = Worker(lambda: s, Options(bus_url=url, languages=langs.split(","), concurrency=4,
-                                       fetch_wait_s=0.2, relay_poll_s=0.1))  # fmt: skip
+    worker = Worker(
+        lambda: s,
+        Options(bus_url=url, languages=langs.split(","), concurrency=4, fetch_wait_s=0.2, relay_poll_s=0.1),
+    )
     await worker.run(stop)
 
 
 @pytest.mark.parametrize("bus_kind", ["embedded"], indirect=True)
 def test_engine_errors_are_counted_in_sql_then_published_as_failed(make_bus: MakeBus, tmp_path: Path) -> None:
     with StandIn(lambda body: Answer(status=400, error={"message": "unsupported"})) as server:
-        engines = {"llm": {"kind": "openai", "model": "m", "base_url": server.base_url, "api_keys": ["k"],
-                           "attempts": 1, "breaker_failures": 100}}  # fmt: skip
+        engines = {
+            "llm": {
+                "kind": "openai",
+                "model": "m",
+                "base_url": server.base_url,
+                "api_keys": ["k"],
+                "attempts": 1,
+                "breaker_failures": 100,
+            }
+        }
         s = settings(tmp_path, engines=engines, max_attempts=3)
 
         async def go() -> Store:
@@ -225,8 +243,17 @@ def test_an_engine_outage_pauses_consumption_instead_of_failing(make_bus: MakeBu
         return echo_translator(body)
 
     with StandIn(reply) as server:
-        engines = {"llm": {"kind": "openai", "model": "m", "base_url": server.base_url, "api_keys": ["k"],
-                           "attempts": 1, "breaker_failures": 1, "breaker_reset_s": 0.5}}  # fmt: skip
+        engines = {
+            "llm": {
+                "kind": "openai",
+                "model": "m",
+                "base_url": server.base_url,
+                "api_keys": ["k"],
+                "attempts": 1,
+                "breaker_failures": 1,
+                "breaker_reset_s": 0.5,
+            }
+        }
         s = settings(tmp_path, engines=engines, max_attempts=2)
 
         async def go() -> tuple[Store, list[str], int]:
@@ -259,8 +286,9 @@ def test_an_engine_outage_pauses_consumption_instead_of_failing(make_bus: MakeBu
 def test_missing_requests_and_partial_updates(make_bus: MakeBus, tmp_path: Path) -> None:
     s = settings(tmp_path)
     created = product("sku-6", "Red shoe")
-    update = events.new("product.updated", {"id": "sku-6", "fields": {"description": "Now in blue."}},
-                        source="crawler")  # fmt: skip
+    update = events.new(
+        "product.updated", {"id": "sku-6", "fields": {"description": "Now in blue."}}, source="crawler"
+    )
     ask = events.new("i18n.missing", {"product_id": "sku-6", "languages": ["ko", "fr"]}, source="shop")
     ask_unknown = events.new("i18n.missing", {"product_id": "nope", "languages": ["es"]}, source="shop")
 
@@ -288,8 +316,13 @@ def test_missing_requests_and_partial_updates(make_bus: MakeBus, tmp_path: Path)
     )
     assert unserved["product_id"] == "sku-6" and unserved["lang"] == "fr"
     assert unserved["reason"] == "no worker serves fr (agent.languages: es, ko)"
-    assert unknown == {"product_id": "nope", "lang": "es", "reason": "unknown product",
-                       "event_id": ask_unknown.id, "event_type": "i18n.missing"}  # fmt: skip
+    assert unknown == {
+        "product_id": "nope",
+        "lang": "es",
+        "reason": "unknown product",
+        "event_id": ask_unknown.id,
+        "event_type": "i18n.missing",
+    }
     report = reports.build(store, timedelta(hours=1))  # failed events count as failures
     assert (
         report.total.failed_events,

@@ -61,8 +61,12 @@ def worker(cfg: Path, *args: str) -> subprocess.Popen[str]:
     env.pop("TOLK_DB", None)
     return subprocess.Popen(
         [sys.executable, "-m", "tolk", "agent", "run", "--config", str(cfg), *args],
-        cwd=cfg.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        cwd=cfg.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_for(check: object, timeout: float = 60.0) -> None:
@@ -129,10 +133,25 @@ def test_status_restart_and_tail(tmp_path: Path) -> None:
     cfg = setup(tmp_path)
     envelopes(tmp_path / "events.jsonl", 3)
     tail = subprocess.Popen(
-        [sys.executable, "-m", "tolk", "events", "tail", "--types", "i18n.updated,cache.#", "--json",
-         "--count", "6", "--config", str(cfg)],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "tolk",
+            "events",
+            "tail",
+            "--types",
+            "i18n.updated,cache.#",
+            "--json",
+            "--count",
+            "6",
+            "--config",
+            str(cfg),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert tail.stderr is not None
     assert "tailing" in tail.stderr.readline()  # its queue exists: it will see what follows
     port = free_port()
@@ -145,8 +164,15 @@ def test_status_restart_and_tail(tmp_path: Path) -> None:
         out, _ = tail.communicate(timeout=60)  # 3 i18n.updated, then 3 cache.invalidate 2 s later
         seen = [json.loads(line) for line in out.splitlines()]
         assert sorted(e["type"] for e in seen) == ["cache.invalidate"] * 3 + ["i18n.updated"] * 3
-        status = run_tolk("agent", "status", "--config", str(cfg), "--bus", f"sqlite:///{tmp_path}/tolk-bus.db",
-                          cwd=tmp_path)  # fmt: skip
+        status = run_tolk(
+            "agent",
+            "status",
+            "--config",
+            str(cfg),
+            "--bus",
+            f"sqlite:///{tmp_path}/tolk-bus.db",
+            cwd=tmp_path,
+        )
         assert status.returncode == 0 and "running" in status.stdout and "translator.es" in status.stdout
         assert "translated 3" in status.stdout
         metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
@@ -170,10 +196,24 @@ def test_a_delayed_cache_invalidate_fires_after_its_due_time_and_within_5_s(tmp_
     cfg = setup(tmp_path)
     envelopes(tmp_path / "events.jsonl", 1)
     tail = subprocess.Popen(
-        [sys.executable, "-m", "tolk", "events", "tail", "--types", "cache.invalidate", "--count", "1",
-         "--config", str(cfg)],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "tolk",
+            "events",
+            "tail",
+            "--types",
+            "cache.invalidate",
+            "--count",
+            "1",
+            "--config",
+            str(cfg),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert tail.stderr is not None and "tailing" in tail.stderr.readline()
     proc = worker(cfg, "--to", "es")
     store = Store(f"sqlite:///{tmp_path / 'tolk.db'}")
@@ -256,8 +296,10 @@ def test_four_workers_start_at_once_on_an_empty_postgresql_database(tmp_path: Pa
 def test_four_processes_open_an_empty_store_at_once(db_url: str) -> None:
     """Closer still than four workers: four opens at one instant, on every store (migrations lock)."""
     at = str(time.time() + 6)
-    openers = [subprocess.Popen([sys.executable, "-c", OPEN_AT, db_url, at], stderr=subprocess.PIPE,
-                                text=True) for _ in range(4)]  # fmt: skip
+    openers = [
+        subprocess.Popen([sys.executable, "-c", OPEN_AT, db_url, at], stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
     for opener in openers:  # the schema is made once; the others wait for it, then find it made
         _, err = opener.communicate(timeout=120)
         assert opener.returncode == 0, err

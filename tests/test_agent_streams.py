@@ -64,25 +64,40 @@ def normalized(pid: str, *, empty_fields: bool, minutes: int = 1) -> events.Enve
 def backfill() -> list[events.Envelope]:
     """Four products, each order of created/normalized, with and without `fields`; one poison."""
     return [
-        created("sku-1", "Trail running shoes"), normalized("sku-1", empty_fields=False),
-        normalized("sku-2", empty_fields=False), created("sku-2", "Road running shoes"),
-        created("sku-3", "Running socks"), normalized("sku-3", empty_fields=True),
-        normalized("sku-4", empty_fields=True), created("sku-4", "Running cap"),
+        created("sku-1", "Trail running shoes"),
+        normalized("sku-1", empty_fields=False),
+        normalized("sku-2", empty_fields=False),
+        created("sku-2", "Road running shoes"),
+        created("sku-3", "Running socks"),
+        normalized("sku-3", empty_fields=True),
+        normalized("sku-4", empty_fields=True),
+        created("sku-4", "Running cap"),
         # poison: schema-valid, but its language is no language; handling it raises every time
-        normalized("sku-5", empty_fields=False), created("sku-5", "Cursed shoes", lang="not a language"),
-    ]  # fmt: skip
+        normalized("sku-5", empty_fields=False),
+        created("sku-5", "Cursed shoes", lang="not a language"),
+    ]
 
 
 def settings(tmp_path: Path, bus: Bus) -> Settings:
     registry = tmp_path / "agents.yaml"
     registry.write_text(SEED_REGISTRY, encoding="utf-8")
     return Settings(
-        default_engine="dummy", engines={"dummy": {"kind": "dummy", "external": False}},
-        store=f"sqlite:///{tmp_path / 'tolk.db'}", targets=["es", "ko"], invalidate_after_s=0,
-        agent={"registry": str(registry), "namespace": bus.ns or "tolk", "heartbeat_s": 0.2,
-               "retry_base_s": 0.1, "retry_max_s": 0.2, "park_delay_s": 0.2, "max_attempts": MAX_ATTEMPTS,
-               "max_deliveries": 5},
-    )  # fmt: skip
+        default_engine="dummy",
+        engines={"dummy": {"kind": "dummy", "external": False}},
+        store=f"sqlite:///{tmp_path / 'tolk.db'}",
+        targets=["es", "ko"],
+        invalidate_after_s=0,
+        agent={
+            "registry": str(registry),
+            "namespace": bus.ns or "tolk",
+            "heartbeat_s": 0.2,
+            "retry_base_s": 0.1,
+            "retry_max_s": 0.2,
+            "park_delay_s": 0.2,
+            "max_attempts": MAX_ATTEMPTS,
+            "max_deliveries": 5,
+        },
+    )
 
 
 def test_a_backfill_before_any_worker_ends_translated_and_the_poison_dead_lettered(
@@ -98,8 +113,15 @@ def test_a_backfill_before_any_worker_ends_translated_and_the_poison_dead_letter
         await topology.declare(publisher, s)  # what `tolk events publish` does first
         for env in sent:  # before any worker has ever started
             await publisher.publish(env, mandatory=True)
-        options = Options(bus_url=publisher.url, languages=["es", "ko"], concurrency=4, fetch_wait_s=0.2,
-                          relay_poll_s=0.1, drain=True, quiet_s=1.0)  # fmt: skip
+        options = Options(
+            bus_url=publisher.url,
+            languages=["es", "ko"],
+            concurrency=4,
+            fetch_wait_s=0.2,
+            relay_poll_s=0.1,
+            drain=True,
+            quiet_s=1.0,
+        )
         worker = Worker(lambda: s, options)
         await asyncio.wait_for(worker.run(asyncio.Event()), 180)  # ends on its own: nobody stops it
         dead = {q: await publisher.dead_letters(q) for q in ("translator.es", "translator.ko")}
@@ -111,8 +133,12 @@ def test_a_backfill_before_any_worker_ends_translated_and_the_poison_dead_letter
     with store.sessions() as session:
         texts = {(t.item_id, t.field, t.lang): t.text for t in session.scalars(select(Translation))}
         categories = dict(session.execute(select(Item.id, Item.category)).all())
-    for pid, name in (("sku-1", "Trail running shoes"), ("sku-2", "Road running shoes"),
-                      ("sku-3", "Running socks"), ("sku-4", "Running cap")):  # fmt: skip
+    for pid, name in (
+        ("sku-1", "Trail running shoes"),
+        ("sku-2", "Road running shoes"),
+        ("sku-3", "Running socks"),
+        ("sku-4", "Running cap"),
+    ):
         for lang in ("es", "ko"):
             assert texts[(pid, "name", lang)] == f"[{lang}] {name}"
             assert texts[(pid, "description", lang)] == f"[{lang}] {name}, lightweight."
@@ -140,8 +166,10 @@ async def put_raw(bus: Bus, queue: str, body: bytes) -> None:
         import sqlite3
 
         with sqlite3.connect(bus.url.removeprefix("sqlite:///")) as db:
-            db.execute("INSERT INTO bus_messages (queue, envelope, available_at) VALUES (?, ?, 0)",
-                       (queue, body.decode()))  # fmt: skip
+            db.execute(
+                "INSERT INTO bus_messages (queue, envelope, available_at) VALUES (?, ?, 0)",
+                (queue, body.decode()),
+            )
     elif bus.url.startswith("redis"):
         import redis.asyncio as redis
 
@@ -167,8 +195,15 @@ def test_a_message_that_is_no_event_is_dead_lettered_at_once(make_bus: MakeBus, 
         await put_raw(publisher, "translator.es", b"<xml>not json</xml>")
         await publisher.publish(created("sku-9", "Blue hat"), mandatory=True)
         await publisher.publish(normalized("sku-9", empty_fields=False), mandatory=True)
-        options = Options(bus_url=publisher.url, languages=["es"], concurrency=2, fetch_wait_s=0.2,
-                          relay_poll_s=0.1, drain=True, quiet_s=1.0)  # fmt: skip
+        options = Options(
+            bus_url=publisher.url,
+            languages=["es"],
+            concurrency=2,
+            fetch_wait_s=0.2,
+            relay_poll_s=0.1,
+            drain=True,
+            quiet_s=1.0,
+        )
         await asyncio.wait_for(Worker(lambda: s, options).run(asyncio.Event()), 120)
         dead = await publisher.dead_letters("translator.es")
         await publisher.close()
@@ -193,8 +228,10 @@ def test_the_seed_registry_loads_as_written_and_priority_orders_the_agents(tmp_p
     registry = load(path, "translator")
     assert [a.name for a in registry.ordered()] == ["crawler", "classifier", "translator"]
     assert [d.name for d in registry.dependencies("translator")] == ["classifier"]
-    workers = [AgentWorker(id=f"w-{name}", agent=name, host="h", pid=1, queues=[], state="running",
-                           stats={}) for name in ("translator", "ops-helper", "classifier")]  # fmt: skip
+    workers = [
+        AgentWorker(id=f"w-{name}", agent=name, host="h", pid=1, queues=[], state="running", stats={})
+        for name in ("translator", "ops-helper", "classifier")
+    ]
     assert [w.agent for w in ops.in_order(workers, registry.ordered())] == [
         "classifier",
         "translator",

@@ -22,8 +22,11 @@ from .conftest import finished_job, free_port, run_tolk
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    s = Settings(default_engine="dummy", engines={"dummy": {"kind": "dummy", "external": False}},
-                 store=f"sqlite:///{tmp_path / 'tolk.db'}")  # fmt: skip
+    s = Settings(
+        default_engine="dummy",
+        engines={"dummy": {"kind": "dummy", "external": False}},
+        store=f"sqlite:///{tmp_path / 'tolk.db'}",
+    )
     store = Store(s.store)
     tokens = {role.name: auth.create(store, role.name, role, []) for role in auth.Role}
     tokens["ko-only"] = auth.create(store, "ko", auth.Role.reviewer, ["ko"])
@@ -67,8 +70,9 @@ def test_translate_scores_caches_and_keeps_glossary_terms(api: tuple[TestClient,
     [(None, "es", 401), ("wrong", "es", 401), ("revoked", "es", 401), ("ko-only", "es", 403),
      ("ko-only", "ko", 200), ("viewer", "es", 200)],
 )  # fmt: skip
-def test_who_may_translate(api: tuple[TestClient, dict[str, str]], token: str | None, target: str,
-                           status: int) -> None:  # fmt: skip
+def test_who_may_translate(
+    api: tuple[TestClient, dict[str, str]], token: str | None, target: str, status: int
+) -> None:
     client, tokens = api
     headers = bearer(tokens.get(token, "tolk_nope")) if token else {}
     response = client.post("/v1/translate", json={"text": "Hello", "target": target}, headers=headers)
@@ -109,8 +113,9 @@ def test_oversized_bodies_are_refused_unread(api: tuple[TestClient, dict[str, st
 
     chunked = client.post("/v1/translate", content=chunks(), headers=headers)
     assert chunked.status_code == 413 and "body over" in chunked.text
-    small = client.post("/v1/translate", content=iter([b'{"text": "Red shoe", ', b'"target": "es"}']),
-                        headers=headers)  # fmt: skip
+    small = client.post(
+        "/v1/translate", content=iter([b'{"text": "Red shoe", ', b'"target": "es"}']), headers=headers
+    )
     assert small.status_code == 200, small.text  # a chunked body under the limit is read as usual
 
 
@@ -125,9 +130,12 @@ def test_health_and_readiness(api: tuple[TestClient, dict[str, str]]) -> None:
 def test_readiness_checks_the_bus_and_the_engine(tmp_path: Path, redis_url: str) -> None:
     """A reachable Redis bus is ok; an engine whose server does not answer makes the app not ready."""
     dead = f"http://127.0.0.1:{free_port()}/v1"
-    s = Settings(default_engine="remote", store=f"sqlite:///{tmp_path / 'tolk.db'}",
-                 engines={"remote": {"kind": "openai", "base_url": dead, "model": "m", "external": False}},
-                 agent={"bus": redis_url})  # fmt: skip
+    s = Settings(
+        default_engine="remote",
+        store=f"sqlite:///{tmp_path / 'tolk.db'}",
+        engines={"remote": {"kind": "openai", "base_url": dead, "model": "m", "external": False}},
+        agent={"bus": redis_url},
+    )
     with TestClient(create_app(s)) as client:
         ready = client.get("/readyz")
     checks = ready.json()["checks"]
@@ -137,8 +145,9 @@ def test_readiness_checks_the_bus_and_the_engine(tmp_path: Path, redis_url: str)
 
 def test_token_commands(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'tolk.db'}"
-    created = run_tolk("token", "create", "--role", "reviewer", "--langs", "ko,ja", "--name", "kim",
-                       "--db", db, cwd=tmp_path)  # fmt: skip
+    created = run_tolk(
+        "token", "create", "--role", "reviewer", "--langs", "ko,ja", "--name", "kim", "--db", db, cwd=tmp_path
+    )
     token = created.stdout.strip()
     assert created.returncode == 0 and token.startswith("tolk_") and len(token) > 40
     listed = run_tolk("token", "list", "--db", db, cwd=tmp_path)
@@ -161,9 +170,19 @@ def seed(store: Store) -> None:
     with store.transaction() as session:
         store.save_items(session, [ItemRecord("sku-1", "en", None, {"name": "Red shoe"}, {}, "h1")])
         for lang, text in (("es", "Zapato rojo"), ("ko", "빨간 신발")):
-            write = MachineWrite("sku-1", "name", lang, text, "dummy", "dummy", "s1", "k-" + lang,
-                                 checks=[{"id": "glossary", "severity": "major", "message": "x"}],
-                                 score=60.0, status="NEEDS_REVIEW")  # fmt: skip
+            write = MachineWrite(
+                "sku-1",
+                "name",
+                lang,
+                text,
+                "dummy",
+                "dummy",
+                "s1",
+                "k-" + lang,
+                checks=[{"id": "glossary", "severity": "major", "message": "x"}],
+                score=60.0,
+                status="NEEDS_REVIEW",
+            )
             store.write_machine(session, write, exists=False)
 
 
@@ -188,16 +207,23 @@ def test_review_edit_and_approve(seeded: tuple[TestClient, dict[str, str]]) -> N
     edited = client.put("/v1/translations/sku-1/name/es", json=edit, headers=bearer(tokens["reviewer"]))
     assert edited.status_code == 200 and edited.json()["grade"] == "HUMAN"
     assert edited.json()["text"] == "Zapato rojo vivo" and edited.json()["version"] == es["version"] + 1
-    stale = client.put("/v1/translations/sku-1/name/es", json={"text": "Otra", "version": es["version"]},
-                       headers=bearer(tokens["reviewer"]))  # fmt: skip
+    stale = client.put(
+        "/v1/translations/sku-1/name/es",
+        json={"text": "Otra", "version": es["version"]},
+        headers=bearer(tokens["reviewer"]),
+    )
     assert stale.status_code == 409 and "reload" in stale.text
     ko = client.get("/v1/translations/sku-1/name/ko", headers=bearer(tokens["ko-only"])).json()
-    approved = client.post("/v1/translations/sku-1/name/ko/approve", json={"version": ko["version"]},
-                           headers=bearer(tokens["ko-only"]))  # fmt: skip
+    approved = client.post(
+        "/v1/translations/sku-1/name/ko/approve",
+        json={"version": ko["version"]},
+        headers=bearer(tokens["ko-only"]),
+    )
     assert approved.status_code == 200 and approved.json()["grade"] == "APPROVED"
     assert approved.json()["text"] == "빨간 신발"
-    foreign = client.put("/v1/translations/sku-1/name/es", json={"text": "x", "version": 2},
-                         headers=bearer(tokens["ko-only"]))  # fmt: skip
+    foreign = client.put(
+        "/v1/translations/sku-1/name/es", json={"text": "x", "version": 2}, headers=bearer(tokens["ko-only"])
+    )
     assert foreign.status_code == 403
     missing = client.get("/v1/translations/sku-9/name/es", headers=bearer(tokens["viewer"]))
     assert missing.status_code == 404 and "no translation of sku-9/name into es" in missing.text
@@ -285,8 +311,9 @@ def test_authorization_matrix_with_language_limits(seeded: tuple[TestClient, dic
                 if path == "/v1/translate":
                     body = {"text": "Hi", "target": lang}
                 content = '{"id": "x", "name": "Hat"}\n' if path == "/v1/jobs" else None
-                status = client.request(method, url, json=None if content else body, content=content,
-                                        headers=limited).status_code  # fmt: skip
+                status = client.request(
+                    method, url, json=None if content else body, content=content, headers=limited
+                ).status_code
                 refused = (least is not None and role < least) or (
                     lang == "es" and (method, path) in LANG_SCOPED
                 )
@@ -302,7 +329,9 @@ def test_glossary_routes(api: tuple[TestClient, dict[str, str]]) -> None:
     assert keep.status_code == 200
     terms = client.get("/v1/glossary", headers=viewer).json()
     assert sorted((t["lang"], t["source"], t["target"]) for t in terms) == [
-        ("*", "Nike", "Nike"), ("es", "sneakers", "zapatillas")]  # fmt: skip
+        ("*", "Nike", "Nike"),
+        ("es", "sneakers", "zapatillas"),
+    ]
     assert [t["source"] for t in client.get("/v1/glossary?lang=es", headers=viewer).json()] == ["sneakers"]
     assert client.put("/v1/glossary/klingon/x", json={"target": "y"}, headers=admin).status_code == 422
     assert client.delete("/v1/glossary/es/sneakers", headers=admin).status_code == 204
@@ -314,10 +343,14 @@ def test_send_back_and_history(seeded: tuple[TestClient, dict[str, str]]) -> Non
     client, tokens = seeded
     reviewer = bearer(tokens["reviewer"])
     es = client.get("/v1/translations/sku-1/name/es", headers=reviewer).json()
-    client.put("/v1/translations/sku-1/name/es", json={"text": "Zapato rojo vivo", "version": es["version"]},
-               headers=reviewer)  # fmt: skip
-    back = client.post("/v1/translations/sku-1/name/es/send-back", json={"version": es["version"] + 1},
-                       headers=reviewer)  # fmt: skip
+    client.put(
+        "/v1/translations/sku-1/name/es",
+        json={"text": "Zapato rojo vivo", "version": es["version"]},
+        headers=reviewer,
+    )
+    back = client.post(
+        "/v1/translations/sku-1/name/es/send-back", json={"version": es["version"] + 1}, headers=reviewer
+    )
     assert back.status_code == 200 and back.json()["grade"] == "MACHINE"
     history = client.get("/v1/translations/sku-1/name/es/history", headers=bearer(tokens["viewer"])).json()
     assert [(h["action"], h["actor"]) for h in history] == [("send_back", "reviewer"), ("edit", "reviewer")]
@@ -332,8 +365,9 @@ def test_catalog_job_runs_in_the_background(api: tuple[TestClient, dict[str, str
     import time
 
     client, tokens = api
-    rows = "".join(json.dumps({"id": f"p{i}", "name": f"Shoe {i}", "description": "Soft."}) + "\n"
-                   for i in range(30))  # fmt: skip
+    rows = "".join(
+        json.dumps({"id": f"p{i}", "name": f"Shoe {i}", "description": "Soft."}) + "\n" for i in range(30)
+    )
     created = client.post("/v1/jobs?to=es,ko", content=rows, headers=bearer(tokens["reviewer"]))
     assert created.status_code == 202, created.text
     job_id = created.json()["id"]
@@ -344,8 +378,11 @@ def test_catalog_job_runs_in_the_background(api: tuple[TestClient, dict[str, str
         time.sleep(0.05)
     assert job["state"] == "done" and job["total"] == 30 and job["done"] == 30
     assert job["summary"]["translated"] == 120 and job["summary"]["failures"] == 0
-    bad = client.post("/v1/jobs?to=es", content='{"id": "a", "name": "x"}\n{"name": "no id"}\n',
-                      headers=bearer(tokens["reviewer"]))  # fmt: skip
+    bad = client.post(
+        "/v1/jobs?to=es",
+        content='{"id": "a", "name": "x"}\n{"name": "no id"}\n',
+        headers=bearer(tokens["reviewer"]),
+    )
     assert bad.status_code == 422 and "body:2" in bad.text
     denied = client.post("/v1/jobs?to=es", content=rows, headers=bearer(tokens["ko-only"]))
     assert denied.status_code == 403 and "es" in denied.text
@@ -419,8 +456,11 @@ def test_health_answers_while_a_maximum_size_request_is_worked_on(tmp_path: Path
 
     from tests.conftest import serving
 
-    s = Settings(default_engine="dummy", engines={"dummy": {"kind": "dummy", "external": False}},
-                 store=f"sqlite:///{tmp_path / 'tolk.db'}")  # fmt: skip
+    s = Settings(
+        default_engine="dummy",
+        engines={"dummy": {"kind": "dummy", "external": False}},
+        store=f"sqlite:///{tmp_path / 'tolk.db'}",
+    )
     store = Store(s.store)
     token = auth.create(store, "v", auth.Role.viewer, [])
     store.close()
@@ -491,7 +531,8 @@ def test_adversarial_input_through_the_api(db_url: str, tmp_path: Path) -> None:
         written = client.get("/v1/translations?lang=es", headers=headers).json()
         assert sorted(t["item_id"] for t in written) == GOOD_IDS
         for raw, status in HOSTILE_TEXTS:
-            answer = client.post("/v1/translate", content=raw,
-                                 headers={**headers, "content-type": "application/json"})  # fmt: skip
+            answer = client.post(
+                "/v1/translate", content=raw, headers={**headers, "content-type": "application/json"}
+            )
             got = 400 if 400 <= answer.status_code < 500 and answer.json()["detail"] else answer.status_code
             assert got == status, (raw[:40], answer.status_code, answer.text[:300])

@@ -56,15 +56,25 @@ def test_every_action_is_recorded_with_hashes_only(tmp_path: Path) -> None:
     (tmp_path / "catalog.jsonl").write_text('{"id": "p1", "name": "Blue hat"}\n')
     cfg = tmp_path / "tolk.toml"
     cfg.write_text('default_engine = "dummy"\n[engines.dummy]\nkind = "dummy"\nexternal = false\n')
-    assert run_tolk("translate", "catalog.jsonl", "--to", "es", "--db", db, "--config", str(cfg),
-                    cwd=tmp_path).returncode == 0  # fmt: skip
+    assert (
+        run_tolk(
+            "translate", "catalog.jsonl", "--to", "es", "--db", db, "--config", str(cfg), cwd=tmp_path
+        ).returncode
+        == 0
+    )
     assert run_tolk("export", "--db", db, "--out", "x.jsonl", cwd=tmp_path).returncode == 0
     exported = run_tolk("audit", "export", "--db", db, "--out", "audit.jsonl", cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
     rows = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
     actions = [(r["actor"].split(":")[0], r["action"]) for r in rows]
-    assert actions == [("token", "translate_request"), ("token", "data_access"), ("token", "edit"),
-                       ("token", "approve"), ("system", "machine_write"), ("cli", "export")]  # fmt: skip
+    assert actions == [
+        ("token", "translate_request"),
+        ("token", "data_access"),
+        ("token", "edit"),
+        ("token", "approve"),
+        ("system", "machine_write"),
+        ("cli", "export"),
+    ]
     edit = rows[2]
     assert edit["before_sha256"] == hashlib.sha256(b"Zapato rojo").hexdigest()
     assert edit["after_sha256"] == hashlib.sha256(b"Zapato rojo vivo").hexdigest()

@@ -48,21 +48,59 @@ def seed(store: Store) -> str:
         )
         checks = [{"id": "glossary", "severity": "major", "message": "term <b>missing</b>"}]
         for item_id, _, text in items:
-            write = MachineWrite(item_id, "name", "es", text, "dummy", "dummy", "s" + item_id, "k" + item_id,
-                                 checks=checks, score=61.0, status="NEEDS_REVIEW",
-                                 profile="ecommerce")  # fmt: skip
+            write = MachineWrite(
+                item_id,
+                "name",
+                "es",
+                text,
+                "dummy",
+                "dummy",
+                "s" + item_id,
+                "k" + item_id,
+                checks=checks,
+                score=61.0,
+                status="NEEDS_REVIEW",
+                profile="ecommerce",
+            )
             store.write_machine(session, write, exists=False)
         for day in range(7):  # a week of activity for the dashboard
             at = now() - timedelta(days=day)
             for lang, score in (("es", 80 + day), ("ko", 70 + 2 * day)):
-                session.execute(insert(Activity).values(
-                    at=at, origin="agent", lang=lang, items=50, segments=100, translated=90 - day,
-                    cache_hits=30, cache_misses=60, failures=day % 3, rewritten=5 + day, needs_review=3,
-                    edits=day, approvals=2, scored=90, score_sum=90.0 * score))  # fmt: skip
+                session.execute(
+                    insert(Activity).values(
+                        at=at,
+                        origin="agent",
+                        lang=lang,
+                        items=50,
+                        segments=100,
+                        translated=90 - day,
+                        cache_hits=30,
+                        cache_misses=60,
+                        failures=day % 3,
+                        rewritten=5 + day,
+                        needs_review=3,
+                        edits=day,
+                        approvals=2,
+                        scored=90,
+                        score_sum=90.0 * score,
+                    )
+                )
             for n in range(20):
-                session.execute(insert(EngineCall).values(
-                    at=at, engine="qwen-mt", model="qwen-mt-turbo", source="en", target="es", segments=8,
-                    ok=True, seconds=0.2 + n * 0.05, tokens_in=400, tokens_out=420, cost=0.0004))  # fmt: skip
+                session.execute(
+                    insert(EngineCall).values(
+                        at=at,
+                        engine="qwen-mt",
+                        model="qwen-mt-turbo",
+                        source="en",
+                        target="es",
+                        segments=8,
+                        ok=True,
+                        seconds=0.2 + n * 0.05,
+                        tokens_in=400,
+                        tokens_out=420,
+                        cost=0.0004,
+                    )
+                )
     return auth.create(store, "Kim", auth.Role.reviewer, [])
 
 

@@ -22,8 +22,10 @@ def segments_sent(server: StandIn) -> list[str]:
 
 def catalog(folder: Path) -> list[dict[str, str]]:
     """Forty mugs, two fields each."""
-    rows = [{"id": f"p{i:02d}", "name": f"Ceramic mug number {i}", "description": f"Holds {i + 200} ml."}
-            for i in range(40)]  # fmt: skip
+    rows = [
+        {"id": f"p{i:02d}", "name": f"Ceramic mug number {i}", "description": f"Holds {i + 200} ml."}
+        for i in range(40)
+    ]
     (folder / "catalog.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     return rows
 
@@ -41,8 +43,16 @@ def test_a_budget_stops_the_run_and_the_next_run_finishes_it(tmp_path: Path) -> 
     rows = catalog(tmp_path)
     with StandIn() as server:
         config(tmp_path, server)
-        args = ("translate", "catalog.jsonl", "--to", "es", "--chunk-size", "5", "--db",
-                f"sqlite:///{tmp_path / 't.db'}")  # fmt: skip
+        args = (
+            "translate",
+            "catalog.jsonl",
+            "--to",
+            "es",
+            "--chunk-size",
+            "5",
+            "--db",
+            f"sqlite:///{tmp_path / 't.db'}",
+        )
         first = run_tolk(*args, "--budget", "0.3", cwd=tmp_path)
         assert first.returncode == 3, first.stderr
         assert "run budget reached" in first.stderr and "run the same command again" in first.stderr

@@ -85,8 +85,16 @@ def test_translate_rerun_makes_no_engine_calls_and_changes_nothing(workdir: Path
 
 
 def test_glossary_is_applied_by_the_engine(workdir: Path, server: StandIn) -> None:
-    result = tolk("translate", str(EXAMPLES / "catalog.jsonl"), "--to", "es", "--glossary",
-                  str(EXAMPLES / "glossary.csv"), cwd=workdir, env={"TEST_KEY": "k"})  # fmt: skip
+    result = tolk(
+        "translate",
+        str(EXAMPLES / "catalog.jsonl"),
+        "--to",
+        "es",
+        "--glossary",
+        str(EXAMPLES / "glossary.csv"),
+        cwd=workdir,
+        env={"TEST_KEY": "k"},
+    )
     assert result.returncode == 0, result.stderr
     nike = [r for r in server.requests if "Nike Air" in r.body["messages"][0]["content"]]
     assert nike and {"source": "Nike", "target": "Nike"} in nike[0].body["translation_options"]["terms"]
@@ -162,8 +170,9 @@ def test_a_nul_byte_is_a_bad_row_and_the_rest_of_its_chunk_is_written(workdir: P
         '{"id": "c", "name": "Hat"}',
     ]
     (workdir / "cat.jsonl").write_text("\n".join(rows) + "\n")
-    result = tolk("translate", "cat.jsonl", "--to", "es", "--engine", "other", "--skip-bad", "--db", db_url,
-                  cwd=workdir)  # fmt: skip
+    result = tolk(
+        "translate", "cat.jsonl", "--to", "es", "--engine", "other", "--skip-bad", "--db", db_url, cwd=workdir
+    )
     assert result.returncode == 0, result.stderr
     assert (
         "1 × name: a NUL character, not text (line 2)" in result.stdout and "Traceback" not in result.stderr
@@ -203,8 +212,10 @@ def test_a_text_over_the_engines_limit_is_refused_not_sent(workdir: Path, server
     (workdir / "cat.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     refused = tolk("translate", "cat.jsonl", "--to", "es", cwd=workdir, env={"TEST_KEY": "k"})
     assert refused.returncode == 2 and not server.requests
-    assert refused.stderr.startswith("error: cat.jsonl:2: name: 65,000 characters, over the engine's limit "
-                                     "of 50,000 (engines.qwen.max_text_chars)")  # fmt: skip
+    assert refused.stderr.startswith(
+        "error: cat.jsonl:2: name: 65,000 characters, over the engine's limit "
+        "of 50,000 (engines.qwen.max_text_chars)"
+    )
     result = tolk("translate", "cat.jsonl", "--to", "es", "--skip-bad", cwd=workdir, env={"TEST_KEY": "k"})
     assert result.returncode == 0, result.stderr
     assert all(len(json.dumps(r.body)) < 10_000 for r in server.requests)  # never sent
@@ -298,8 +309,16 @@ def test_the_summary_counts_each_segment_once(tmp_path: Path) -> None:
         with store.transaction() as s:
             assert store.write_human(s, "a", "name", "es", "Zapatos rojos (revisado)")
         store.close()
-        catalog([("a", "Red shoes, new"), ("b", "Blue hat"), ("c", "Green scarf"), ("d", "Blue hat"),
-                 ("e", "Broken gear"), ("f", "Yellow sock")])  # fmt: skip
+        catalog(
+            [
+                ("a", "Red shoes, new"),
+                ("b", "Blue hat"),
+                ("c", "Green scarf"),
+                ("d", "Blue hat"),
+                ("e", "Broken gear"),
+                ("f", "Yellow sock"),
+            ]
+        )
         result = tolk("translate", "cat.jsonl", "--to", "es", cwd=tmp_path)
     assert result.returncode == 1, result.stderr  # a segment failed
     out = " ".join(result.stdout.split())
@@ -314,8 +333,9 @@ def test_the_summary_counts_each_segment_once(tmp_path: Path) -> None:
 def test_adversarial_rows_are_named_and_every_good_row_is_written(workdir: Path, db_url: str) -> None:
     """The project's own hostile set, on every store: no crash, each bad row named, each good one written."""
     (workdir / "cat.jsonl").write_bytes(hostile_catalog())
-    result = tolk("translate", "cat.jsonl", "--to", "es", "--engine", "other", "--skip-bad", "--db", db_url,
-                  cwd=workdir)  # fmt: skip
+    result = tolk(
+        "translate", "cat.jsonl", "--to", "es", "--engine", "other", "--skip-bad", "--db", db_url, cwd=workdir
+    )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     out = " ".join(result.stdout.split())
@@ -558,8 +578,23 @@ def test_the_command_line_starts_without_the_heavy_libraries() -> None:
     import subprocess
     import sys
 
-    heavy = ["openai", "fastapi", "sqlalchemy", "pydantic", "httpx", "lingua", "cryptography", "redis",
-             "aio_pika", "prometheus_client", "lxml", "translate", "yaml", "alembic", "uvicorn"]  # fmt: skip
+    heavy = [
+        "openai",
+        "fastapi",
+        "sqlalchemy",
+        "pydantic",
+        "httpx",
+        "lingua",
+        "cryptography",
+        "redis",
+        "aio_pika",
+        "prometheus_client",
+        "lxml",
+        "translate",
+        "yaml",
+        "alembic",
+        "uvicorn",
+    ]
     probe = f"import sys, tolk.cli.main; print([m for m in {heavy!r} if m in sys.modules])"
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"

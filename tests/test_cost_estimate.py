@@ -20,10 +20,13 @@ from .conftest import run_tolk
 def _catalog(path: Path, n: int) -> Path:
     boiler = "Free returns within 30 days. Ships from our warehouse in Seoul."
     rows = [
-        {"id": f"p{i}", "name": f"Walnut desk lamp model {i}",
-         "description": f"A warm light for late reading, dimmable in {i % 7 + 2} steps. {boiler}"}
+        {
+            "id": f"p{i}",
+            "name": f"Walnut desk lamp model {i}",
+            "description": f"A warm light for late reading, dimmable in {i % 7 + 2} steps. {boiler}",
+        }
         for i in range(n)
-    ]  # fmt: skip
+    ]
     rows += [{"id": "dup", "name": "Walnut desk lamp model 1", "description": rows[1]["description"]}]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return path
@@ -40,8 +43,20 @@ def _config(tmp_path: Path, base_url: str) -> Path:
 
 
 def _estimate(tmp_path: Path, cfg: Path, db: str, *targets: str) -> list[dict[str, Any]]:
-    done = run_tolk("cost", "estimate", "catalog.jsonl", "--to", ",".join(targets), "--db", db,
-                    "--config", str(cfg), "--format", "json", cwd=tmp_path)  # fmt: skip
+    done = run_tolk(
+        "cost",
+        "estimate",
+        "catalog.jsonl",
+        "--to",
+        ",".join(targets),
+        "--db",
+        db,
+        "--config",
+        str(cfg),
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     langs: list[dict[str, Any]] = json.loads(done.stdout)["languages"]
     return langs
@@ -60,8 +75,9 @@ def test_the_estimate_matches_what_a_run_then_sends(tmp_path: Path) -> None:
         assert es["cost"] == round((es["tokens_in"] * 0.27 + es["tokens_out"] * 1.10) / 1e6, 6)
         assert es["naive_cost"] > 2 * es["cost"]  # 82 requests, each with the whole prompt
 
-        run = run_tolk("translate", "catalog.jsonl", "--to", "es", "--db", db, "--config", str(cfg),
-                       cwd=tmp_path)  # fmt: skip
+        run = run_tolk(
+            "translate", "catalog.jsonl", "--to", "es", "--db", db, "--config", str(cfg), cwd=tmp_path
+        )
         assert run.returncode == 0, run.stderr
         es_requests = [r for r in server.requests if "to Spanish" in json.dumps(r.body)]
         assert len(es_requests) == es["requests"]
@@ -100,6 +116,16 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
     done = run_tolk("cost", "estimate", "catalog.jsonl", "--to", "es", "--config", str(cfg), cwd=tmp_path)
     assert done.returncode != 0
     assert "catalog.jsonl:2" in done.stderr and len(done.stderr.strip().splitlines()) == 1
-    unknown = run_tolk("cost", "estimate", "catalog.jsonl", "--to", "es", "--engine", "nope",
-                       "--config", str(cfg), cwd=tmp_path)  # fmt: skip
+    unknown = run_tolk(
+        "cost",
+        "estimate",
+        "catalog.jsonl",
+        "--to",
+        "es",
+        "--engine",
+        "nope",
+        "--config",
+        str(cfg),
+        cwd=tmp_path,
+    )
     assert unknown.returncode != 0 and "no engine named 'nope'" in unknown.stderr

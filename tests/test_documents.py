@@ -113,8 +113,9 @@ def test_what_each_format_must_keep(tmp_path: Path) -> None:
 
 def test_plurals_follow_the_target_language(tmp_path: Path) -> None:
     cfg = write_config(tmp_path, "dummy")
-    code, said = docs(tmp_path, str(FIXTURES / "locales/en.json"), "--to", "ru,ja", "--out", "out",
-                      "--config", str(cfg))  # fmt: skip
+    code, said = docs(
+        tmp_path, str(FIXTURES / "locales/en.json"), "--to", "ru,ja", "--out", "out", "--config", str(cfg)
+    )
     assert code == 0, said
     ru = json.loads((tmp_path / "out/ru/en.json").read_text())
     ja = json.loads((tmp_path / "out/ja/en.json").read_text())
@@ -129,8 +130,9 @@ def test_plurals_follow_the_target_language(tmp_path: Path) -> None:
         "{count, plural, =0 {[ru] Your cart is empty} one {[ru] # product"
     )
     assert " few {" in ru["checkout"]["summary"] and " many {" in ru["checkout"]["summary"]
-    assert re.fullmatch(r"\{count, plural, =0 \{[^{}]*\} other \{\[ja\] # products, \{total\}\}\}",
-                        ja["checkout"]["summary"])  # fmt: skip
+    assert re.fullmatch(
+        r"\{count, plural, =0 \{[^{}]*\} other \{\[ja\] # products, \{total\}\}\}", ja["checkout"]["summary"]
+    )
     assert ru["version"] == 3 and ru["enabled"] is True
 
 
@@ -154,8 +156,11 @@ def test_a_second_run_calls_no_engine_and_writes_the_same_bytes(tmp_path: Path) 
         notes.write_text(notes.read_text().replace("two decimals", "three decimals"))
         assert docs(tmp_path, *args)[0] == 0
         resent = [s for r in server.requests[first:] for s in _segments(r.body)]
-        assert sorted(resent) == ["The product editor now saves drafts automatically.\nPrices are shown with "
-                                  "three decimals."] * 2  # fmt: skip
+        assert (
+            sorted(resent)
+            == ["The product editor now saves drafts automatically.\nPrices are shown with three decimals."]
+            * 2
+        )
 
 
 def _segments(body: dict[str, object]) -> list[str]:
@@ -223,11 +228,15 @@ def test_suffix_layout(tmp_path: Path) -> None:
     cfg = write_config(tmp_path, "dummy")
     src = tmp_path / "guide.md"
     src.write_text("# Guide\n")
-    code, said = docs(tmp_path, str(src), "--to", "ja,zh-CN", "--out", "site", "--layout", "suffix",
-                      "--config", str(cfg))  # fmt: skip
+    code, said = docs(
+        tmp_path, str(src), "--to", "ja,zh-CN", "--out", "site", "--layout", "suffix", "--config", str(cfg)
+    )
     assert code == 0, said
-    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == [".tolk-docs.json", "guide_ja.md",
-                                                                    "guide_zh-CN.md"]  # fmt: skip
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == [
+        ".tolk-docs.json",
+        "guide_ja.md",
+        "guide_zh-CN.md",
+    ]
 
 
 # --- property: placeholders and markup survive every format ----------------------------------------------
@@ -298,8 +307,12 @@ def test_placeholders_and_tags_survive_every_format(tmp_path: Path, engine: str)
     kit = assemble.kit(s, store)
     loop = asyncio.new_event_loop()  # one loop: Apertium's processes belong to the loop that started them
 
-    @settings(max_examples=12 if engine == "apertium" else 30, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=12 if engine == "apertium" else 30,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(sentences=st.lists(sentence, min_size=3, max_size=3), wrapped=st.sampled_from(WORDS))
     def check(sentences: list[str], wrapped: str) -> None:
         for kind, (name, template) in TEMPLATES.items():
@@ -326,10 +339,23 @@ def test_the_glossary_holds_across_a_document(tmp_path: Path) -> None:
     need_apertium()
     cfg = write_config(tmp_path, "apertium")
     (tmp_path / "terms.csv").write_text("source,target_lang,target,do_not_translate\nSeller Center,,,true\n")
-    (tmp_path / "a.md").write_text("# The Seller Center\n\nThe Seller Center opens today.\n\n"
-                                   "Use the Seller Center for orders.\n")  # fmt: skip
-    code, said = docs(tmp_path, "a.md", "--to", "es", "--out", "out", "--config", str(cfg), "--glossary",
-                      "terms.csv", "--report", "report.json")  # fmt: skip
+    (tmp_path / "a.md").write_text(
+        "# The Seller Center\n\nThe Seller Center opens today.\n\nUse the Seller Center for orders.\n"
+    )
+    code, said = docs(
+        tmp_path,
+        "a.md",
+        "--to",
+        "es",
+        "--out",
+        "out",
+        "--config",
+        str(cfg),
+        "--glossary",
+        "terms.csv",
+        "--report",
+        "report.json",
+    )
     assert code == 0, said
     out = (tmp_path / "out/es/a.md").read_text()
     assert out.count("Seller Center") == 3 and "Vendedor" not in out and "abre hoy" in out

@@ -58,8 +58,19 @@ def _raw_dump(db: str) -> str:
 
 
 def _translate(tmp_path: Path, db: str, cfg: Path) -> None:
-    done = run_tolk("translate", "catalog.jsonl", "--to", "es", "--fields", "name,support_message",
-                    "--db", db, "--config", str(cfg), cwd=tmp_path)  # fmt: skip
+    done = run_tolk(
+        "translate",
+        "catalog.jsonl",
+        "--to",
+        "es",
+        "--fields",
+        "name,support_message",
+        "--db",
+        db,
+        "--config",
+        str(cfg),
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -86,8 +97,9 @@ def test_sensitive_fields_are_sealed_at_rest_and_rotate(db_url: str, tmp_path: P
     assert item is not None and item.attrs["seller_note"] == f"{NOTE} #2"
 
     # a new key first, the old one after it; rotate; then the old key can go
-    rotated = run_tolk("keys", "rotate", "--db", db_url, "--config", str(_config(tmp_path, [new, old])),
-                       cwd=tmp_path)  # fmt: skip
+    rotated = run_tolk(
+        "keys", "rotate", "--db", db_url, "--config", str(_config(tmp_path, [new, old])), cwd=tmp_path
+    )
     assert rotated.returncode == 0, rotated.stderr
     assert "0 encrypted for the first time" in rotated.stderr
     assert _export(tmp_path, db_url, _config(tmp_path, [new])) == rows
@@ -95,8 +107,17 @@ def test_sensitive_fields_are_sealed_at_rest_and_rotate(db_url: str, tmp_path: P
 
     # the dropped key alone no longer opens anything: one line, non-zero, nothing written
     (tmp_path / "out.jsonl").unlink()
-    refused = run_tolk("export", "--all", "--db", db_url, "--config", str(_config(tmp_path, [old])), "--out",
-                       "out.jsonl", cwd=tmp_path)  # fmt: skip
+    refused = run_tolk(
+        "export",
+        "--all",
+        "--db",
+        db_url,
+        "--config",
+        str(_config(tmp_path, [old])),
+        "--out",
+        "out.jsonl",
+        cwd=tmp_path,
+    )
     assert refused.returncode != 0
     assert "does not open with any of encryption.keys" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1

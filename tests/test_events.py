@@ -44,9 +44,16 @@ def run(tmp_path: Path, db: str, rows: list[dict[str, str]]) -> Store:
     store = Store(db)
     engine = registry.build(Settings(engines={"d": EngineSettings(kind="dummy")}), "d")
     job = Job(
-        path=path, targets=["es", "ko"], source_lang="en", fields=["name", "description"], engine=engine,
-        store=store, cache=SqlCache(store), glossary=Glossary(), invalidate_after_s=30,
-    )  # fmt: skip
+        path=path,
+        targets=["es", "ko"],
+        source_lang="en",
+        fields=["name", "description"],
+        engine=engine,
+        store=store,
+        cache=SqlCache(store),
+        glossary=Glossary(),
+        invalidate_after_s=30,
+    )
     asyncio.run(Pipeline(job).run())
     return store
 

@@ -288,12 +288,23 @@ def test_an_injected_transport_carries_every_request_of_an_engine() -> None:
         seen.append(request)
         body = json.loads(request.content)
         answer = echo_translator(body)
-        return httpx2.Response(200, json={
-            "id": "c1", "object": "chat.completion", "created": 0, "model": body["model"],
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": answer.content}}],
-            "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7},
-        })  # fmt: skip
+        return httpx2.Response(
+            200,
+            json={
+                "id": "c1",
+                "object": "chat.completion",
+                "created": 0,
+                "model": body["model"],
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": answer.content},
+                    }
+                ],
+                "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7},
+            },
+        )
 
     conf = EngineSettings(
         kind="qwen-mt", model="m", base_url="http://provider.invalid/v1", api_keys=["key-1"]

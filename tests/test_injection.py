@@ -20,14 +20,18 @@ def obeying(body: dict[str, Any]) -> Answer:
     segments = json.loads(body["messages"][-1]["content"])["segments"]
     if not any("Ignore previous" in s["text"] for s in segments):
         return echo_translator(body)
-    out = [{"id": s["id"], "text": "OK" if "Ignore previous" in s["text"] else f"<es>{s['text']}"}
-           for s in segments]  # fmt: skip
+    out = [
+        {"id": s["id"], "text": "OK" if "Ignore previous" in s["text"] else f"<es>{s['text']}"}
+        for s in segments
+    ]
     return Answer(json.dumps({"translations": out}))
 
 
 def test_untrusted_fields_are_isolated_and_an_obeyed_instruction_is_held(tmp_path: Path) -> None:
-    rows = [{"id": f"p{i}", "name": f"Desk lamp {i}", "review": ATTACK if i == 3 else f"Bright enough {i}."}
-            for i in range(6)]  # fmt: skip
+    rows = [
+        {"id": f"p{i}", "name": f"Desk lamp {i}", "review": ATTACK if i == 3 else f"Bright enough {i}."}
+        for i in range(6)
+    ]
     (tmp_path / "catalog.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     db = f"sqlite:///{tmp_path / 'tolk.db'}"
     with StandIn(obeying) as server:
@@ -36,8 +40,19 @@ def test_untrusted_fields_are_isolated_and_an_obeyed_instruction_is_held(tmp_pat
             f'base_url = "{server.base_url}"\napi_keys = ["k"]\n'
             '[privacy]\nisolate_fields = ["review"]\n[quality]\nrounds = 0\n'
         )
-        done = run_tolk("translate", "catalog.jsonl", "--to", "es", "--fields", "name,review", "--db", db,
-                        "--config", "tolk.toml", cwd=tmp_path)  # fmt: skip
+        done = run_tolk(
+            "translate",
+            "catalog.jsonl",
+            "--to",
+            "es",
+            "--fields",
+            "name,review",
+            "--db",
+            db,
+            "--config",
+            "tolk.toml",
+            cwd=tmp_path,
+        )
     assert done.returncode == 0, done.stderr
     batches = [json.loads(r.body["messages"][-1]["content"])["segments"] for r in server.requests]
     reviews = [b for b in batches if any(s["field"] == "review" for s in b)]

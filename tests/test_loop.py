@@ -60,9 +60,16 @@ def run(path: Path, db: str, draft_url: str, refine_url: str, **quality: Any) ->
         Gate(), refiner, rounds=quality.get("rounds", 3), auto_approve=quality.get("auto_approve", True)
     )
     job = Job(
-        path=path, targets=["es"], source_lang="en", fields=["name"], engine=drafter, store=store,
-        cache=SqlCache(store), glossary=Glossary(), loop=loop,
-    )  # fmt: skip
+        path=path,
+        targets=["es"],
+        source_lang="en",
+        fields=["name"],
+        engine=drafter,
+        store=store,
+        cache=SqlCache(store),
+        glossary=Glossary(),
+        loop=loop,
+    )
 
     async def go() -> Summary:
         try:
@@ -160,9 +167,16 @@ def test_the_loop_never_replaces_a_person(db_url: str, tmp_path: Path) -> None:
             settings = Settings(engines={engine: EngineSettings(kind="dummy", model=engine)})
             drafter = registry.build(settings, engine)
             job = Job(
-                path=path, targets=["es"], source_lang="en", fields=["name"], engine=drafter, store=store,
-                cache=SqlCache(store), glossary=Glossary(), loop=Loop(Gate(), drafter, rounds=2),
-            )  # fmt: skip
+                path=path,
+                targets=["es"],
+                source_lang="en",
+                fields=["name"],
+                engine=drafter,
+                store=store,
+                cache=SqlCache(store),
+                glossary=Glossary(),
+                loop=Loop(Gate(), drafter, rounds=2),
+            )
             asyncio.run(Pipeline(job).run())
     finally:
         stop.set()

@@ -114,8 +114,19 @@ def _setup(tmp_path: Path, price: object = 9.99) -> Path:
 
 def test_prices_are_exported_with_the_translations(tmp_path: Path) -> None:
     cfg, db = _setup(tmp_path), f"sqlite:///{tmp_path / 'tolk.db'}"
-    done = run_tolk("translate", "catalog.jsonl", "--to", "es,ko", "--db", db, "--config", str(cfg),
-                    "--out", "out.jsonl", cwd=tmp_path)  # fmt: skip
+    done = run_tolk(
+        "translate",
+        "catalog.jsonl",
+        "--to",
+        "es,ko",
+        "--db",
+        db,
+        "--config",
+        str(cfg),
+        "--out",
+        "out.jsonl",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     prices = {r["field"]: (r["lang"], r["text"], r["amount"]) for r in records if r["engine"] == "market"}
@@ -125,8 +136,9 @@ def test_prices_are_exported_with_the_translations(tmp_path: Path) -> None:
         "price.mx": ("es", "$179.00", "179.00"),  # CLDR's es_MX
         "price.kr": ("ko", "₩13,900", "13900"),
     }
-    exported = run_tolk("export", "--db", db, "--config", str(cfg), "--format", "csv", "--out", "all.csv",
-                        cwd=tmp_path)  # fmt: skip
+    exported = run_tolk(
+        "export", "--db", db, "--config", str(cfg), "--format", "csv", "--out", "all.csv", cwd=tmp_path
+    )
     assert exported.returncode == 0, exported.stderr
     with (tmp_path / "all.csv").open(newline="") as fh:
         rows = {r["field"]: r for r in csv.DictReader(fh) if r["grade"] == "MARKET"}
@@ -136,8 +148,12 @@ def test_prices_are_exported_with_the_translations(tmp_path: Path) -> None:
 
 def test_a_price_that_is_not_a_number_stops_the_export_with_nothing_written(tmp_path: Path) -> None:
     cfg, db = _setup(tmp_path, price="call us"), f"sqlite:///{tmp_path / 'tolk.db'}"
-    assert run_tolk("translate", "catalog.jsonl", "--to", "es", "--db", db, "--config", str(cfg),
-                    cwd=tmp_path).returncode == 0  # fmt: skip
+    assert (
+        run_tolk(
+            "translate", "catalog.jsonl", "--to", "es", "--db", db, "--config", str(cfg), cwd=tmp_path
+        ).returncode
+        == 0
+    )
     done = run_tolk("export", "--db", db, "--config", str(cfg), "--out", "all.jsonl", cwd=tmp_path)
     assert done.returncode != 0
     assert "item lamp: price: not a price ('call us')" in done.stderr

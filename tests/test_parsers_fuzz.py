@@ -98,8 +98,11 @@ def test_hostile_rows_among_good_ones_are_named_and_the_good_ones_read(name: str
                 lines = ["id,name", "a,Red shoe", f"bad,{quoted}", "b,Blue hat"]
             path.write_bytes("\n".join(lines).encode("utf-8", "surrogatepass") + b"\n")
             scan = catalog.scan(path, skip_bad=True)
-            good = {r.id for r in catalog.read(path) if isinstance(r, catalog.Row) and r.line not in
-                    {b.line for b in scan.bad}}  # fmt: skip
+            good = {
+                r.id
+                for r in catalog.read(path)
+                if isinstance(r, catalog.Row) and r.line not in {b.line for b in scan.bad}
+            }
             assert {"a", "b"} <= good
 
     check()

@@ -35,10 +35,16 @@ def catalog(path: Path, rows: list[dict[str, Any]]) -> Path:
 def job(path: Path | None, store: Store, engine_conf: EngineSettings, **extra: Any) -> Job:
     settings = Settings(engines={"e": engine_conf, "backup": EngineSettings(kind="dummy")})
     return Job(
-        path=path, targets=["es"], source_lang="en", fields=["name", "description"],
-        engine=registry.build(settings, "e"), store=store, cache=SqlCache(store), glossary=Glossary(),
+        path=path,
+        targets=["es"],
+        source_lang="en",
+        fields=["name", "description"],
+        engine=registry.build(settings, "e"),
+        store=store,
+        cache=SqlCache(store),
+        glossary=Glossary(),
         **extra,
-    )  # fmt: skip
+    )
 
 
 def test_concurrent_pipelines_share_one_engine_call_per_segment(tmp_path: Path) -> None:
@@ -83,9 +89,14 @@ def test_fallback_usage_is_counted_and_not_cached_as_primary(tmp_path: Path) -> 
     store = Store(f"sqlite:///{tmp_path}/t.db")
     with StandIn(lambda body: Answer(status=500, error={"message": "down"})) as server:
         conf = EngineSettings(
-            kind="qwen-mt", base_url=server.base_url, api_keys=["k"], attempts=1, breaker_failures=1,
-            fallback="backup", max_concurrency=1,
-        )  # fmt: skip
+            kind="qwen-mt",
+            base_url=server.base_url,
+            api_keys=["k"],
+            attempts=1,
+            breaker_failures=1,
+            fallback="backup",
+            max_concurrency=1,
+        )
         j = job(path, store, conf)
         summary = run(j)
     assert summary.translated == 2 and summary.failures == 0

@@ -63,8 +63,13 @@ def corpus(n: int) -> tuple[list[dict[str, str]], dict[str, list[str]]]:
         kinds = rng.sample(sorted(values), 3)
         note = "; ".join(f"{k}: {values[k]}" for k in kinds)
         drop = "Fragile" if i % 10 == 0 else "Sturdy"  # the stand-in drops a value from every tenth
-        rows.append({"id": f"p{i}", "name": f"{drop} ceramic mug {i}",
-                     "description": f"Hand-made mug. Seller note: {note}. Ships in 2 days."})  # fmt: skip
+        rows.append(
+            {
+                "id": f"p{i}",
+                "name": f"{drop} ceramic mug {i}",
+                "description": f"Hand-made mug. Seller note: {note}. Ships in 2 days.",
+            }
+        )
         canaries[f"p{i}"] = [values[k] for k in kinds]
     return rows, canaries
 
@@ -89,8 +94,9 @@ def test_no_personal_data_reaches_the_engine_and_all_of_it_comes_back(tmp_path: 
             f'default_engine = "llm"\n[engines.llm]\nkind = "openai"\nmodel = "m"\n'
             f'base_url = "{server.base_url}"\nexternal = true\nbatch_size = 10\n[quality]\nrounds = 0\n'
         )
-        done = run_tolk("translate", "catalog.jsonl", "--to", "es", "--db", f"sqlite:///{tmp_path / 't.db'}",
-                        cwd=tmp_path)  # fmt: skip
+        done = run_tolk(
+            "translate", "catalog.jsonl", "--to", "es", "--db", f"sqlite:///{tmp_path / 't.db'}", cwd=tmp_path
+        )
         sent = "\n".join(json.dumps(r.body, ensure_ascii=False) for r in server.requests)
     assert done.returncode in (0, 1), done.stderr
     assert server.requests

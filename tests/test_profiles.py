@@ -63,8 +63,10 @@ def test_medical_text_with_doses_goes_to_a_person(tmp_path: Path, server: StandI
 
 
 def test_financial_required_term(tmp_path: Path, server: StandIn) -> None:
-    rows = [{"id": "loan", "name": "Annual rate of 5 percent on every loan."},
-            {"id": "card", "name": "Annual rate of 5 percent on every card."}]  # fmt: skip
+    rows = [
+        {"id": "loan", "name": "Annual rate of 5 percent on every loan."},
+        {"id": "card", "name": "Annual rate of 5 percent on every card."},
+    ]
     with server:
         configure(tmp_path, server)
         (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))

@@ -111,10 +111,22 @@ def run_check(tmp_path: Path, lines: Sequence[object] | str, *args: str) -> subp
 
 def test_check_command_jsonl(tmp_path: Path) -> None:
     rows = [
-        {"id": "a", "src_lang": "en", "tgt_lang": "es", "source": "2 red shoes.", "translation": "2 zapatos rojos."},
-        {"id": "b", "src_lang": "en", "tgt_lang": "es", "source": "Nike shoes.", "translation": "Zapatos Naik.",
-         "glossary": [{"source": "Nike", "target": "Nike"}]},
-    ]  # fmt: skip
+        {
+            "id": "a",
+            "src_lang": "en",
+            "tgt_lang": "es",
+            "source": "2 red shoes.",
+            "translation": "2 zapatos rojos.",
+        },
+        {
+            "id": "b",
+            "src_lang": "en",
+            "tgt_lang": "es",
+            "source": "Nike shoes.",
+            "translation": "Zapatos Naik.",
+            "glossary": [{"source": "Nike", "target": "Nike"}],
+        },
+    ]
     result = run_check(tmp_path, rows, "--format", "jsonl")
     assert result.returncode == 1
     out = [json.loads(x) for x in result.stdout.splitlines()]
@@ -129,10 +141,22 @@ def test_check_holds_a_line_only_to_the_terms_its_source_uses(tmp_path: Path) ->
     glossary = tmp_path / "g.csv"
     glossary.write_text("source,target_lang,target,do_not_translate\nNike,,,true\nCafé,,,true\n")
     rows = [
-        {"id": "plain", "src_lang": "en", "tgt_lang": "es", "source": "Red shoes.", "translation": "Zapatos rojos."},
+        {
+            "id": "plain",
+            "src_lang": "en",
+            "tgt_lang": "es",
+            "source": "Red shoes.",
+            "translation": "Zapatos rojos.",
+        },
         # a decomposed "Café" (e + combining acute) is the term "Café"
-        {"id": "nfc", "src_lang": "en", "tgt_lang": "es", "source": "Cafe\u0301 table.", "translation": "Mesa cafe."},
-    ]  # fmt: skip
+        {
+            "id": "nfc",
+            "src_lang": "en",
+            "tgt_lang": "es",
+            "source": "Cafe\u0301 table.",
+            "translation": "Mesa cafe.",
+        },
+    ]
     result = run_check(tmp_path, rows, "--format", "jsonl", "--glossary", str(glossary))
     out = {r["id"]: r["failed"] for r in map(json.loads, result.stdout.splitlines())}
     assert out == {"plain": [], "nfc": ["glossary"]}
@@ -140,11 +164,28 @@ def test_check_holds_a_line_only_to_the_terms_its_source_uses(tmp_path: Path) ->
 
 def test_check_reads_export_records_and_explains_a_finding(tmp_path: Path) -> None:
     rows = [
-        {"id": "sku-1", "field": "name", "lang": "es", "source": "Kettle 1.7 L", "text": "Hervidor 17 L",
-         "grade": "MACHINE", "status": "CHECKED", "score": 100.0, "failed": [], "approved_by": None},
-        {"id": "sku-1", "field": "description", "lang": "ko", "source": "Write to help@example.com.",
-         "text": "help@example.com으로 문의하세요.", "grade": "MACHINE", "status": "CHECKED"},
-    ]  # fmt: skip
+        {
+            "id": "sku-1",
+            "field": "name",
+            "lang": "es",
+            "source": "Kettle 1.7 L",
+            "text": "Hervidor 17 L",
+            "grade": "MACHINE",
+            "status": "CHECKED",
+            "score": 100.0,
+            "failed": [],
+            "approved_by": None,
+        },
+        {
+            "id": "sku-1",
+            "field": "description",
+            "lang": "ko",
+            "source": "Write to help@example.com.",
+            "text": "help@example.com으로 문의하세요.",
+            "grade": "MACHINE",
+            "status": "CHECKED",
+        },
+    ]
     result = run_check(tmp_path, rows, "--format", "jsonl")
     out = {r["id"]: r["failed"] for r in map(json.loads, result.stdout.splitlines())}
     assert out == {"sku-1:name:es": ["numbers"], "sku-1:description:ko": []} and result.returncode == 1

@@ -41,8 +41,9 @@ def worked(tmp_path: Path) -> str:
     config.write_text('default_engine = "dummy"\n[engines.dummy]\nkind = "dummy"\nexternal = false\n')
     db = f"sqlite:///{tmp_path / 'tolk.db'}"
     for _ in range(2):
-        done = run_tolk("translate", str(catalog), "--to", "es,ko", "--db", db, "--config", str(config),
-                        cwd=tmp_path)  # fmt: skip
+        done = run_tolk(
+            "translate", str(catalog), "--to", "es,ko", "--db", db, "--config", str(config), cwd=tmp_path
+        )
         assert done.returncode == 0, done.stderr
     store = Store(db)
     review.edit(store, ("p0", "name", "es"), "Zapato 0. Talla 4-5!", 1, "kim")
@@ -107,8 +108,10 @@ def test_telegram_sends_markdown_v2_that_telegram_parses(worked: str) -> None:
 
 def test_slack_and_signed_webhook(worked: str) -> None:
     with SlackStandIn() as slack, WebhookReceiver() as hook:
-        settings = NotifySettings(slack_webhook=slack.url + SlackStandIn.path,
-                                  webhooks=[{"url": hook.url + "/tolk", "secret": "s3cret"}])  # fmt: skip
+        settings = NotifySettings(
+            slack_webhook=slack.url + SlackStandIn.path,
+            webhooks=[{"url": hook.url + "/tolk", "secret": "s3cret"}],
+        )
         notifiers = from_settings(settings)
         assert [n.name for n in notifiers] == ["slack", "webhook"]
         for n in notifiers:
@@ -198,8 +201,10 @@ def test_the_schedule_sends_the_report_at_each_slot(worked: str) -> None:
 
     store = Store(worked)
     with TelegramStandIn(TOKEN) as server:
-        s = Settings(notify={"telegram": {"token": TOKEN, "chat_ids": [5], "base_url": server.url}},
-                     report={"schedule": "* * * * * *", "since": "1h"})  # fmt: skip
+        s = Settings(
+            notify={"telegram": {"token": TOKEN, "chat_ids": [5], "base_url": server.url}},
+            report={"schedule": "* * * * * *", "since": "1h"},
+        )
 
         async def run_until_sent() -> None:
             stop = asyncio.Event()
@@ -268,8 +273,10 @@ def test_an_injected_transport_carries_every_channels_request(worked: str) -> No
         seen.append(request)
         return httpx2.Response(200, json={"ok": True, "result": {}})
 
-    settings = NotifySettings(slack_webhook="http://hooks.invalid/services/T/B/x",
-                              webhooks=[{"url": "http://ops.invalid/hook", "secret": "k"}])  # fmt: skip
+    settings = NotifySettings(
+        slack_webhook="http://hooks.invalid/services/T/B/x",
+        webhooks=[{"url": "http://ops.invalid/hook", "secret": "k"}],
+    )
     notice = _notice(worked)
     for notifier in from_settings(settings, transport=httpx2.MockTransport(receiver)):
         asyncio.run(notifier.send(notice))

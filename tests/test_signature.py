@@ -57,8 +57,9 @@ def test_the_dashboard_keeps_scores_of_two_gates_apart(tmp_path: Path) -> None:
         config = tmp_path / f"tolk{n}.toml"
         config.write_text(base + quality)
         catalog.write_text(catalog.read_text().replace(f"shoe {n}", f"shoe {n}!"))  # something to do
-        done = run_tolk("translate", str(catalog), "--to", "es", "--db", db, "--config", str(config),
-                        cwd=tmp_path)  # fmt: skip
+        done = run_tolk(
+            "translate", str(catalog), "--to", "es", "--db", db, "--config", str(config), cwd=tmp_path
+        )
         assert done.returncode == 0, done.stderr
     store = Store(db)
     try:

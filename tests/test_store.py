@@ -123,10 +123,19 @@ def test_export_rows_join_source(db_url: str) -> None:
     rows = list(store.export_rows("es"))
     assert [r["id"] for r in rows] == ["a", "b"]
     assert rows[0] == {
-        "id": "a", "field": "name", "lang": "es", "source": "Red shoes", "text": "Zapatos",
-        "grade": "MACHINE", "engine": "dummy", "model": "dummy", "status": "MACHINE", "score": None,
-        "failed": [], "approved_by": None,
-    }  # fmt: skip
+        "id": "a",
+        "field": "name",
+        "lang": "es",
+        "source": "Red shoes",
+        "text": "Zapatos",
+        "grade": "MACHINE",
+        "engine": "dummy",
+        "model": "dummy",
+        "status": "MACHINE",
+        "score": None,
+        "failed": [],
+        "approved_by": None,
+    }
     assert list(store.export_rows("ko")) == []
     store.close()
 
@@ -226,22 +235,28 @@ def test_the_trust_migration_demotes_rule_approved_rows_and_marks_old_memory(db_
     with store.engine.begin() as conn:
         for item_id in ("gate", "person"):
             conn.execute(
-                text("INSERT INTO translations (item_id, field, lang, text, grade, source_hash, checks, "
-                     "version, created_at, updated_at) VALUES (:i, 'name', 'es', 'Zapatos', 'APPROVED', "
-                     "'h', '[]', 1, :at, :at)"),
+                text(
+                    "INSERT INTO translations (item_id, field, lang, text, grade, source_hash, checks, "
+                    "version, created_at, updated_at) VALUES (:i, 'name', 'es', 'Zapatos', 'APPROVED', "
+                    "'h', '[]', 1, :at, :at)"
+                ),
                 {"i": item_id, "at": at},
-            )  # fmt: skip
+            )
         conn.execute(
-            text("INSERT INTO translation_history (item_id, field, lang, at, actor, action, grade) "
-                 "VALUES ('person', 'name', 'es', :at, 'kim', 'approve', 'APPROVED')"),
+            text(
+                "INSERT INTO translation_history (item_id, field, lang, at, actor, action, grade) "
+                "VALUES ('person', 'name', 'es', :at, 'kim', 'approve', 'APPROVED')"
+            ),
             {"at": at},
-        )  # fmt: skip
+        )
         for n, origin in enumerate(("HUMAN", "APPROVED", "tmx")):
             conn.execute(
-                text("INSERT INTO memory_units (src_lang, tgt_lang, source_hash, source, target, origin, "
-                     "updated_at) VALUES ('en', 'es', :h, 's', 't', :o, :at)"),
+                text(
+                    "INSERT INTO memory_units (src_lang, tgt_lang, source_hash, source, target, origin, "
+                    "updated_at) VALUES ('en', 'es', :h, 's', 't', :o, :at)"
+                ),
                 {"h": f"h{n}", "o": origin, "at": at},
-            )  # fmt: skip
+            )
     store.migrate()
     with store.sessions() as s:
         gate, person = (

@@ -114,8 +114,13 @@ def test_a_rejected_text_is_not_published_again_by_the_agent(tmp_path: Path) -> 
     from tolk.bus import open_bus
 
     db = f"sqlite:///{tmp_path / 't.db'}"
-    s = Settings(default_engine="dummy", engines={"dummy": {"kind": "dummy", "external": False}}, store=db,
-                 targets=["es"], agent={"heartbeat_s": 0.2, "retry_base_s": 0.1, "pause_s": 0.3})  # fmt: skip
+    s = Settings(
+        default_engine="dummy",
+        engines={"dummy": {"kind": "dummy", "external": False}},
+        store=db,
+        targets=["es"],
+        agent={"heartbeat_s": 0.2, "retry_base_s": 0.1, "pause_s": 0.3},
+    )
     url = bus_url_for("embedded", tmp_path)
 
     async def until(done: Any, publish: bool = False) -> None:
@@ -127,8 +132,10 @@ def test_a_rejected_text_is_not_published_again_by_the_agent(tmp_path: Path) -> 
                 await bus.publish(events.new("product.created", body))
             await bus.close()
         stop = asyncio.Event()
-        worker = Worker(lambda: s, Options(bus_url=url, languages=["es"], concurrency=2, fetch_wait_s=0.2,
-                                           relay_poll_s=0.1))  # fmt: skip
+        worker = Worker(
+            lambda: s,
+            Options(bus_url=url, languages=["es"], concurrency=2, fetch_wait_s=0.2, relay_poll_s=0.1),
+        )
         task = asyncio.create_task(worker.run(stop))
         store, deadline = Store(db), time.monotonic() + 60
         try:
@@ -172,8 +179,11 @@ def test_fallback_takes_over_at_once_and_is_replaced_when_the_primary_is_back(tm
     with StandIn(port=port) as primary:
         back = run_tolk("translate", "catalog.jsonl", "--to", "es,ko", "--db", db, cwd=tmp_path)
         again = run_tolk("translate", "catalog.jsonl", "--to", "es,ko", "--db", db, cwd=tmp_path)
-        asked = [s["text"] for r in primary.requests for s in json.loads(r.body["messages"][-1]["content"])
-                 ["segments"]]  # fmt: skip
+        asked = [
+            s["text"]
+            for r in primary.requests
+            for s in json.loads(r.body["messages"][-1]["content"])["segments"]
+        ]
     assert back.returncode == 0 and again.returncode == 0, back.stderr
     assert sorted(asked) == sorted(["Leather bag", "Blue wool hat"] * 2)  # exactly those, once
     store = Store(db)
@@ -191,8 +201,17 @@ def test_only_an_assessor_of_meaning_approves(tmp_path: Path, profile: str) -> N
             f'default_engine = "dummy"\n{DUMMY}[engines.judge]\nkind = "openai"\nmodel = "j"\n'
             f'base_url = "{judge.base_url}"\nexternal = false\n[quality]\njudge_engine = "judge"\n'
         )
-        done = run_tolk("translate", "catalog.jsonl", "--to", "es", "--profile", profile,
-                        "--db", f"sqlite:///{tmp_path / 't.db'}", cwd=tmp_path)  # fmt: skip
+        done = run_tolk(
+            "translate",
+            "catalog.jsonl",
+            "--to",
+            "es",
+            "--profile",
+            profile,
+            "--db",
+            f"sqlite:///{tmp_path / 't.db'}",
+            cwd=tmp_path,
+        )
     assert done.returncode == 0, done.stderr
     store = Store(f"sqlite:///{tmp_path / 't.db'}")
     t = row(store, "p1")
@@ -230,8 +249,11 @@ def test_the_translate_api_says_what_may_be_published(tmp_path: Path) -> None:
         store.close()
         with TestClient(create_app(s)) as client:
             texts = ["Red shoes", "Write to kim@example.com"]
-            got = client.post("/v1/translate", json={"text": texts, "target": "es"},
-                              headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+            got = client.post(
+                "/v1/translate",
+                json={"text": texts, "target": "es"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
     assert got.status_code == 200, got.text
     ok, broken = got.json()["translations"]
     assert (ok["status"], ok["approved_by"]) == ("CHECKED", None)
@@ -263,8 +285,10 @@ def test_personal_data_stays_out_of_requests_the_shared_cache_and_the_memory(
     import redis
 
     notes = list(PLANTED.items())
-    rows = [{"id": f"p{i}", "name": "Leather bag", "description": f"Seller note: {k} {v}. EAN {EAN}."}
-            for i, (k, v) in enumerate(notes)]  # fmt: skip
+    rows = [
+        {"id": f"p{i}", "name": "Leather bag", "description": f"Seller note: {k} {v}. EAN {EAN}."}
+        for i, (k, v) in enumerate(notes)
+    ]
     rows.append({"id": "plain", "name": "Blue wool hat", "description": f"Warm and soft. EAN {EAN}."})
     write_catalog(tmp_path, rows)
     with StandIn(_marked) as llm, StandIn(_clean_judge) as judge:
@@ -274,8 +298,9 @@ def test_personal_data_stays_out_of_requests_the_shared_cache_and_the_memory(
             f'[engines.judge]\nkind = "openai"\nmodel = "j"\nbase_url = "{judge.base_url}"\n'
             '[quality]\njudge_engine = "judge"\nrounds = 0\ndisabled_checks = ["language", "untranslated"]\n'
         )
-        done = run_tolk("translate", "catalog.jsonl", "--to", "es", "--db", f"sqlite:///{tmp_path / 't.db'}",
-                        cwd=tmp_path)  # fmt: skip
+        done = run_tolk(
+            "translate", "catalog.jsonl", "--to", "es", "--db", f"sqlite:///{tmp_path / 't.db'}", cwd=tmp_path
+        )
         sent = "\n".join(json.dumps(r.body, ensure_ascii=False) for r in [*llm.requests, *judge.requests])
     assert done.returncode == 0, done.stderr + done.stdout
     client = redis.Redis.from_url(redis_url)
@@ -327,8 +352,18 @@ def test_a_document_unit_that_failed_keeps_its_source_and_is_marked(tmp_path: Pa
             f'base_url = "{llm.base_url}"\nexternal = true\n'
             '[quality]\nrounds = 0\ndisabled_checks = ["language", "untranslated"]\n'
         )
-        done = run_tolk("docs", "translate", "src", "--to", "es", "--out", "out",
-                        "--db", f"sqlite:///{tmp_path / 't.db'}", cwd=tmp_path)  # fmt: skip
+        done = run_tolk(
+            "docs",
+            "translate",
+            "src",
+            "--to",
+            "es",
+            "--out",
+            "out",
+            "--db",
+            f"sqlite:///{tmp_path / 't.db'}",
+            cwd=tmp_path,
+        )
     assert "pii" in done.stdout + done.stderr  # the report names the held units and why
     for name in DOCS:
         out = (tmp_path / "out" / "es" / name).read_text()
@@ -354,8 +389,9 @@ def test_the_cost_estimate_follows_the_same_rules(tmp_path: Path) -> None:
     store.close()
     more = [{"id": "q1", "name": "Blue wool hat"}, {"id": "q2", "name": "Leather bag"}]
     write_catalog(tmp_path, [*ROWS, *more])
-    done = run_tolk("cost", "estimate", "catalog.jsonl", "--to", "es", "--db", db, "--format", "json",
-                    cwd=tmp_path)  # fmt: skip
+    done = run_tolk(
+        "cost", "estimate", "catalog.jsonl", "--to", "es", "--db", db, "--format", "json", cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     es = json.loads(done.stdout)["languages"][0]
     # p2 is a person's (unchanged); q1 = p2's source: the person's memory; p1 (sent back) and q2 (same
@@ -385,7 +421,8 @@ def test_a_persons_text_teaches_the_memory_unless_it_holds_personal_data(tmp_pat
 def test_trust_settings_are_checked_in_one_line(tmp_path: Path, quality: str, message: str) -> None:
     write_catalog(tmp_path)
     (tmp_path / "tolk.toml").write_text(f'default_engine = "dummy"\n{DUMMY}[quality]\n{quality}\n')
-    done = run_tolk("translate", "catalog.jsonl", "--to", "es", "--db", f"sqlite:///{tmp_path / 't.db'}",
-                    cwd=tmp_path)  # fmt: skip
+    done = run_tolk(
+        "translate", "catalog.jsonl", "--to", "es", "--db", f"sqlite:///{tmp_path / 't.db'}", cwd=tmp_path
+    )
     assert done.returncode == 2 and message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr

@@ -39,8 +39,9 @@ def login(client: TestClient, token: str) -> str:
     form = client.get("/ui/login").text
     nonce = re.search(r'name="csrf" value="([^"]+)"', form)
     assert nonce is not None
-    done = client.post("/ui/login", data={"token": token, "csrf": nonce[1], "next": "/ui/review"},
-                       follow_redirects=False)  # fmt: skip
+    done = client.post(
+        "/ui/login", data={"token": token, "csrf": nonce[1], "next": "/ui/review"}, follow_redirects=False
+    )
     assert done.status_code == 303 and done.headers["location"] == "/ui/review"
     found = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/review").text)
     assert found is not None
@@ -109,9 +110,11 @@ def test_review_filters_and_actions(ui: tuple[TestClient, dict[str, str]]) -> No
         "/ui/t/sku-2/name/es/approve", data={"csrf": csrf, "version": 1}, follow_redirects=False
     )
     assert stale.headers["location"] == "/ui/review?msg=conflict"  # version 1 is gone
-    elsewhere = client.post("/ui/t/sku-1/name/es/approve",
-                            data={"csrf": csrf, "version": 1, "back": "https://evil.example/"},
-                            follow_redirects=False)  # fmt: skip
+    elsewhere = client.post(
+        "/ui/t/sku-1/name/es/approve",
+        data={"csrf": csrf, "version": 1, "back": "https://evil.example/"},
+        follow_redirects=False,
+    )
     assert elsewhere.headers["location"] == "/ui/review?msg=approved"  # never off-site
 
 
@@ -153,19 +156,25 @@ def test_approve_approves_what_the_box_shows(ui: tuple[TestClient, dict[str, str
     form = page[page.index('action="/ui/t/sku-1/name/es/edit"') :].split("</form>")[0]
     assert 'value="approve"' in form and 'name="text"' in form  # Approve sends the box's text
     press = {"csrf": csrf, "version": 1, "action": "approve"}
-    edited = client.post("/ui/t/sku-1/name/es/edit", data=press | {"text": "Zapato rojo vivo"},
-                         follow_redirects=False)  # fmt: skip
+    edited = client.post(
+        "/ui/t/sku-1/name/es/edit", data=press | {"text": "Zapato rojo vivo"}, follow_redirects=False
+    )
     assert edited.headers["location"] == "/ui/review?msg=edited"
-    as_is = client.post("/ui/t/sku-2/name/es/edit", data=press | {"text": "Sombrero azul"},
-                        follow_redirects=False)  # fmt: skip
+    as_is = client.post(
+        "/ui/t/sku-2/name/es/edit", data=press | {"text": "Sombrero azul"}, follow_redirects=False
+    )
     assert as_is.headers["location"] == "/ui/review?msg=approved"
     store: Store = client.app.state.store  # type: ignore[attr-defined]
     with store.sessions() as session:
         one, two = (store.translation(session, f"sku-{n}", "name", "es") for n in (1, 2))
     assert one is not None and two is not None
     assert (one.text, one.grade, one.approved_by, one.score, one.checks) == (
-        "Zapato rojo vivo", "HUMAN", "Kim", None, []
-    )  # fmt: skip
+        "Zapato rojo vivo",
+        "HUMAN",
+        "Kim",
+        None,
+        [],
+    )
     assert (two.text, two.grade, two.approved_by, two.score) == ("Sombrero azul", "APPROVED", "Kim", 61.0)
 
 

@@ -39,22 +39,43 @@ class Kit:
     store: Store  # texts without items still meet the store's rules (texts reviewers rejected)
 
     def job(
-        self, s: Settings, *, path: Path | None = None, targets: Sequence[str] = (),
-        source_lang: str | None = None, fields: Sequence[str] | None = None, origin: str = "translate",
-        telemetry: Telemetry | None = None, budget: Budget | None = None, skip_bad: bool = False,
+        self,
+        s: Settings,
+        *,
+        path: Path | None = None,
+        targets: Sequence[str] = (),
+        source_lang: str | None = None,
+        fields: Sequence[str] | None = None,
+        origin: str = "translate",
+        telemetry: Telemetry | None = None,
+        budget: Budget | None = None,
+        skip_bad: bool = False,
         chunk_size: int = 200,
-    ) -> Job:  # fmt: skip
+    ) -> Job:
         """The one set-up of a translation job, for every surface: these parts, the settings' rules, and
         what the caller brings (a catalog `path` for runs; none for the agent, API texts, documents)."""
         return Job(
-            path=path, targets=list(targets), source_lang=source_lang or s.source_lang,
-            fields=list(fields or ("name", "description")), engine=self.engine, store=self.store,
-            cache=self.cache, glossary=self.glossary, profile=self.profile.name,
-            domain=self.profile.domain, skip_bad=skip_bad, chunk_size=chunk_size, loop=self.loop,
-            fuzzy_threshold=s.quality.fuzzy_threshold, invalidate_after_s=s.invalidate_after_s,
-            origin=origin, budget=budget or Budget(), isolate=frozenset(s.privacy.isolate_fields),
-            trusted_memory=frozenset(s.quality.trusted_memory), telemetry=telemetry,
-        )  # fmt: skip
+            path=path,
+            targets=list(targets),
+            source_lang=source_lang or s.source_lang,
+            fields=list(fields or ("name", "description")),
+            engine=self.engine,
+            store=self.store,
+            cache=self.cache,
+            glossary=self.glossary,
+            profile=self.profile.name,
+            domain=self.profile.domain,
+            skip_bad=skip_bad,
+            chunk_size=chunk_size,
+            loop=self.loop,
+            fuzzy_threshold=s.quality.fuzzy_threshold,
+            invalidate_after_s=s.invalidate_after_s,
+            origin=origin,
+            budget=budget or Budget(),
+            isolate=frozenset(s.privacy.isolate_fields),
+            trusted_memory=frozenset(s.quality.trusted_memory),
+            telemetry=telemetry,
+        )
 
     def engines(self) -> list[Engine]:
         """Every engine this kit calls: the drafter, the refiner and the assessors' engines."""
@@ -92,10 +113,15 @@ def kit(
     approve_with = chosen.approve_with if chosen.approve_with is not None else s.quality.approve_with
     loop = Loop(
         Gate.from_settings(s.quality, chosen.pass_score, chosen.disabled_checks),
-        refiner_for(s, drafter, refine_engine), rounds=s.quality.rounds, mode=s.quality.refine,
-        auto_approve=s.quality.auto_approve, domain=chosen.domain, profile=chosen, assessors=assessors(s),
+        refiner_for(s, drafter, refine_engine),
+        rounds=s.quality.rounds,
+        mode=s.quality.refine,
+        auto_approve=s.quality.auto_approve,
+        domain=chosen.domain,
+        profile=chosen,
+        assessors=assessors(s),
         approve_with=frozenset(approve_with),
-    )  # fmt: skip
+    )
     return Kit(drafter, loop, open_cache(s.cache, store, s.cache_ttl_s), merged, chosen, store)
 
 

@@ -81,8 +81,12 @@ def _activity(store: Store, since: datetime, index: dict[date, int], board: Dash
         _add(board.throughput, "failures", i, failed, n)
         hits[i] += cache + mem
         needed[i] += cache + mem + miss
-        for name, value in (("rewrites", rewrites), ("sent to review", sent), ("edits", edits),
-                            ("approvals", approvals)):  # fmt: skip
+        for name, value in (
+            ("rewrites", rewrites),
+            ("sent to review", sent),
+            ("edits", edits),
+            ("approvals", approvals),
+        ):
             _add(board.review, name, i, value, n)
     signed = {gate for (_, gate), counts in scored.items() if any(counts)}
     for key in sorted(scored, key=lambda k: (k[0], k[1] or "")):

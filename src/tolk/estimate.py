@@ -91,8 +91,9 @@ def estimate(pipeline: Pipeline, records: list[ItemRecord], source: str, target:
     """The requests a run of `records` into `target` would send, and what they would cost."""
     engine = pipeline.job.engine
     plan = pipeline.preview(records, source, target)
-    out = LangEstimate(target, segments=plan.segments, unchanged=plan.unchanged, memory=plan.memory,
-                       cache=plan.cache)  # fmt: skip
+    out = LangEstimate(
+        target, segments=plan.segments, unchanged=plan.unchanged, memory=plan.memory, cache=plan.cache
+    )
     unique = list({seg.id: seg for seg in plan.to_send}.values())
     out.repeats, out.sent = len(plan.to_send) - len(unique), len(unique)
     isolated = [seg for seg in unique if seg.context.get("field") in pipeline.job.isolate]
@@ -113,8 +114,11 @@ def _requests(engine: Engine, segments: list[Segment], source: str, target: str,
     for start in range(0, len(segments), size):
         batch = segments[start : start + size]
         rendered = engine.request_text(batch, source, target, Hints(domain=None))
-        usage.add(Usage(requests=1, tokens_in=count_tokens(rendered),
-                        tokens_out=_reply_tokens(engine, batch, factor)))  # fmt: skip
+        usage.add(
+            Usage(
+                requests=1, tokens_in=count_tokens(rendered), tokens_out=_reply_tokens(engine, batch, factor)
+            )
+        )
     return usage
 
 

@@ -44,9 +44,11 @@ def localize(amount: Decimal, market: MarketSettings) -> tuple[Decimal, str]:
 
 
 def price_rows(
-    store: Store, pricing: PricingSettings, markets: dict[str, MarketSettings],
+    store: Store,
+    pricing: PricingSettings,
+    markets: dict[str, MarketSettings],
     langs: Collection[str] | None = None,
-) -> Iterator[dict[str, Any]]:  # fmt: skip
+) -> Iterator[dict[str, Any]]:
     """One export record per item with a price and per market (of `langs`, when given)."""
     chosen = {n: m for n, m in sorted(markets.items()) if langs is None or m.language in langs}
     if not chosen:
@@ -59,12 +61,22 @@ def price_rows(
         for name, market in chosen.items():
             local, shown = localize(amount, market)
             yield {
-                "id": item_id, "field": f"price.{name}", "lang": market.language,
-                "source": f"{amount} {pricing.currency}", "text": shown, "grade": "MARKET",
-                "status": "CHECKED", "score": None, "failed": [], "approved_by": None,
-                "engine": "market", "model": f"{market.currency}@{market.rate}",
-                "amount": str(local), "currency": market.currency, "market": name,
-            }  # fmt: skip
+                "id": item_id,
+                "field": f"price.{name}",
+                "lang": market.language,
+                "source": f"{amount} {pricing.currency}",
+                "text": shown,
+                "grade": "MARKET",
+                "status": "CHECKED",
+                "score": None,
+                "failed": [],
+                "approved_by": None,
+                "engine": "market",
+                "model": f"{market.currency}@{market.rate}",
+                "amount": str(local),
+                "currency": market.currency,
+                "market": name,
+            }
 
 
 def _amount(item_id: str, field: str, raw: Any) -> Decimal:

@@ -29,9 +29,15 @@ class FuzzyIndex:
     """The memory of one language pair, held for a run so that fuzzy lookups do not re-read the store."""
 
     def __init__(
-        self, store: Store, src: str, tgt: str, *, threshold: float = 75.0, limit: int = 50_000,
+        self,
+        store: Store,
+        src: str,
+        tgt: str,
+        *,
+        threshold: float = 75.0,
+        limit: int = 50_000,
         origins: frozenset[str] = frozenset({"person", "tmx"}),
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.threshold = threshold
         units = []
         for unit in store.memory_units(src, tgt, origins):
@@ -118,9 +124,16 @@ def xml_safe(text: str) -> str:
 def write_tmx(store: Store, out: IO[str], src: str | None = None, tgt: str | None = None) -> int:
     root = etree.Element("tmx", version="1.4")
     etree.SubElement(
-        root, "header", creationtool="tolk", creationtoolversion=__version__, segtype="sentence",
-        datatype="plaintext", adminlang="en", srclang=src or "*all*", **{"o-tmf": "tolk"},
-    )  # fmt: skip
+        root,
+        "header",
+        creationtool="tolk",
+        creationtoolversion=__version__,
+        segtype="sentence",
+        datatype="plaintext",
+        adminlang="en",
+        srclang=src or "*all*",
+        **{"o-tmf": "tolk"},
+    )
     body = etree.SubElement(root, "body")
     count = 0
     for unit in store.memory_units(src, tgt):

@@ -66,13 +66,21 @@ class Report:
 
     def as_dict(self) -> dict[str, Any]:
         def figures(f: Figures) -> dict[str, Any]:
-            return asdict(f) | {"average_score": f.average_score, "bleu": f.bleu,
-                                "cache_miss_pct": f.cache_miss_pct, "cost": round(f.cost, 6),
-                "all_failures": f.all_failures}  # fmt: skip
+            return asdict(f) | {
+                "average_score": f.average_score,
+                "bleu": f.bleu,
+                "cache_miss_pct": f.cache_miss_pct,
+                "cost": round(f.cost, 6),
+                "all_failures": f.all_failures,
+            }
 
         languages = {k: figures(v) for k, v in self.langs.items()}
-        return {"since": self.since.isoformat(), "until": self.until.isoformat(),
-                "total": figures(self.total), "languages": languages}  # fmt: skip
+        return {
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "total": figures(self.total),
+            "languages": languages,
+        }
 
 
 def build(store: Store, span: timedelta, until: datetime | None = None) -> Report:
@@ -130,11 +138,19 @@ LANG_COLUMNS = ("lang", "items", "score", "BLEU", "rewrites", "failures", "skipp
 
 def lang_rows(r: Report) -> list[tuple[str, ...]]:
     return [
-        (lang, _n(f.items), f"{f.average_score:.1f}" if f.average_score is not None else "-",
-         f"{f.bleu:.2f}" if f.bleu is not None else "-", _n(f.rewritten), _n(f.all_failures),
-         _n(f.unchanged), f"{f.cache_miss_pct:.1f}%", f"${f.cost:,.4f}")
+        (
+            lang,
+            _n(f.items),
+            f"{f.average_score:.1f}" if f.average_score is not None else "-",
+            f"{f.bleu:.2f}" if f.bleu is not None else "-",
+            _n(f.rewritten),
+            _n(f.all_failures),
+            _n(f.unchanged),
+            f"{f.cache_miss_pct:.1f}%",
+            f"${f.cost:,.4f}",
+        )
         for lang, f in r.langs.items()
-    ]  # fmt: skip
+    ]
 
 
 def text(r: Report, span: str) -> str:

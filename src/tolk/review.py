@@ -84,8 +84,9 @@ def _decide(store: Store, key: Key, version: int, actor: str, grade: Grade, text
         action = "edit" if grade is Grade.HUMAN else "approve"
         after = before if text is None else text
         learn = not _PERSONAL.mask(after).values  # the memory is shared: no one's personal data in it
-        if not store.write_human(session, *key, after, grade=grade, expected_version=version, actor=actor,
-                                 learn=learn):  # fmt: skip
+        if not store.write_human(
+            session, *key, after, grade=grade, expected_version=version, actor=actor, learn=learn
+        ):
             raise _conflict(found)
         tally = Tally("review", key[2], edits=int(action == "edit"), approvals=int(action == "approve"))
         if machine:  # the reviewer's version is a reference for the machine's (an approval: itself)
@@ -119,8 +120,17 @@ def send_back(store: Store, key: Key, version: int, actor: str, cache: Cache | N
 
 def _audit(actor: str, action: str, key: Key, t: Translation, before: str, after: str) -> audit.Entry:
     # reviewers act through the API or the web UI, always with a token: its name is the actor
-    return audit.Entry(f"token:{actor}", action, key[0], key[1], key[2], engine=t.engine, model=t.model,
-                       before_sha256=audit.sha256(before), after_sha256=audit.sha256(after))  # fmt: skip
+    return audit.Entry(
+        f"token:{actor}",
+        action,
+        key[0],
+        key[1],
+        key[2],
+        engine=t.engine,
+        model=t.model,
+        before_sha256=audit.sha256(before),
+        after_sha256=audit.sha256(after),
+    )
 
 
 def history(store: Store, key: Key) -> list[HistoryEntry]:

@@ -22,24 +22,33 @@ class Telemetry:
     def __init__(self) -> None:
         self.registry = r = CollectorRegistry()
         self.http_requests = Counter("tolk_http_requests", "HTTP requests", ["route", "status"], registry=r)
-        self.http_seconds = Histogram("tolk_http_request_seconds", "HTTP request latency", ["route"],
-                                      registry=r)  # fmt: skip
+        self.http_seconds = Histogram(
+            "tolk_http_request_seconds", "HTTP request latency", ["route"], registry=r
+        )
         by_model = ["engine", "model"]
         self.engine_calls = Counter("tolk_engine_calls", "Engine requests", by_model, registry=r)
         self.engine_errors = Counter(
             "tolk_engine_errors", "Engine requests that failed", by_model, registry=r
         )
-        self.engine_seconds = Histogram("tolk_engine_request_seconds", "Engine request latency", by_model,
-                                        buckets=LATENCY_BUCKETS, registry=r)  # fmt: skip
+        self.engine_seconds = Histogram(
+            "tolk_engine_request_seconds",
+            "Engine request latency",
+            by_model,
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
         self.tokens = Counter("tolk_engine_tokens", "Tokens billed", [*by_model, "direction"], registry=r)
         self.cost = Counter("tolk_engine_cost_usd", "Estimated spend (price table)", by_model, registry=r)
-        self.lookups = Counter("tolk_segment_lookups", "Segments by where their text came from", ["result"],
-                               registry=r)  # fmt: skip
-        self.grades = Counter("tolk_translations", "Translations written, by grade", ["lang", "grade"],
-                              registry=r)  # fmt: skip
+        self.lookups = Counter(
+            "tolk_segment_lookups", "Segments by where their text came from", ["result"], registry=r
+        )
+        self.grades = Counter(
+            "tolk_translations", "Translations written, by grade", ["lang", "grade"], registry=r
+        )
         self.queue_depth = Gauge("tolk_queue_depth", "Messages waiting in a bus queue", ["queue"], registry=r)
-        self.outbox_lag = Gauge("tolk_outbox_lag_seconds", "Age of the oldest due, unpublished outbox event",
-                                registry=r)  # fmt: skip
+        self.outbox_lag = Gauge(
+            "tolk_outbox_lag_seconds", "Age of the oldest due, unpublished outbox event", registry=r
+        )
         self.outbox_pending = Gauge("tolk_outbox_pending", "Outbox events not yet published", registry=r)
         self._calls: list[Call] = []
         self._lock = threading.Lock()
@@ -65,8 +74,12 @@ class Telemetry:
             self._calls.append(call)
 
     def tally(self, t: Tally) -> None:
-        for result, n in (("cache", t.cache_hits), ("memory", t.memory_hits), ("engine", t.cache_misses),
-                          ("unchanged", t.unchanged)):  # fmt: skip
+        for result, n in (
+            ("cache", t.cache_hits),
+            ("memory", t.memory_hits),
+            ("engine", t.cache_misses),
+            ("unchanged", t.unchanged),
+        ):
             if n:
                 self.lookups.labels(result).inc(n)
         if t.translated:

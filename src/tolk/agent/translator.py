@@ -302,8 +302,9 @@ class Translator:
             self._told.add(env.id)
             log.exception("event %s (%s) failed in %s", env.id, env.type, self.consumer(lang))
         else:
-            log.warning("event %s (%s) failed again in %s (try %d): %r", env.id, env.type,
-                        self.consumer(lang), n, exc)  # fmt: skip
+            log.warning(
+                "event %s (%s) failed again in %s (try %d): %r", env.id, env.type, self.consumer(lang), n, exc
+            )
         if n >= self.settings.max_attempts:
             return self._give_up(env, lang, f"failed {n} times: {exc!r}")
         return Outcome("retry", f"try {n}: {exc!r}", self._backoff(n))

@@ -86,14 +86,27 @@ class Worker:
         s = self.load_settings()
         store = Store(s.store, vault=s.encryption.vault())
         spec_registry = registry_mod.load(s.agent.registry, s.agent.name)
-        kit = assemble.kit(s, store, engine=s.agent.engine, profile=s.agent.profile,
-                           glossary=Path(s.agent.glossary) if s.agent.glossary else None)  # fmt: skip
+        kit = assemble.kit(
+            s,
+            store,
+            engine=s.agent.engine,
+            profile=s.agent.profile,
+            glossary=Path(s.agent.glossary) if s.agent.glossary else None,
+        )
         self.telemetry.attach(*kit.engines())
-        job = kit.job(s, fields=s.agent.fields, origin="agent", telemetry=self.telemetry,
-                      budget=Budget(None, s.budget.per_day))  # fmt: skip
+        job = kit.job(
+            s,
+            fields=s.agent.fields,
+            origin="agent",
+            telemetry=self.telemetry,
+            budget=Budget(None, s.budget.per_day),
+        )
         pipeline = Pipeline(job)
-        dedupe = Dedupe(s.agent.dedupe, ttl_s=s.agent.dedupe_ttl_s, namespace=s.agent.namespace) \
-            if s.agent.dedupe else None  # fmt: skip
+        dedupe = (
+            Dedupe(s.agent.dedupe, ttl_s=s.agent.dedupe_ttl_s, namespace=s.agent.namespace)
+            if s.agent.dedupe
+            else None
+        )
         translator = Translator(
             spec_registry.get(s.agent.name),
             spec_registry.dependencies(s.agent.name),

@@ -109,8 +109,11 @@ def caller(role: Role) -> Callable[[Request], Caller]:
         scheme, _, token = header.partition(" ")
         found = verify(request.app.state.store, token.strip()) if scheme.lower() == "bearer" else None
         if found is None:
-            raise HTTPException(401, "a valid API token is required (Authorization: Bearer …)",
-                                headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+            raise HTTPException(
+                401,
+                "a valid API token is required (Authorization: Bearer …)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         if not found.may(role):
             raise HTTPException(403, f"this needs the {role.name} role (the token is {found.role.name})")
         return found

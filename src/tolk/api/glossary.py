@@ -40,11 +40,17 @@ def _lang(lang: str) -> str:
 
 def _terms(store: Store, lang: str | None = None) -> list[TermOut]:
     return [
-        TermOut(source=e.term.source, lang=e.lang, target=e.term.target, note=e.term.note,
-                do_not_translate=e.term.do_not_translate, case_sensitive=e.term.case_sensitive)
+        TermOut(
+            source=e.term.source,
+            lang=e.lang,
+            target=e.term.target,
+            note=e.term.note,
+            do_not_translate=e.term.do_not_translate,
+            case_sensitive=e.term.case_sensitive,
+        )
         for e in store.glossary().entries()
         if lang is None or e.lang == lang
-    ]  # fmt: skip
+    ]
 
 
 def _writable(who: auth.Caller, lang: str) -> str:

@@ -49,8 +49,15 @@ class JobOut(BaseModel):
 
 
 def _out(job: job_rows.CatalogJob) -> JobOut:
-    return JobOut(id=job.id, state=job.state, targets=list(job.targets), total=job.total, done=job.done,
-                  summary=dict(job.summary or {}), error=job.error)  # fmt: skip
+    return JobOut(
+        id=job.id,
+        state=job.state,
+        targets=list(job.targets),
+        total=job.total,
+        done=job.done,
+        summary=dict(job.summary or {}),
+        error=job.error,
+    )
 
 
 async def read_upload(request: Request, limit: int, what: str) -> bytes:
@@ -113,8 +120,15 @@ async def create_job(
     except TolkError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         raise HTTPException(422, str(exc)) from None
-    spec = kit.job(settings, path=path, targets=targets, source_lang=src, origin="job", telemetry=telemetry,
-                   skip_bad=skip_bad)  # fmt: skip
+    spec = kit.job(
+        settings,
+        path=path,
+        targets=targets,
+        source_lang=src,
+        origin="job",
+        telemetry=telemetry,
+        skip_bad=skip_bad,
+    )
     try:  # every bad row of the body, by the run's own rules, off the event loop
         scan = await asyncio.to_thread(items.scan, spec, skip_bad=True)
         if scan.bad and not skip_bad:
@@ -126,9 +140,16 @@ async def create_job(
     with store.transaction() as session:
         job = job_rows.add(session, uuid.uuid4().hex, who.name, targets, scan.rows)
         out = _out(job)
-        audit.record(session, audit.Entry(f"token:{who.name}", "job", lang=",".join(targets),
-                                          source_sha256=audit.sha256(data.decode("utf-8", "replace")),
-                                          detail=f"job {job.id}, {scan.rows} rows"))  # fmt: skip
+        audit.record(
+            session,
+            audit.Entry(
+                f"token:{who.name}",
+                "job",
+                lang=",".join(targets),
+                source_sha256=audit.sha256(data.decode("utf-8", "replace")),
+                detail=f"job {job.id}, {scan.rows} rows",
+            ),
+        )
     telemetry.attach(*kit.engines())
     task = asyncio.create_task(_run(store, out.id, Pipeline(spec), kit, folder))
     request.app.state.jobs.add(task)

@@ -44,10 +44,13 @@ def export_tm(
         raise HTTPException(403, f"this token may read {', '.join(who.langs)} only: pass to={who.langs[0]}")
     out = io.StringIO()
     n = memory.write_tmx(request.app.state.store, out, _lang(source, "from"), tgt)
-    audit.append(request.app.state.store, audit.Entry(f"token:{who.name}", "export", lang=target,
-                                                      detail=f"TMX, {n} pairs"))  # fmt: skip
-    return Response(out.getvalue(), media_type=TMX,
-                    headers={"content-disposition": 'attachment; filename="tolk.tmx"'})  # fmt: skip
+    audit.append(
+        request.app.state.store,
+        audit.Entry(f"token:{who.name}", "export", lang=target, detail=f"TMX, {n} pairs"),
+    )
+    return Response(
+        out.getvalue(), media_type=TMX, headers={"content-disposition": 'attachment; filename="tolk.tmx"'}
+    )
 
 
 @router.post("", response_model=Imported)

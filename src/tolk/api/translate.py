@@ -84,17 +84,19 @@ class TranslationOut(BaseModel):
 
     @classmethod
     def of(cls, t: Translated) -> TranslationOut:
-        return cls(text=t.text, score=t.score, failed=t.failed, status=t.status or t.grade,
-                   approved_by=t.approved_by)  # fmt: skip
+        return cls(
+            text=t.text, score=t.score, failed=t.failed, status=t.status or t.grade, approved_by=t.approved_by
+        )
 
 
 class TranslateResponse(BaseModel):
     translations: list[TranslationOut]
     detected_source: str | None = None
     gate: str = Field(
-        "", description="The gate's signature: the checks and their versions, thresholds, profile and "
-        "assessors the scores were measured with (scores under different signatures do not compare)."
-    )  # fmt: skip
+        "",
+        description="The gate's signature: the checks and their versions, thresholds, profile and "
+        "assessors the scores were measured with (scores under different signatures do not compare).",
+    )
 
 
 class Kits:
@@ -123,10 +125,19 @@ class Kits:
         finally:
             self.telemetry.flush(self.store)
         engine = kit.engine
-        audit.append(self.store, audit.Entry(
-            actor, "translate_request", lang=body.target, source_sha256=audit.sha256("\n".join(texts)),
-            engine=engine.name, model=engine.model, prompt_version=engine.prompt_version or None,
-            detail=f"{len(texts)} texts from {body.source}"))  # fmt: skip
+        audit.append(
+            self.store,
+            audit.Entry(
+                actor,
+                "translate_request",
+                lang=body.target,
+                source_sha256=audit.sha256("\n".join(texts)),
+                engine=engine.name,
+                model=engine.model,
+                prompt_version=engine.prompt_version or None,
+                detail=f"{len(texts)} texts from {body.source}",
+            ),
+        )
         return done
 
     async def aclose(self) -> None:

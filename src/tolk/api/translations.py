@@ -64,16 +64,29 @@ def _store(request: Request) -> Store:
 def _out(t: Translation, source: str | None) -> TranslationOut:
     failed = [str(c["id"]) for c in t.checks or [] if isinstance(c, dict) and c.get("id")]
     return TranslationOut(
-        item_id=t.item_id, field=t.field, lang=t.lang, source=source, text=t.text, grade=t.grade,
-        status=t.status, score=t.score, failed=failed, suggestion=t.suggestion, engine=t.engine,
-        version=t.version, approved_by=t.approved_by, fallback_for=t.fallback_for,
-    )  # fmt: skip
+        item_id=t.item_id,
+        field=t.field,
+        lang=t.lang,
+        source=source,
+        text=t.text,
+        grade=t.grade,
+        status=t.status,
+        score=t.score,
+        failed=failed,
+        suggestion=t.suggestion,
+        engine=t.engine,
+        version=t.version,
+        approved_by=t.approved_by,
+        fallback_for=t.fallback_for,
+    )
 
 
 def _read(request: Request, who: auth.Caller, lang: str | None, item_id: str | None = None) -> None:
     """Reading stored translations is data access: the audit log says who read what."""
-    audit.append(_store(request), audit.Entry(f"token:{who.name}", "data_access", item_id, lang=lang,
-                                              detail=request.url.path[:255]))  # fmt: skip
+    audit.append(
+        _store(request),
+        audit.Entry(f"token:{who.name}", "data_access", item_id, lang=lang, detail=request.url.path[:255]),
+    )
 
 
 def _visible(who: auth.Caller, lang: str | None) -> list[str] | None:
@@ -118,8 +131,9 @@ def review_queue(
 ) -> list[TranslationOut]:
     """What the gate left for a person: failed checks, awaiting approval, or a newer machine suggestion."""
     store, langs = _store(request), _visible(who, lang)
-    rows = store.review_queue(langs, limit=limit, grade=grade.value if grade else None, profile=profile,
-                              check=check, offset=offset)  # fmt: skip
+    rows = store.review_queue(
+        langs, limit=limit, grade=grade.value if grade else None, profile=profile, check=check, offset=offset
+    )
     _read(request, who, lang)
     sources = sources_of(store, rows)
     return [_out(t, sources.get((t.item_id, t.field))) for t in rows]
@@ -181,8 +195,9 @@ def send_back_translation(
     """Back to the machines: the cached text is forgotten and an i18n.missing event asks the agent
     (or the next `tolk translate`) for a new translation; the current text stays until then."""
     key, cache = (item_id, field, lang), request.app.state.cache
-    return _act(request, who, key,
-                lambda: review.send_back(_store(request), key, body.version, who.name, cache))  # fmt: skip
+    return _act(
+        request, who, key, lambda: review.send_back(_store(request), key, body.version, who.name, cache)
+    )
 
 
 class HistoryOut(BaseModel):
@@ -201,5 +216,7 @@ def translation_history(
     """Every text this translation had, newest first: machine drafts, edits, approvals, send-backs."""
     _visible(who, lang)
     rows = review.history(_store(request), (item_id, field, lang))
-    return [HistoryOut(at=h.at, actor=h.actor, action=h.action, text=h.text, grade=h.grade, score=h.score)
-            for h in rows]  # fmt: skip
+    return [
+        HistoryOut(at=h.at, actor=h.actor, action=h.action, text=h.text, grade=h.grade, score=h.score)
+        for h in rows
+    ]

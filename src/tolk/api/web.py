@@ -106,8 +106,9 @@ def home() -> RedirectResponse:
 @router.get("/ui/static/tolk.css")
 def stylesheet() -> FileResponse:
     """The one stylesheet (a route, not a StaticFiles mount: FastAPI 0.165 drops mounts next to routers)."""
-    return FileResponse(HERE / "static" / "tolk.css", media_type="text/css",
-                        headers={"cache-control": "public, max-age=3600"})  # fmt: skip
+    return FileResponse(
+        HERE / "static" / "tolk.css", media_type="text/css", headers={"cache-control": "public, max-age=3600"}
+    )
 
 
 @router.get("/ui/login")
@@ -122,9 +123,11 @@ def login_form(request: Request, next: str = "/ui/review", error: str = "") -> H
 
 @router.post("/ui/login")
 def login(
-    request: Request, token: Annotated[str, Form()] = "", csrf: Annotated[str, Form()] = "",
+    request: Request,
+    token: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/ui/review",
-) -> Response:  # fmt: skip
+) -> Response:
     nonce = request.cookies.get(PRELOGIN, "")
     if not nonce or not hmac.compare_digest(csrf, nonce):
         raise HTTPException(403, "the log-in form expired: reload it")
@@ -132,9 +135,14 @@ def login(
     if secret is None:
         return RedirectResponse("/ui/login?" + urlencode({"next": next, "error": "1"}), status_code=303)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION, secret, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https",
-                        max_age=int(auth.SESSION_TTL.total_seconds()))  # fmt: skip
+    response.set_cookie(
+        SESSION,
+        secret,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=int(auth.SESSION_TTL.total_seconds()),
+    )
     response.delete_cookie(PRELOGIN)
     return response
 
@@ -152,18 +160,27 @@ def logout(request: Request, session: WriteSession) -> Response:
 
 @router.get("/ui/review")
 def review_page(
-    request: Request, session: Session, lang: str = "", grade: str = "", profile: str = "", check: str = "",
+    request: Request,
+    session: Session,
+    lang: str = "",
+    grade: str = "",
+    profile: str = "",
+    check: str = "",
     page: Annotated[int, Query(ge=0, le=100_000)] = 0,
-) -> HTMLResponse:  # fmt: skip
+) -> HTMLResponse:
     who, _ = session
     store: Store = request.app.state.store
     langs = [lang] if lang else list(who.langs) or None
     rows = []
     if not (lang and who.langs and lang not in who.langs):
         rows = store.review_queue(
-            langs, PAGE + 1, grade=grade or None, profile=profile or None, check=check or None,
+            langs,
+            PAGE + 1,
+            grade=grade or None,
+            profile=profile or None,
+            check=check or None,
             offset=page * PAGE,
-        )  # fmt: skip
+        )
     sources = sources_of(store, rows)
     items = [
         {
@@ -187,9 +204,18 @@ def review_page(
         "profiles": sorted({"ecommerce", *request.app.state.settings.profiles}),
     }
     return _page(
-        request, "review.html", session, items=items, filters=filters, page=page, more=len(rows) > PAGE,
-        here=url(page), prev_url=url(page - 1), next_url=url(page + 1), **options,
-    )  # fmt: skip
+        request,
+        "review.html",
+        session,
+        items=items,
+        filters=filters,
+        page=page,
+        more=len(rows) > PAGE,
+        here=url(page),
+        prev_url=url(page - 1),
+        next_url=url(page + 1),
+        **options,
+    )
 
 
 def _act(
@@ -215,36 +241,65 @@ NewText = Annotated[str, Form(min_length=1, max_length=100_000)]
 
 
 @router.post("/ui/t/{item_id}/{field}/{lang}/edit")
-def edit(request: Request, session: WriteSession, item_id: str, field: str, lang: str,
-         text: NewText, version: Version, back: Back = "/ui/review",
-         action: Annotated[str, Form(pattern="^(edit|approve)$")] = "edit") -> RedirectResponse:  # fmt: skip
+def edit(
+    request: Request,
+    session: WriteSession,
+    item_id: str,
+    field: str,
+    lang: str,
+    text: NewText,
+    version: Version,
+    back: Back = "/ui/review",
+    action: Annotated[str, Form(pattern="^(edit|approve)$")] = "edit",
+) -> RedirectResponse:
     """The translation form: "Save as HUMAN" stores the text; "Approve" approves what the box shows —
     the text as it was, or the reviewer's edit of it (never the old text with the edit dropped)."""
     who, store, key = session[0], request.app.state.store, (item_id, field, lang)
     if action == "approve":  # the message says what happened: approved, or edited (the box changed)
-        return _act(request, who, lang, back, "approved",
-                    lambda: review.approve_as_shown(store, key, text, version, who.name))  # fmt: skip
+        return _act(
+            request,
+            who,
+            lang,
+            back,
+            "approved",
+            lambda: review.approve_as_shown(store, key, text, version, who.name),
+        )
     return _act(request, who, lang, back, "edited", lambda: review.edit(store, key, text, version, who.name))
 
 
 @router.post("/ui/t/{item_id}/{field}/{lang}/approve")
-def approve(request: Request, session: WriteSession, item_id: str, field: str, lang: str,
-            version: Version, back: Back = "/ui/review") -> RedirectResponse:  # fmt: skip
+def approve(
+    request: Request,
+    session: WriteSession,
+    item_id: str,
+    field: str,
+    lang: str,
+    version: Version,
+    back: Back = "/ui/review",
+) -> RedirectResponse:
     who, store, key = session[0], request.app.state.store, (item_id, field, lang)
     return _act(request, who, lang, back, "approved", lambda: review.approve(store, key, version, who.name))
 
 
 @router.post("/ui/t/{item_id}/{field}/{lang}/send-back")
-def send_back(request: Request, session: WriteSession, item_id: str, field: str, lang: str,
-              version: Version, back: Back = "/ui/review") -> RedirectResponse:  # fmt: skip
+def send_back(
+    request: Request,
+    session: WriteSession,
+    item_id: str,
+    field: str,
+    lang: str,
+    version: Version,
+    back: Back = "/ui/review",
+) -> RedirectResponse:
     who, store, key, cache = (
         session[0],
         request.app.state.store,
         (item_id, field, lang),
         request.app.state.cache,
     )
-    return _act(request, who, lang, back, "sent_back",
-                lambda: review.send_back(store, key, version, who.name, cache))  # fmt: skip
+    return _act(
+        request, who, lang, back, "sent_back", lambda: review.send_back(store, key, version, who.name, cache)
+    )
 
 
 @router.get("/ui/t/{item_id}/{field}/{lang}/history")
@@ -269,25 +324,39 @@ def translate_form(request: Request, session: Session) -> HTMLResponse:
     return _translate_page(request, session, {"source": "en", "target": "es"}, None, "")
 
 
-def _translate_page(request: Request, session: tuple[auth.Caller, str], form: dict[str, str],
-                    result: Any, error: str) -> HTMLResponse:  # fmt: skip
+def _translate_page(
+    request: Request, session: tuple[auth.Caller, str], form: dict[str, str], result: Any, error: str
+) -> HTMLResponse:
     s = request.app.state.settings
-    return _page(request, "translate.html", session, form=form, result=result, error=error,
-                 engines=sorted(s.engines), profiles=sorted({"ecommerce", *s.profiles}),
-                 langs=sorted(languages.LANGUAGES))  # fmt: skip
+    return _page(
+        request,
+        "translate.html",
+        session,
+        form=form,
+        result=result,
+        error=error,
+        engines=sorted(s.engines),
+        profiles=sorted({"ecommerce", *s.profiles}),
+        langs=sorted(languages.LANGUAGES),
+    )
 
 
 @router.post("/ui/translate")
 async def translate(
-    request: Request, session: WriteSession, text: Annotated[str, Form(max_length=5000)] = "",
-    source: Annotated[str, Form()] = "en", target: Annotated[str, Form()] = "es",
-    engine: Annotated[str, Form()] = "", profile: Annotated[str, Form()] = "",
-) -> HTMLResponse:  # fmt: skip
+    request: Request,
+    session: WriteSession,
+    text: Annotated[str, Form(max_length=5000)] = "",
+    source: Annotated[str, Form()] = "en",
+    target: Annotated[str, Form()] = "es",
+    engine: Annotated[str, Form()] = "",
+    profile: Annotated[str, Form()] = "",
+) -> HTMLResponse:
     who = session[0]
     form = {"text": text, "source": source, "target": target, "engine": engine, "profile": profile}
     try:
-        body = TranslateRequest(text=text, source=source, target=target, engine=engine or None,
-                                profile=profile or None)  # fmt: skip
+        body = TranslateRequest(
+            text=text, source=source, target=target, engine=engine or None, profile=profile or None
+        )
         if body.source == body.target:
             raise TolkError("source and target are the same language")
         if not who.may(auth.Role.viewer, body.target):

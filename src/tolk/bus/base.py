@@ -41,11 +41,15 @@ def read_envelope(body: str | bytes) -> Envelope:
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error["loc"])
         return Envelope(
-            id=f"unreadable-{hashlib.sha256(raw).hexdigest()[:40]}", type=UNREADABLE,
-            occurred_at=datetime.now(UTC), source="unknown",
-            payload={"body": raw[:2000].decode("utf-8", "replace"),
-                     "error": f"{where + ': ' if where else ''}{error['msg']}"},
-        )  # fmt: skip
+            id=f"unreadable-{hashlib.sha256(raw).hexdigest()[:40]}",
+            type=UNREADABLE,
+            occurred_at=datetime.now(UTC),
+            source="unknown",
+            payload={
+                "body": raw[:2000].decode("utf-8", "replace"),
+                "error": f"{where + ': ' if where else ''}{error['msg']}",
+            },
+        )
 
 
 class Unroutable(TolkError):

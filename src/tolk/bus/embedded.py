@@ -64,8 +64,12 @@ class EmbeddedBus(Bus):
 
     def _expire_temporary(self) -> None:
         """Queues of tails that were killed: their bindings and messages go (inside a transaction)."""
-        gone = [q for (q,) in self._db.execute("SELECT queue FROM bus_temporary WHERE expires_at < ?",
-                                               (time.time(),))]  # fmt: skip
+        gone = [
+            q
+            for (q,) in self._db.execute(
+                "SELECT queue FROM bus_temporary WHERE expires_at < ?", (time.time(),)
+            )
+        ]
         for q in gone:
             for table in ("bus_bindings", "bus_messages", "bus_temporary"):
                 self._db.execute(f"DELETE FROM {table} WHERE queue = ?", (q,))

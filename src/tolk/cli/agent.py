@@ -60,8 +60,13 @@ def run(
     langs = languages.parse_list(to) if to else (s.agent.languages or s.targets)
     if not langs:
         raise typer.BadParameter("no language: pass --to es,ko or set agent.languages", param_hint="--to")
-    options = Options(bus_url=s.bus_url(bus), languages=langs, concurrency=concurrency or s.agent.concurrency,
-                      drain=drain, chores=[_reports])  # fmt: skip
+    options = Options(
+        bus_url=s.bus_url(bus),
+        languages=langs,
+        concurrency=concurrency or s.agent.concurrency,
+        drain=drain,
+        chores=[_reports],
+    )
 
     def reload() -> config.Settings:  # a restart re-reads the configuration
         return settings(config_path, db)
@@ -148,10 +153,15 @@ def status(
     for w in rows:
         age = (now() - w.heartbeat_at).total_seconds()
         table.add_row(
-            w.agent, w.id, ledger.state(w, s.agent.heartbeat_s), f"{age:.0f} s ago", ", ".join(w.queues),
-            str(w.stats.get("ack", 0)), str(w.stats.get("retry", 0) + w.stats.get("pause", 0)),
+            w.agent,
+            w.id,
+            ledger.state(w, s.agent.heartbeat_s),
+            f"{age:.0f} s ago",
+            ", ".join(w.queues),
+            str(w.stats.get("ack", 0)),
+            str(w.stats.get("retry", 0) + w.stats.get("pause", 0)),
             str(w.stats.get("dead", 0)),
-        )  # fmt: skip
+        )
     console.print(table)
     console.print("events processed: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
     if bus:

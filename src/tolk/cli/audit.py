@@ -11,8 +11,9 @@ import typer
 from tolk.cli.common import ConfigOpt, DbOpt, err_console, open_store, settings
 from tolk.formats.catalog import atomic_output
 
-app = typer.Typer(help="The audit log: who translated, changed, approved, exported or read what.",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="The audit log: who translated, changed, approved, exported or read what.", no_args_is_help=True
+)
 
 
 @app.command("export")
@@ -21,7 +22,7 @@ def export(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output .jsonl (default: stdout).")] = None,
     db: DbOpt = None,
     config_path: ConfigOpt = None,
-) -> None:  # fmt: skip
+) -> None:
     """One JSON object per entry: id, at, actor, action, item_id, field, lang, source_sha256, engine,
     model, prompt_version, before_sha256, after_sha256 (hashes only, never text)."""
     from tolk import reports

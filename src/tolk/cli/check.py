@@ -141,9 +141,13 @@ def _sample(data: Any, source_lang: str = "en", extra: Glossary | None = None) -
     tgt = languages.normalize(data["tgt_lang"])
     terms = _terms(data.get("glossary", [])) + (tuple(extra.terms_for(tgt)) if extra else ())
     sample = Sample(
-        source=data["source"], target=data["translation"],
-        src_lang=languages.normalize(data["src_lang"]), tgt_lang=tgt, terms=terms, reference=reference,
-    )  # fmt: skip
+        source=data["source"],
+        target=data["translation"],
+        src_lang=languages.normalize(data["src_lang"]),
+        tgt_lang=tgt,
+        terms=terms,
+        reference=reference,
+    )
     return str(data["id"]), sample
 
 
@@ -153,8 +157,13 @@ def _from_export(data: dict[str, Any], source_lang: str) -> dict[str, Any]:
     if missing:
         raise ValueError(f"missing or non-string field(s): {', '.join(missing)}")
     key = ":".join(str(data[k]) for k in ("id", "field", "lang") if data.get(k))
-    return {**data, "id": key, "translation": data["text"], "tgt_lang": data["lang"],
-            "src_lang": data.get("src_lang") or source_lang}  # fmt: skip
+    return {
+        **data,
+        "id": key,
+        "translation": data["text"],
+        "tgt_lang": data["lang"],
+        "src_lang": data.get("src_lang") or source_lang,
+    }
 
 
 def _terms(entries: Any) -> tuple[Term, ...]:

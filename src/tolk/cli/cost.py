@@ -62,16 +62,30 @@ def estimate_cmd(
         found = _estimates(s, input, targets, src, engine, profile, glossary, fields)
     name, rows = found
     if fmt == "json":
-        console.print_json(json.dumps({"engine": name[0], "model": name[1], "price": name[2],
-                                       "languages": [r.as_dict() for r in rows]}))  # fmt: skip
+        console.print_json(
+            json.dumps(
+                {
+                    "engine": name[0],
+                    "model": name[1],
+                    "price": name[2],
+                    "languages": [r.as_dict() for r in rows],
+                }
+            )
+        )
     else:
         _print(rows, name)
 
 
 def _estimates(
-    s: Settings, path: Path, targets: list[str], src: str, engine: str | None, profile: str | None,
-    glossary: Path | None, fields: str,
-) -> tuple[tuple[str, str, str], list[LangEstimate]]:  # fmt: skip
+    s: Settings,
+    path: Path,
+    targets: list[str],
+    src: str,
+    engine: str | None,
+    profile: str | None,
+    glossary: Path | None,
+    fields: str,
+) -> tuple[tuple[str, str, str], list[LangEstimate]]:
     from tolk import assemble
     from tolk.estimate import LangEstimate, estimate
     from tolk.pipeline import Pipeline
@@ -114,8 +128,10 @@ def _price(engine: Engine) -> str:
         return f"${cfg.price_in_per_mtok}/${cfg.price_out_per_mtok} per M tokens in/out (configured)"
     listed = prices.price(engine.model) if cfg.external else None
     if listed is not None:
-        return (f"${listed.input}/${listed.output} per M tokens in/out ({engine.model} list price "
-                f"of {listed.taken}, {listed.source})")  # fmt: skip
+        return (
+            f"${listed.input}/${listed.output} per M tokens in/out ({engine.model} list price "
+            f"of {listed.taken}, {listed.source})"
+        )
     return "no price: a local engine, or set price_in_per_mtok / price_out_per_mtok"
 
 
@@ -123,16 +139,44 @@ def _print(rows: list[LangEstimate], name: tuple[str, str, str]) -> None:
     from tolk.estimate import LangEstimate
 
     table = Table(title=f"tolk cost estimate — engine {name[0]} ({name[1]})")
-    for col in ("lang", "segs", "done", "TM", "cache", "repeat", "send", "reqs", "tok in", "tok out",
-                "cost", "naive"):  # fmt: skip
+    for col in (
+        "lang",
+        "segs",
+        "done",
+        "TM",
+        "cache",
+        "repeat",
+        "send",
+        "reqs",
+        "tok in",
+        "tok out",
+        "cost",
+        "naive",
+    ):
         table.add_column(col, justify="right" if col != "lang" else "left")
     total = LangEstimate("total")
     for r in rows:
         total.add(r)
     for r in [*rows, total] if len(rows) > 1 else rows:
-        table.add_row(r.lang, *(f"{v:,}" for v in (r.segments, r.unchanged, r.memory, r.cache, r.repeats,
-                                                    r.sent, r.requests, r.tokens_in, r.tokens_out)),
-                      f"${r.cost:,.4f}", f"${r.naive_cost:,.4f}")  # fmt: skip
+        table.add_row(
+            r.lang,
+            *(
+                f"{v:,}"
+                for v in (
+                    r.segments,
+                    r.unchanged,
+                    r.memory,
+                    r.cache,
+                    r.repeats,
+                    r.sent,
+                    r.requests,
+                    r.tokens_in,
+                    r.tokens_out,
+                )
+            ),
+            f"${r.cost:,.4f}",
+            f"${r.naive_cost:,.4f}",
+        )
     console.print(table)
     console.print(
         "done: already translated from this source; TM / cache: answered without the engine; repeat: "

@@ -18,8 +18,9 @@ from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, 
 if TYPE_CHECKING:  # the heavy parts load when the command runs, so `tolk --help` stays quick
     from tolk.documents.run import FileResult
 
-app = typer.Typer(help="Documents and i18n files: Markdown, HTML, JSON/YAML, PO, XLIFF, text.",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="Documents and i18n files: Markdown, HTML, JSON/YAML, PO, XLIFF, text.", no_args_is_help=True
+)
 
 
 class Layout(StrEnum):
@@ -106,8 +107,15 @@ def translate(
 def _as_dict(r: FileResult) -> dict[str, object]:
     failed = [{"unit": f.unit, "text": f.text, "checks": f.checks} for f in r.failures]
     written = str(r.written) if r.written else None
-    return {"file": r.path, "lang": r.lang, "units": r.units, "written": written, "unchanged": r.unchanged,
-            "error": r.error, "failed": failed}  # fmt: skip
+    return {
+        "file": r.path,
+        "lang": r.lang,
+        "units": r.units,
+        "written": written,
+        "unchanged": r.unchanged,
+        "error": r.error,
+        "failed": failed,
+    }
 
 
 def _print(results: list[FileResult]) -> None:
@@ -123,8 +131,9 @@ def _print(results: list[FileResult]) -> None:
     for r in results:
         for f in r.failures[:20]:
             where = escape(f"{r.path} [{r.lang}] {f.unit}")
-            err_console.print(f"[yellow]{where}[/]: {escape(', '.join(f.checks))} — {escape(f.text[:80])}",
-                              highlight=False)  # fmt: skip
+            err_console.print(
+                f"[yellow]{where}[/]: {escape(', '.join(f.checks))} — {escape(f.text[:80])}", highlight=False
+            )
         if r.error:
             colour = "dim" if r.error.startswith("not translated") else "red"
             prefix = f"{r.path}: " if r.error.startswith("not translated") else ""

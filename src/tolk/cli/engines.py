@@ -22,9 +22,13 @@ def engines(config_path: ConfigOpt = None) -> None:
     for name, usable, detail in asyncio.run(_statuses(s)):
         conf = s.engines[name]
         table.add_row(
-            name, conf.kind, conf.model or "-", "yes" if name == s.default_engine else "",
-            "[green]yes[/]" if usable else "[red]no[/]", detail,
-        )  # fmt: skip
+            name,
+            conf.kind,
+            conf.model or "-",
+            "yes" if name == s.default_engine else "",
+            "[green]yes[/]" if usable else "[red]no[/]",
+            detail,
+        )
     console.print(table)
 
 

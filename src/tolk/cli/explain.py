@@ -11,8 +11,10 @@ from tolk.quality.policy import Verdict
 
 
 def show_findings(item_id: str, sample: Sample, verdict: Verdict) -> None:
-    console.print(f"[bold]{item_id}[/bold]  {sample.src_lang} → {sample.tgt_lang}  "
-                  f"score {verdict.score:.0f}, {verdict.decision.value}")  # fmt: skip
+    console.print(
+        f"[bold]{item_id}[/bold]  {sample.src_lang} → {sample.tgt_lang}  "
+        f"score {verdict.score:.0f}, {verdict.decision.value}"
+    )
     console.print(Text("  source:      ") + Text(sample.source))
     console.print(Text("  translation: ") + Text(sample.target))
     if not verdict.findings:

@@ -7,8 +7,9 @@ import typer
 from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
 from tolk.core import ConfigError
 
-app = typer.Typer(help="Encryption keys of the sensitive fields (\\[encryption] in tolk.toml).",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="Encryption keys of the sensitive fields (\\[encryption] in tolk.toml).", no_args_is_help=True
+)
 
 
 @app.command("new")

@@ -52,10 +52,15 @@ def list_tokens(db: DbOpt = None, config_path: ConfigOpt = None) -> None:
         table.add_column(col)
     for t in rows:
         table.add_row(
-            str(t.id), t.name, t.role, ",".join(t.langs) or "all", t.prefix + "…", f"{t.created_at:%Y-%m-%d}",
+            str(t.id),
+            t.name,
+            t.role,
+            ",".join(t.langs) or "all",
+            t.prefix + "…",
+            f"{t.created_at:%Y-%m-%d}",
             f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "-",
             f"{t.revoked_at:%Y-%m-%d}" if t.revoked_at else "",
-        )  # fmt: skip
+        )
     console.print(table)
 
 

@@ -105,24 +105,37 @@ def translate(
         caps = Budget(budget if budget is not None else s.budget.per_run, s.budget.per_day)
         telemetry = Telemetry()  # engine calls land in the store for reports and the dashboard
         telemetry.attach(*parts.engines())
-        job = parts.job(s, path=input, targets=targets, source_lang=src, fields=field_list,
-                        skip_bad=skip_bad, telemetry=telemetry, chunk_size=chunk_size,
-                        budget=caps)  # fmt: skip
+        job = parts.job(
+            s,
+            path=input,
+            targets=targets,
+            source_lang=src,
+            fields=field_list,
+            skip_bad=skip_bad,
+            telemetry=telemetry,
+            chunk_size=chunk_size,
+            budget=caps,
+        )
         summary = asyncio.run(_run(job, parts))
         print_summary(summary, engine or s.default_engine or "")
         if samples:
             _print_samples(store, targets, samples)
         if out is not None:
             with catalog.atomic_output(out) as fh:
-                rows = chain((r for t in targets for r in store.export_rows(t)),
-                             markets.price_rows(store, s.pricing, s.markets, set(targets)))  # fmt: skip
+                rows = chain(
+                    (r for t in targets for r in store.export_rows(t)),
+                    markets.price_rows(store, s.pricing, s.markets, set(targets)),
+                )
                 n = catalog.write_export(rows, fh, _export_format(out))
             console.print(f"exported {n} records to {out}")
     finally:
         store.close()
     if summary.stopped:
-        err_console.print(f"[yellow]stopped:[/] {summary.stopped}; run the same command again to go on "
-                          "(what is done is kept and not paid twice)", highlight=False)  # fmt: skip
+        err_console.print(
+            f"[yellow]stopped:[/] {summary.stopped}; run the same command again to go on "
+            "(what is done is kept and not paid twice)",
+            highlight=False,
+        )
         raise typer.Exit(3)
     if summary.failures:
         raise typer.Exit(1)
@@ -138,10 +151,16 @@ async def _run(job: Job, parts: assemble.Kit) -> Summary:
 
     try:
         with Progress(
-            TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            _ItemsPerSecond(), TextColumn("ETA"), TimeRemainingColumn(),
-            console=err_console, transient=True, disable=not err_console.is_terminal,
-        ) as bar:  # fmt: skip
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _ItemsPerSecond(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+            disable=not err_console.is_terminal,
+        ) as bar:
             task = bar.add_task("translating", total=None)
             return await Pipeline(job).run(
                 on_start=lambda total: bar.update(task, total=total),

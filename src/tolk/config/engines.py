@@ -51,9 +51,10 @@ class EngineSettings(BaseModel):
         known = plugins.available(plugins.ENGINES)
         if value not in known:
             raise PydanticCustomError(
-                "engine_kind", "unknown engine kind '{kind}' (known: {known})",
+                "engine_kind",
+                "unknown engine kind '{kind}' (known: {known})",
                 {"kind": value, "known": ", ".join(known)},
-            )  # fmt: skip
+            )
         return value
 
     def fingerprint(self) -> str:

@@ -49,7 +49,8 @@ class NotifySettings(BaseModel):
         for name in value:
             if name not in known:
                 raise PydanticCustomError(
-                    "notify_channel", "'{name}' is not an installed channel (known: {known})",
+                    "notify_channel",
+                    "'{name}' is not an installed channel (known: {known})",
                     {"name": name, "known": ", ".join(known)},
-                )  # fmt: skip
+                )
         return value

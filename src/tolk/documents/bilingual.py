@@ -106,8 +106,11 @@ class BilingualDocument(Document):
                 continue
             if _kept(unit) and not retranslate:
                 continue
-            found = (("note", unit.getnotes()), ("location", " ".join(unit.getlocations())),
-                     ("msgctxt", unit.getcontext()))  # fmt: skip
+            found = (
+                ("note", unit.getnotes()),
+                ("location", " ".join(unit.getlocations())),
+                ("msgctxt", unit.getcontext()),
+            )
             context = {k: v for k, v in found if v}
             if isinstance(unit, po.pounit):
                 plural = unit.hasplural()  # type: ignore[no-untyped-call]
@@ -158,8 +161,8 @@ class BilingualDocument(Document):
                     unit.markapproved(False)  # approved="yes" is a person's word, never a machine's
         if isinstance(store, po.pofile):  # after the units: a new header shifts their indexes
             store.updateheader(  # type: ignore[no-untyped-call]
-                add=True, Language=target.replace("-", "_"),
-                               Plural_Forms=plural_forms)  # fmt: skip
+                add=True, Language=target.replace("-", "_"), Plural_Forms=plural_forms
+            )
         else:
             store.settargetlanguage(target)
         return bytes(store)

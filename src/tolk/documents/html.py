@@ -18,10 +18,39 @@ from lxml import etree, html
 from tolk.documents.base import Document, DocumentError, Format, Masks, Unit, decode, neighbours
 
 ATTRIBUTES = ("alt", "title", "placeholder", "aria-label")
-INLINE = frozenset({
-    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "img", "input", "kbd",
-    "label", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
-})  # fmt: skip
+INLINE = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "br",
+        "cite",
+        "code",
+        "data",
+        "dfn",
+        "em",
+        "i",
+        "img",
+        "input",
+        "kbd",
+        "label",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "var",
+        "wbr",
+    }
+)
 KEEP = frozenset({"script", "style", "code", "pre", "textarea", "svg", "math", "template"})
 _WORD = re.compile(r"\w")
 MARK = "data-tolk-mark"

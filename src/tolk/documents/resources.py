@@ -100,8 +100,10 @@ class _Message:
         for p in parts:
             if isinstance(p, dict) and "options" in p:
                 arg = copy.deepcopy(p)
-                options = {k: self._rebuild(v, f"{uid}/{arg['name']}:{k}", translated, target)
-                           for k, v in arg["options"].items()}  # fmt: skip
+                options = {
+                    k: self._rebuild(v, f"{uid}/{arg['name']}:{k}", translated, target)
+                    for k, v in arg["options"].items()
+                }
                 if arg["type"] in ("plural", "selectordinal"):
                     options = _recut(options, plural_categories(target, arg["type"] == "selectordinal"))
                 arg["options"] = options
@@ -174,8 +176,11 @@ class ResourceDocument(Document):
         if isinstance(node, dict):
             out = {}
             for key, value in node.items():
-                out[key] = value if self.arb and str(key).startswith("@") else \
-                    self._render(value, [*path, str(key)], translated, target)  # fmt: skip
+                out[key] = (
+                    value
+                    if self.arb and str(key).startswith("@")
+                    else self._render(value, [*path, str(key)], translated, target)
+                )
             return _i18next_plurals(out, target)
         if isinstance(node, list):
             return [self._render(v, [*path, str(i)], translated, target) for i, v in enumerate(node)]

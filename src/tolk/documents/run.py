@@ -97,8 +97,14 @@ async def run(job: DocsJob) -> list[FileResult]:
         try:
             doc = format_for(path, job.formats).parse(path.read_bytes(), Path(shown), job.source)
         except (DocumentError, OSError) as exc:
-            results.append(FileResult(shown, error=str(exc) if isinstance(exc, DocumentError) else
-                                      f"{shown}: cannot read ({exc.strerror})"))  # fmt: skip
+            results.append(
+                FileResult(
+                    shown,
+                    error=str(exc)
+                    if isinstance(exc, DocumentError)
+                    else f"{shown}: cannot read ({exc.strerror})",
+                )
+            )
             continue
         for lang in job.targets:
             results.append(await _one(job, path, shown, doc, lang, manifest))
@@ -165,8 +171,10 @@ def _write(target: Path, data: bytes, job: DocsJob, manifest: dict[str, str]) ->
             manifest[key] = _digest(data)
             return True
         if manifest.get(key) != _digest(current) and not job.force:
-            raise DocumentError(f"{target}: changed since tolk wrote it (or not written by tolk); "
-                                "keep your edits elsewhere, or pass --force to overwrite")  # fmt: skip
+            raise DocumentError(
+                f"{target}: changed since tolk wrote it (or not written by tolk); "
+                "keep your edits elsewhere, or pass --force to overwrite"
+            )
     write_atomic(target, data)
     manifest[key] = _digest(data)
     return False

@@ -88,10 +88,17 @@ class _Pipeline:
             ).stdout
             # $1: generator flags (-g keeps unknown-word marks); $2: tagger flags
             self.proc = await asyncio.create_subprocess_exec(
-                "bash", "-c", script, "apertium", "-g", "",
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.DEVNULL, limit=1 << 24,
-            )  # fmt: skip
+                "bash",
+                "-c",
+                script,
+                "apertium",
+                "-g",
+                "",
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL,
+                limit=1 << 24,
+            )
         return self.proc
 
     async def translate(self, texts: list[str]) -> list[str]:

@@ -146,11 +146,13 @@ class Engine(abc.ABC):
         self.usage.add(usage)
         self._observe(1, source, target, started, ok=ok, usage=usage)
 
-    def _observe(self, n: int, source: str, target: str, started: float, *, ok: bool,
-                 usage: Usage | None = None) -> None:  # fmt: skip
+    def _observe(
+        self, n: int, source: str, target: str, started: float, *, ok: bool, usage: Usage | None = None
+    ) -> None:
         if self.observers:
-            call = Call(self.name, self.model, source, target, n, ok, time.perf_counter() - started,
-                        usage or Usage())  # fmt: skip
+            call = Call(
+                self.name, self.model, source, target, n, ok, time.perf_counter() - started, usage or Usage()
+            )
             for observe in self.observers:
                 observe(call)
 
@@ -173,8 +175,10 @@ class Engine(abc.ABC):
             batch.append(Segment(seg.id, p.text, context))
         if self.privacy is not None and hints.tm:  # memory examples are someone's text too
             masker = self.privacy
-            hints = replace(hints, tm=tuple(TmPair(masker.mask(t.source).text, masker.mask(t.target).text)
-                                            for t in hints.tm))  # fmt: skip
+            hints = replace(
+                hints,
+                tm=tuple(TmPair(masker.mask(t.source).text, masker.mask(t.target).text) for t in hints.tm),
+            )
         raw = await self._translate_batch(batch, source, target, hints)
         if [r.id for r in raw] != [s.id for s in batch]:
             raise EngineError(f"{self.name}: engine answered other segments than asked")
@@ -201,9 +205,15 @@ class Engine(abc.ABC):
 
     def _failed(self, seg_id: str, why: str, *, outage: bool) -> Result:
         return Result(
-            seg_id, "", Finish.ERROR, error=why, engine=self.name, model=self.model, transient=True,
+            seg_id,
+            "",
+            Finish.ERROR,
+            error=why,
+            engine=self.name,
+            model=self.model,
+            transient=True,
             outage=outage,
-        )  # fmt: skip
+        )
 
     def chain(self) -> Iterator[Engine]:
         """This engine, then its fallbacks in order."""

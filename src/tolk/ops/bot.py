@@ -31,9 +31,13 @@ HELP = """tolk ops bot
 
 class OpsBot:
     def __init__(
-        self, telegram: Telegram, store: Store, allowed: set[int], heartbeat_s: float = HEARTBEAT_S,
+        self,
+        telegram: Telegram,
+        store: Store,
+        allowed: set[int],
+        heartbeat_s: float = HEARTBEAT_S,
         order: Sequence[AgentSpec] = (),
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.telegram, self.store, self.allowed, self.heartbeat_s = telegram, store, allowed, heartbeat_s
         self.order = order  # the registry's agents by priority: /agent status lists them so
         self.offset = 0

@@ -31,9 +31,16 @@ class Commits:
         self.prompts = {e.name: e.prompt_version for e in job.engines()}  # for the audit log
 
     def write(
-        self, units: list[Unit], done: dict[str, Result], settled: dict[str, Settled], source: str,
-        target: str, hook: CommitHook | None, tally: Tally, reused: frozenset[str] = frozenset(),
-    ) -> None:  # fmt: skip
+        self,
+        units: list[Unit],
+        done: dict[str, Result],
+        settled: dict[str, Settled],
+        source: str,
+        target: str,
+        hook: CommitHook | None,
+        tally: Tally,
+        reused: frozenset[str] = frozenset(),
+    ) -> None:
         """One transaction: every unit ends as exactly one of written, kept (a person's text stays; the
         machine's becomes its suggestion) or failed. `reused`: the keys answered by cache or memory."""
         store, job = self.job.store, self.job
@@ -54,37 +61,81 @@ class Commits:
                 end = settled[u.key]
                 stand_in = end.engine in stand_ins
                 write = MachineWrite(
-                    item_id=u.item_id, field=field, lang=target, text=end.text, engine=end.engine,
-                    model=end.model, source_hash=u.source_hash, cache_key=None if stand_in else u.key,
-                    checks=[f.as_dict() for f in end.verdict.findings], score=end.verdict.score,
-                    status=end.status, grade=end.grade, profile=job.profile, approved_by=end.approved_by,
+                    item_id=u.item_id,
+                    field=field,
+                    lang=target,
+                    text=end.text,
+                    engine=end.engine,
+                    model=end.model,
+                    source_hash=u.source_hash,
+                    cache_key=None if stand_in else u.key,
+                    checks=[f.as_dict() for f in end.verdict.findings],
+                    score=end.verdict.score,
+                    status=end.status,
+                    grade=end.grade,
+                    profile=job.profile,
+                    approved_by=end.approved_by,
                     fallback_for=primary if stand_in else None,
-                )  # fmt: skip
+                )
                 if store.write_machine(session, write, exists=u.exists) == "suggested":
                     self.summary.suggestions += 1
                     continue
                 if end.grade is Grade.APPROVED and not done[u.key].personal:
-                    store.remember(session, source, target, u.text, end.text, "judge",
-                                   creator=end.approved_by, item_id=u.item_id, field=field)  # fmt: skip
-                activity.remember_text(session, (u.item_id, field, target), end.engine, "machine",
-                                       end.text, end.grade.value, end.verdict.score)  # fmt: skip
-                audit.record(session, audit.Entry(
-                    f"system:{job.origin}", "machine_write", u.item_id, field, target,
-                    audit.sha256(u.text), end.engine, end.model, self.prompts.get(end.engine) or None,
-                    after_sha256=audit.sha256(end.text)))  # fmt: skip
+                    store.remember(
+                        session,
+                        source,
+                        target,
+                        u.text,
+                        end.text,
+                        "judge",
+                        creator=end.approved_by,
+                        item_id=u.item_id,
+                        field=field,
+                    )
+                activity.remember_text(
+                    session,
+                    (u.item_id, field, target),
+                    end.engine,
+                    "machine",
+                    end.text,
+                    end.grade.value,
+                    end.verdict.score,
+                )
+                audit.record(
+                    session,
+                    audit.Entry(
+                        f"system:{job.origin}",
+                        "machine_write",
+                        u.item_id,
+                        field,
+                        target,
+                        audit.sha256(u.text),
+                        end.engine,
+                        end.model,
+                        self.prompts.get(end.engine) or None,
+                        after_sha256=audit.sha256(end.text),
+                    ),
+                )
                 self._count(end, tally)
                 self.summary.reused += u.key in reused
                 written[u.item_id][field] = {
-                    "grade": end.grade.value, "score": end.verdict.score, "status": end.status,
-                    "failed": end.verdict.failed, "rounds": end.rounds, "approved_by": end.approved_by,
+                    "grade": end.grade.value,
+                    "score": end.verdict.score,
+                    "status": end.status,
+                    "failed": end.verdict.failed,
+                    "rounds": end.rounds,
+                    "approved_by": end.approved_by,
                     "publishable": end.publishable,
-                }  # fmt: skip
+                }
             # the events go in the same transaction as the translations they announce
             for item_id in dict.fromkeys([*written, *failed]):
                 for event, delay in events.for_translation(
-                    item_id, target, written.get(item_id, {}), failed.get(item_id, {}),
+                    item_id,
+                    target,
+                    written.get(item_id, {}),
+                    failed.get(item_id, {}),
                     invalidate_after_s=job.invalidate_after_s,
-                ):  # fmt: skip
+                ):
                     store.outbox_add(session, event, delay)
             if hook is not None:
                 hook.after(session, {*written, *failed})

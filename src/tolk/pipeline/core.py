@@ -64,8 +64,11 @@ class Core:
         """Exact memory matches from trusted units: no engine, and judged like any other answer."""
         hashes = sorted({u.source_hash for u in units})
         found = self.job.store.recall(source, target, hashes, self.job.trusted_memory)
-        return {u.key: Result(u.key, found[u.source_hash], engine="memory", model="tm")
-                for u in units if u.source_hash in found}  # fmt: skip
+        return {
+            u.key: Result(u.key, found[u.source_hash], engine="memory", model="tm")
+            for u in units
+            if u.source_hash in found
+        }
 
     def reuse(self, units: list[Unit]) -> dict[str, Result]:
         hits = self.job.cache.get_many(sorted({u.key for u in units}))
@@ -74,9 +77,14 @@ class Core:
     # --- draft ---------------------------------------------------------------------------------------
 
     async def draft(
-        self, units: list[Unit], source: str, target: str, *, budget_chars: int | None = None,
+        self,
+        units: list[Unit],
+        source: str,
+        target: str,
+        *,
+        budget_chars: int | None = None,
         fuzzy: bool = True,
-    ) -> dict[str, Result]:  # fmt: skip
+    ) -> dict[str, Result]:
         job, engine = self.job, self.job.engine
         unique: dict[str, Unit] = {}
         for u in units:
@@ -132,17 +140,28 @@ class Core:
         for key, future in theirs.items():
             shared = await future
             results[key] = (
-                Result(key, shared.text, engine=shared.engine, model=shared.model) if shared else
-                Result(key, "", Finish.ERROR, error="the shared translation of this segment failed",
-                       transient=True)
-            )  # fmt: skip
+                Result(key, shared.text, engine=shared.engine, model=shared.model)
+                if shared
+                else Result(
+                    key,
+                    "",
+                    Finish.ERROR,
+                    error="the shared translation of this segment failed",
+                    transient=True,
+                )
+            )
         return results
 
     def _fuzzy(self, source: str, target: str) -> FuzzyIndex:
         pair = (source, target)
         if pair not in self._indexes:
-            self._indexes[pair] = FuzzyIndex(self.job.store, source, target, origins=self.job.trusted_memory,
-                                             threshold=self.job.fuzzy_threshold)  # fmt: skip
+            self._indexes[pair] = FuzzyIndex(
+                self.job.store,
+                source,
+                target,
+                origins=self.job.trusted_memory,
+                threshold=self.job.fuzzy_threshold,
+            )
         return self._indexes[pair]
 
     # --- judge ---------------------------------------------------------------------------------------
@@ -156,8 +175,9 @@ class Core:
         for u in units:
             res = done.get(u.key)
             if res is not None and res.ok and u.key not in drafts:
-                drafts[u.key] = Draft(u.key, u.text, u.terms, u.context, res,
-                                      rejected.get(u.source_hash, frozenset()))  # fmt: skip
+                drafts[u.key] = Draft(
+                    u.key, u.text, u.terms, u.context, res, rejected.get(u.source_hash, frozenset())
+                )
         return await self.job.loop.settle(list(drafts.values()), source, target)
 
 
@@ -165,10 +185,15 @@ def _oversized(units: dict[str, Unit], keys: Iterable[str], engine: str, limit: 
     """Texts too long for one request (a 5 MB field would go out as a million-token call): failed with
     the reason, never sent."""
     return {
-        k: Result(k, "", error=f"text of {len(units[k].text):,} characters is over the engine's limit of "
-                               f"{limit:,} (engines.{engine}.max_text_chars): split it into smaller fields")
-        for k in keys if len(units[k].text) > limit
-    }  # fmt: skip
+        k: Result(
+            k,
+            "",
+            error=f"text of {len(units[k].text):,} characters is over the engine's limit of "
+            f"{limit:,} (engines.{engine}.max_text_chars): split it into smaller fields",
+        )
+        for k in keys
+        if len(units[k].text) > limit
+    }
 
 
 def _within(segments: list[Segment], budget: int | None) -> list[list[Segment]]:

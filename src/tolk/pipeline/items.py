@@ -23,9 +23,13 @@ def record(job: Job, item_id: str, data: dict[str, Any]) -> ItemRecord:
     fields = {f: data[f] for f in job.fields if isinstance(data.get(f), str) and data[f].strip()}
     attrs = {k: v for k, v in data.items() if k not in fields}
     return ItemRecord(
-        id=item_id, source_lang=lang, category=str(category) if category is not None else None,
-        fields=fields, attrs=attrs, content_hash=digest(lang, original),
-    )  # fmt: skip
+        id=item_id,
+        source_lang=lang,
+        category=str(category) if category is not None else None,
+        fields=fields,
+        attrs=attrs,
+        content_hash=digest(lang, original),
+    )
 
 
 def scan(job: Job, *, skip_bad: bool | None = None) -> catalog.Scan:
@@ -68,8 +72,10 @@ def _oversized(row: catalog.Row, fields: list[str], engine: str, limit: int) -> 
     for name in fields:
         value = row.data.get(name)
         if isinstance(value, str) and len(value) > limit:
-            return (f"{name}: {len(value):,} characters, over the engine's limit of {limit:,} "
-                    f"(engines.{engine}.max_text_chars): split it into smaller fields")  # fmt: skip
+            return (
+                f"{name}: {len(value):,} characters, over the engine's limit of {limit:,} "
+                f"(engines.{engine}.max_text_chars): split it into smaller fields"
+            )
     return None
 
 

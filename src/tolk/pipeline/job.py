@@ -107,13 +107,21 @@ class Summary(Counts):
 
     def outcome(self) -> dict[str, int]:
         """Where each segment ended — one place each, so the parts add up to `segments`."""
-        return {"unchanged": self.unchanged, "translated": self.translated, "kept": self.suggestions,
-                "failed": self.failures}  # fmt: skip
+        return {
+            "unchanged": self.unchanged,
+            "translated": self.translated,
+            "kept": self.suggestions,
+            "failed": self.failures,
+        }
 
     def decisions(self) -> dict[str, int]:
         """What the gate decided for each translated segment — one each, adding up to `translated`."""
-        return {"approved": self.approved, "checked": self.checked,
-                "needs_review": self.needs_review, "pending_approval": self.pending_approval}  # fmt: skip
+        return {
+            "approved": self.approved,
+            "checked": self.checked,
+            "needs_review": self.needs_review,
+            "pending_approval": self.pending_approval,
+        }
 
     def average_scores(self) -> dict[str, float]:
         return {
@@ -122,25 +130,48 @@ class Summary(Counts):
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "items": self.items, "items_changed": self.items_changed, "segments": self.segments,
-            "translated": self.translated, "skipped": self.skipped, "unchanged": self.unchanged,
-            "cache_hits": self.cache_hits, "memory_hits": self.memory_hits,
-            "cache_misses": self.cache_misses, "suggestions": self.suggestions,
-            "failures": self.failures, "glossary_misses": self.glossary_misses,
-            "approved": self.approved, "rewritten": self.rewritten, "needs_review": self.needs_review,
-            "pending_approval": self.pending_approval, "checked": self.checked,
-            "approved_by": dict(self.approved_by), "average_score": self.average_scores(),
+            "items": self.items,
+            "items_changed": self.items_changed,
+            "segments": self.segments,
+            "translated": self.translated,
+            "skipped": self.skipped,
+            "unchanged": self.unchanged,
+            "cache_hits": self.cache_hits,
+            "memory_hits": self.memory_hits,
+            "cache_misses": self.cache_misses,
+            "suggestions": self.suggestions,
+            "failures": self.failures,
+            "glossary_misses": self.glossary_misses,
+            "approved": self.approved,
+            "rewritten": self.rewritten,
+            "needs_review": self.needs_review,
+            "pending_approval": self.pending_approval,
+            "checked": self.checked,
+            "approved_by": dict(self.approved_by),
+            "average_score": self.average_scores(),
             "bad_rows": len(self.bad_rows),
             "bad_row_list": [{"line": b.line, "reason": b.reason} for b in self.bad_rows[:BAD_ROWS_LISTED]],
-            "reused": self.reused, "outcome": self.outcome(),
+            "reused": self.reused,
+            "outcome": self.outcome(),
             "decisions": self.decisions(),
-            "requests": self.usage.requests, "tokens_in": self.usage.tokens_in,
-            "tokens_out": self.usage.tokens_out, "cost": round(self.usage.cost, 6),
-            "spend": {lang: {"requests": u.requests, "tokens_in": u.tokens_in, "tokens_out": u.tokens_out,
-                             "cost": round(u.cost, 6)} for lang, u in sorted(self.spend.items())},
-            "pii_masked": dict(self.pii_masked), "stopped": self.stopped,
-            "seconds": round(self.seconds, 3), "gate": self.gate,
-        }  # fmt: skip
+            "requests": self.usage.requests,
+            "tokens_in": self.usage.tokens_in,
+            "tokens_out": self.usage.tokens_out,
+            "cost": round(self.usage.cost, 6),
+            "spend": {
+                lang: {
+                    "requests": u.requests,
+                    "tokens_in": u.tokens_in,
+                    "tokens_out": u.tokens_out,
+                    "cost": round(u.cost, 6),
+                }
+                for lang, u in sorted(self.spend.items())
+            },
+            "pii_masked": dict(self.pii_masked),
+            "stopped": self.stopped,
+            "seconds": round(self.seconds, 3),
+            "gate": self.gate,
+        }
 
 
 Progress = Callable[[int], None]

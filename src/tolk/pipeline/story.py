@@ -76,9 +76,13 @@ class Pipeline:
         with self.job.store.transaction() as session:
             self.summary.items_changed += self.job.store.save_items(session, records)
         self.summary.items += len(records)
-        await asyncio.gather(*(self._translate_lang(group, source, target)
-                               for source, group in items.by_source(records).items()
-                               for target in self.job.targets))  # fmt: skip
+        await asyncio.gather(
+            *(
+                self._translate_lang(group, source, target)
+                for source, group in items.by_source(records).items()
+                for target in self.job.targets
+            )
+        )
 
     async def translate_records(
         self, records: list[ItemRecord], target: str, hook: CommitHook, *, defer_transient: bool = False
@@ -92,20 +96,26 @@ class Pipeline:
     # --- one batch into one language: the story ------------------------------------------------------
 
     async def _translate_lang(
-        self, records: list[ItemRecord], source: str, target: str, hook: CommitHook | None = None,
+        self,
+        records: list[ItemRecord],
+        source: str,
+        target: str,
+        hook: CommitHook | None = None,
         defer_transient: bool = False,
-    ) -> None:  # fmt: skip
+    ) -> None:
         if source == target:
             return
         units = self._plan(records, source, target)
-        tally = Tally(self.job.origin, target, self.job.loop.signature.short,
-                      items=sum(1 for r in records if r.fields))  # fmt: skip
+        tally = Tally(
+            self.job.origin, target, self.job.loop.signature.short, items=sum(1 for r in records if r.fields)
+        )
         tally.segments = sum(len(r.fields) for r in records)
         tally.unchanged = tally.segments - len(units)
         if units and not self.job.engine.supports(source, target):  # a row's own `lang` it cannot take
             tally.failures += len(units)
-            self.commits.failure("the engine cannot translate this language pair",
-                                 f"{source} -> {target}", len(units))  # fmt: skip
+            self.commits.failure(
+                "the engine cannot translate this language pair", f"{source} -> {target}", len(units)
+            )
             units = []
         if not units and hook is None:
             return self.commits.tally_only(tally)
@@ -135,8 +145,9 @@ class Pipeline:
                 if name != "name" and "name" in r.fields:  # the neighbouring field disambiguates
                     context["product"] = r.fields["name"]
                 have = existing.get((r.id, name))
-                unit = self.core.unit(text, source, target, context, field=name, item_id=r.id,
-                                      exists=have is not None)  # fmt: skip
+                unit = self.core.unit(
+                    text, source, target, context, field=name, item_id=r.id, exists=have is not None
+                )
                 if have is not None and (
                     have.cache_key == unit.key
                     or (have.grade in PROTECTED_GRADES and have.source_hash == unit.source_hash)
@@ -163,11 +174,13 @@ class Pipeline:
         every = [(text, {"field": name}) for r in records for name, text in r.fields.items()]
         left = [u for u in units if u.key not in done and u.key not in reused]
         return Preview(
-            segments=len(every), unchanged=len(every) - len(units),
+            segments=len(every),
+            unchanged=len(every) - len(units),
             memory=sum(1 for u in units if u.key in done),
             cache=sum(1 for u in units if u.key in reused and u.key not in done),
-            to_send=[Segment(u.key, u.text, u.context) for u in left], all_texts=every,
-        )  # fmt: skip
+            to_send=[Segment(u.key, u.text, u.context) for u in left],
+            all_texts=every,
+        )
 
     # --- accounting ------------------------------------------------------------------------------
 

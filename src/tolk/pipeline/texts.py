@@ -56,8 +56,15 @@ class Translated:
 
     @classmethod
     def of(cls, end: Settled) -> Translated:
-        return cls(end.text, end.verdict.score, list(end.verdict.failed), end.engine, end.status,
-                   end.grade.value, end.approved_by)  # fmt: skip
+        return cls(
+            end.text,
+            end.verdict.score,
+            list(end.verdict.failed),
+            end.engine,
+            end.status,
+            end.grade.value,
+            end.approved_by,
+        )
 
 
 def _final(end: Settled) -> Cached:
@@ -78,9 +85,13 @@ async def translate_texts(
 
 
 async def translate_snippets(
-    job: Job, snippets: Sequence[Snippet], source: str, target: str, extra: Glossary | None = None,
+    job: Job,
+    snippets: Sequence[Snippet],
+    source: str,
+    target: str,
+    extra: Glossary | None = None,
     budget_chars: int | None = None,
-) -> list[Translated]:  # fmt: skip
+) -> list[Translated]:
     """One Translated per snippet, in order; identical texts go to the engine once."""
     if extra is not None:
         job = dataclasses.replace(job, glossary=job.glossary.merged(extra))
@@ -102,11 +113,17 @@ async def translate_snippets(
     todo = [u for u in units.values() if u.key not in last]
     done = core.reuse(todo) | core.recall(todo, source, target)  # a person's memory wins
     budget = budget_chars or job.engine.settings.request_chars  # ~3,000 tokens at ~4 characters a token
-    done |= await core.draft([u for u in todo if u.key not in done], source, target, budget_chars=budget,
-                             fuzzy=False)  # fmt: skip
+    done |= await core.draft(
+        [u for u in todo if u.key not in done], source, target, budget_chars=budget, fuzzy=False
+    )
     settled = await core.judge(todo, done, source, target)
-    job.cache.put_many({finals[k]: _final(end) for k, end in settled.items()
-                        if not done[k].personal and end.engine not in job.stand_ins})  # fmt: skip
+    job.cache.put_many(
+        {
+            finals[k]: _final(end)
+            for k, end in settled.items()
+            if not done[k].personal and end.engine not in job.stand_ins
+        }
+    )
     again_hashes = sorted({u.source_hash for u in units.values() if u.key in last})
     rejected = job.store.rejected(source, target, again_hashes)  # the rest were judged with theirs
 

@@ -82,8 +82,12 @@ class LlmJudge:
         return f"judge:{self.engine.name}"
 
     def request(self, source_text: str, translation: str, source: str, target: str) -> dict[str, Any]:
-        data = {"source_lang": languages.display_name(source), "target_lang": languages.display_name(target),
-                "source": source_text, "translation": translation}  # fmt: skip
+        data = {
+            "source_lang": languages.display_name(source),
+            "target_lang": languages.display_name(target),
+            "source": source_text,
+            "translation": translation,
+        }
         return {
             "model": self.engine.model,
             "temperature": 0,

@@ -104,11 +104,18 @@ class Loop:
     def judge(self, d: Draft, result: Result, source_lang: str, target: str) -> Verdict:
         p = self.profile
         sample = Sample(
-            d.source, result.text, source_lang, target, terms=d.terms, finish=result.finish,
+            d.source,
+            result.text,
+            source_lang,
+            target,
+            terms=d.terms,
+            finish=result.finish,
             unknown_words=tuple(result.unknown_words),
-            required_terms=p.required(target) if p else (), forbidden_terms=p.forbidden(target) if p else (),
-            sensitive_terms=p.sensitive_terms if p else (), warnings=tuple(result.warnings),
-        )  # fmt: skip
+            required_terms=p.required(target) if p else (),
+            forbidden_terms=p.forbidden(target) if p else (),
+            sensitive_terms=p.sensitive_terms if p else (),
+            warnings=tuple(result.warnings),
+        )
         verdict = self.gate.judge(sample)
         if d.rejected and text_hash(result.text) in d.rejected:
             same = Finding("rejected", Severity.CRITICAL, "same as rejected: a reviewer sent this text back")

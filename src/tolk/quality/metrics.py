@@ -26,8 +26,12 @@ class Scores:
     signatures: dict[str, str]
 
     def as_dict(self) -> dict[str, object]:
-        return {"bleu": round(self.bleu, 2), "chrf": round(self.chrf, 2), "ter": round(self.ter, 2),
-                "signatures": self.signatures}  # fmt: skip
+        return {
+            "bleu": round(self.bleu, 2),
+            "chrf": round(self.chrf, 2),
+            "ter": round(self.ter, 2),
+            "signatures": self.signatures,
+        }
 
 
 def score(hypothesis: str, reference: str, lang: str) -> Scores:
@@ -45,7 +49,12 @@ def score(hypothesis: str, reference: str, lang: str) -> Scores:
     c = chrf.sentence_score(hypothesis, [reference])
     t = ter.sentence_score(hypothesis, [reference])
     return Scores(
-        bleu=b.score, chrf=c.score, ter=t.score,
-        signatures={"bleu": str(bleu.get_signature()), "chrf": str(chrf.get_signature()),
-                    "ter": str(ter.get_signature())},
-    )  # fmt: skip
+        bleu=b.score,
+        chrf=c.score,
+        ter=t.score,
+        signatures={
+            "bleu": str(bleu.get_signature()),
+            "chrf": str(chrf.get_signature()),
+            "ter": str(ter.get_signature()),
+        },
+    )

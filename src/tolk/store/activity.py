@@ -26,17 +26,29 @@ def record(session: Session, tally: Tally) -> None:
 
 
 def remember_text(
-    session: Session, key: tuple[str, str, str], actor: str, action: str, text: str | None,
-    grade: str | None = None, score: float | None = None,
-) -> None:  # fmt: skip
+    session: Session,
+    key: tuple[str, str, str],
+    actor: str,
+    action: str,
+    text: str | None,
+    grade: str | None = None,
+    score: float | None = None,
+) -> None:
     """One line of a translation's history (machine, edit, approve, send_back)."""
     item_id, field, lang = key
     session.execute(
         insert(HistoryEntry).values(
-            item_id=item_id, field=field, lang=lang, at=now(), actor=actor[:128], action=action,
-            text=None if text is None else vault.of(session).seal(field, text), grade=grade, score=score,
+            item_id=item_id,
+            field=field,
+            lang=lang,
+            at=now(),
+            actor=actor[:128],
+            action=action,
+            text=None if text is None else vault.of(session).seal(field, text),
+            grade=grade,
+            score=score,
         )
-    )  # fmt: skip
+    )
 
 
 def record_calls(store: Store, calls: Sequence[Call]) -> None:
@@ -44,11 +56,21 @@ def record_calls(store: Store, calls: Sequence[Call]) -> None:
         return
     stamp = now()
     rows = [
-        {"at": stamp, "engine": c.engine, "model": c.model[:128], "source": c.source, "target": c.target,
-         "segments": c.segments, "ok": c.ok, "seconds": c.seconds, "tokens_in": c.usage.tokens_in,
-         "tokens_out": c.usage.tokens_out, "cost": c.usage.cost}
+        {
+            "at": stamp,
+            "engine": c.engine,
+            "model": c.model[:128],
+            "source": c.source,
+            "target": c.target,
+            "segments": c.segments,
+            "ok": c.ok,
+            "seconds": c.seconds,
+            "tokens_in": c.usage.tokens_in,
+            "tokens_out": c.usage.tokens_out,
+            "cost": c.usage.cost,
+        }
         for c in calls
-    ]  # fmt: skip
+    ]
     with store.transaction() as session:
         session.execute(insert(EngineCall), rows)
 
@@ -82,8 +104,10 @@ def sums_by_lang(store: Store, since: datetime, until: datetime) -> dict[str, di
     sums = [func.sum(getattr(Activity, c)) for c in COUNTERS]
     stmt = select(Activity.lang, *sums).where(Activity.at >= since, Activity.at < until)
     with store.sessions() as session:
-        return {lang: dict(zip(COUNTERS, values, strict=True))
-                for lang, *values in session.execute(stmt.group_by(Activity.lang))}  # fmt: skip
+        return {
+            lang: dict(zip(COUNTERS, values, strict=True))
+            for lang, *values in session.execute(stmt.group_by(Activity.lang))
+        }
 
 
 def spend_by_target(store: Store, since: datetime, until: datetime) -> dict[str, dict[str, Any]]:
@@ -91,5 +115,7 @@ def spend_by_target(store: Store, since: datetime, until: datetime) -> dict[str,
     spend = [func.count(), func.sum(EngineCall.tokens_in + EngineCall.tokens_out), func.sum(EngineCall.cost)]
     stmt = select(EngineCall.target, *spend).where(EngineCall.at >= since, EngineCall.at < until)
     with store.sessions() as session:
-        return {row[0]: dict(zip(("requests", "tokens", "cost"), row[1:], strict=True))
-                for row in session.execute(stmt.group_by(EngineCall.target))}  # fmt: skip
+        return {
+            row[0]: dict(zip(("requests", "tokens", "cost"), row[1:], strict=True))
+            for row in session.execute(stmt.group_by(EngineCall.target))
+        }

@@ -17,8 +17,16 @@ __all__ = ["CatalogJob", "add", "get", "interrupt_leftovers", "set_values"]
 
 def add(session: Session, job_id: str, actor: str, targets: list[str], total: int) -> CatalogJob:
     """A queued job, in the caller's transaction."""
-    job = CatalogJob(id=job_id, state="queued", actor=actor, targets=targets, total=total, done=0, summary={},
-                     created_at=now())  # fmt: skip
+    job = CatalogJob(
+        id=job_id,
+        state="queued",
+        actor=actor,
+        targets=targets,
+        total=total,
+        done=0,
+        summary={},
+        created_at=now(),
+    )
     session.add(job)
     return job
 
@@ -39,6 +47,9 @@ def interrupt_leftovers(store: Store) -> None:
         session.execute(
             update(CatalogJob)
             .where(CatalogJob.state.in_(["queued", "running"]))
-            .values(state="interrupted", error="the server stopped during this job; post it again",
-                    finished_at=now())
-        )  # fmt: skip
+            .values(
+                state="interrupted",
+                error="the server stopped during this job; post it again",
+                finished_at=now(),
+            )
+        )

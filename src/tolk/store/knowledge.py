@@ -29,9 +29,18 @@ class Knowledge(StoreBase):
     # --- translation memory -------------------------------------------------------------------------
 
     def remember(
-        self, session: Session, src: str, tgt: str, source: str, target: str, origin: str,
-        *, creator: str | None = None, item_id: str | None = None, field: str | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        session: Session,
+        src: str,
+        tgt: str,
+        source: str,
+        target: str,
+        origin: str,
+        *,
+        creator: str | None = None,
+        item_id: str | None = None,
+        field: str | None = None,
+    ) -> None:
         """Keep a pair in the translation memory with where it came from (the newest of a source wins) —
         not a sensitive field's: the memory is read for every item (hints to engines, TMX export).
 
@@ -39,8 +48,15 @@ class Knowledge(StoreBase):
         if self.vault.sensitive(field):
             return
         source_hash = digest(normalize_text(source))
-        values = {"source": source, "target": target, "origin": origin, "creator": creator,
-                  "item_id": item_id, "field": field, "updated_at": now()}  # fmt: skip
+        values = {
+            "source": source,
+            "target": target,
+            "origin": origin,
+            "creator": creator,
+            "item_id": item_id,
+            "field": field,
+            "updated_at": now(),
+        }
         key = (MemoryUnit.src_lang == src, MemoryUnit.tgt_lang == tgt, MemoryUnit.source_hash == source_hash)
         if _rowcount(session.execute(update(MemoryUnit).where(*key).values(**values))) == 0:
             row = {"src_lang": src, "tgt_lang": tgt, "source_hash": source_hash, **values}
@@ -58,8 +74,9 @@ class Knowledge(StoreBase):
         )
         row = session.execute(stmt).first()
         if row is not None:
-            self.remember(session, row[0], lang, row[1], row[2], "person", creator=creator,
-                          item_id=item_id, field=field)  # fmt: skip
+            self.remember(
+                session, row[0], lang, row[1], row[2], "person", creator=creator, item_id=item_id, field=field
+            )
 
     def recall(
         self, src: str, tgt: str, source_hashes: Sequence[str], origins: Iterable[str]
@@ -68,9 +85,11 @@ class Knowledge(StoreBase):
         if not source_hashes:
             return {}
         stmt = select(MemoryUnit.source_hash, MemoryUnit.target).where(
-            MemoryUnit.src_lang == src, MemoryUnit.tgt_lang == tgt, MemoryUnit.source_hash.in_(source_hashes),
+            MemoryUnit.src_lang == src,
+            MemoryUnit.tgt_lang == tgt,
+            MemoryUnit.source_hash.in_(source_hashes),
             MemoryUnit.origin.in_(list(origins)),
-        )  # fmt: skip
+        )
         with self.sessions() as session:
             return {r[0]: r[1] for r in session.execute(stmt)}
 
@@ -93,12 +112,20 @@ class Knowledge(StoreBase):
         """A reviewer sent `text` back: it leaves the memory and is never published again for the source."""
         session.execute(
             delete(MemoryUnit).where(
-                MemoryUnit.src_lang == src, MemoryUnit.tgt_lang == tgt, MemoryUnit.source_hash == source_hash,
+                MemoryUnit.src_lang == src,
+                MemoryUnit.tgt_lang == tgt,
+                MemoryUnit.source_hash == source_hash,
                 MemoryUnit.target == text,
             )
-        )  # fmt: skip
-        row = {"src_lang": src, "tgt_lang": tgt, "source_hash": source_hash, "text_hash": text_hash(text),
-               "actor": actor, "at": now()}  # fmt: skip
+        )
+        row = {
+            "src_lang": src,
+            "tgt_lang": tgt,
+            "source_hash": source_hash,
+            "text_hash": text_hash(text),
+            "actor": actor,
+            "at": now(),
+        }
         session.execute(self.insert_ignore(RejectedText).values(**row))
 
     def rejected(self, src: str, tgt: str, source_hashes: Sequence[str]) -> dict[str, frozenset[str]]:
@@ -147,8 +174,12 @@ class Knowledge(StoreBase):
         with self.transaction() as session:
             for entry in glossary.entries():
                 t = entry.term
-                values = {"target": t.target, "do_not_translate": t.do_not_translate,
-                          "case_sensitive": t.case_sensitive, "note": t.note}  # fmt: skip
+                values = {
+                    "target": t.target,
+                    "do_not_translate": t.do_not_translate,
+                    "case_sensitive": t.case_sensitive,
+                    "note": t.note,
+                }
                 stmt = update(GlossaryTerm).where(
                     GlossaryTerm.source == t.source, GlossaryTerm.target_lang == entry.lang
                 )

@@ -34,10 +34,14 @@ def record(session: Session, consumer: str, envelope: Envelope, outcome: str) ->
     """Raises IntegrityError when another worker recorded the same event first."""
     session.add(
         ProcessedEvent(
-            consumer=consumer, event_id=envelope.id, event_type=envelope.type[:64], outcome=outcome,
-            duplicates=0, processed_at=now(),
+            consumer=consumer,
+            event_id=envelope.id,
+            event_type=envelope.type[:64],
+            outcome=outcome,
+            duplicates=0,
+            processed_at=now(),
         )
-    )  # fmt: skip
+    )
     session.flush()
 
 
@@ -69,10 +73,13 @@ def add_attempt(store: Store, consumer: str, event_id: str, error: str) -> int:
         if not session.execute(stmt).rowcount:  # type: ignore[attr-defined]
             session.execute(
                 store.insert_ignore(EventAttempt).values(
-                    consumer=consumer, event_id=event_id, attempts=1, last_error=error[:2000],
+                    consumer=consumer,
+                    event_id=event_id,
+                    attempts=1,
+                    last_error=error[:2000],
                     updated_at=now(),
                 )
-            )  # fmt: skip
+            )
         row = session.get(EventAttempt, (consumer, event_id))
         return row.attempts if row else 1
 
@@ -145,10 +152,18 @@ def register(store: Store, worker_id: str, agent: str, host: str, pid: int, queu
     with store.transaction() as session:
         session.merge(
             AgentWorker(
-                id=worker_id, agent=agent, host=host, pid=pid, queues=list(queues), state="running",
-                started_at=now(), heartbeat_at=now(), restart_requested_at=None, stats={},
+                id=worker_id,
+                agent=agent,
+                host=host,
+                pid=pid,
+                queues=list(queues),
+                state="running",
+                started_at=now(),
+                heartbeat_at=now(),
+                restart_requested_at=None,
+                stats={},
             )
-        )  # fmt: skip
+        )
 
 
 def heartbeat(store: Store, worker_id: str, state: str, stats: dict[str, Any]) -> bool:
@@ -206,9 +221,10 @@ def claim_once(store: Store, consumer: str, key: str, kind: str) -> bool:
     try:
         with store.transaction() as session:
             session.execute(
-                insert(ProcessedEvent).values(consumer=consumer, event_id=key, event_type=kind,
-                                              outcome="sent", processed_at=now())
-            )  # fmt: skip
+                insert(ProcessedEvent).values(
+                    consumer=consumer, event_id=key, event_type=kind, outcome="sent", processed_at=now()
+                )
+            )
     except IntegrityError:
         return False
     return True

@@ -26,10 +26,14 @@ class Outbox(StoreBase):
         created = now()
         session.execute(
             insert(OutboxEvent).values(
-                id=envelope.id, type=envelope.type, body=envelope.to_json(), created_at=created,
-                due_at=created + timedelta(seconds=delay_s), sent_at=None,
+                id=envelope.id,
+                type=envelope.type,
+                body=envelope.to_json(),
+                created_at=created,
+                due_at=created + timedelta(seconds=delay_s),
+                sent_at=None,
             )
-        )  # fmt: skip
+        )
 
     def outbox_claim(self, session: Session, limit: int = 100) -> list[tuple[str, str]]:
         """Unsent events whose time has come, oldest first, as (id, body), locked for the caller's

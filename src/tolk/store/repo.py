@@ -1,11 +1,13 @@
 """The repository: every read and write tolk makes to its SQL store, one class per table group
-(store/translations.py, store/knowledge.py, store/outbox.py) on one foundation (store/base.py)."""
+(store/translations.py, store/reading.py, store/knowledge.py, store/outbox.py) on one foundation
+(store/base.py)."""
 
 from __future__ import annotations
 
 from tolk.store.base import MIGRATIONS, StoreBase, _one_line, _rowcount
 from tolk.store.outbox import EVENT_FAILURES, Outbox
-from tolk.store.translations import REVIEW_STATUSES, Existing, ItemRecord, MachineWrite, Translations
+from tolk.store.reading import REVIEW_STATUSES
+from tolk.store.translations import Existing, ItemRecord, MachineWrite, Translations
 
 __all__ = [
     "EVENT_FAILURES", "MIGRATIONS", "REVIEW_STATUSES", "Existing", "ItemRecord", "MachineWrite", "Store",

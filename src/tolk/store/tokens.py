@@ -19,8 +19,9 @@ Owner = tuple[str, str, tuple[str, ...]]  # name, role, languages (empty: every 
 
 def add(store: Store, name: str, role: str, langs: list[str], prefix: str, token_hash: str) -> None:
     with store.transaction() as session:
-        session.add(ApiToken(name=name, role=role, langs=langs, prefix=prefix, hash=token_hash,
-                             created_at=now()))  # fmt: skip
+        session.add(
+            ApiToken(name=name, role=role, langs=langs, prefix=prefix, hash=token_hash, created_at=now())
+        )
 
 
 def every(store: Store) -> list[ApiToken]:

@@ -5,23 +5,22 @@ UPDATE), so it holds with any number of concurrent writers."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Connection, Text, bindparam, cast, delete, func, insert, literal_column, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, literal_column, select, update
 from sqlalchemy.orm import Session
 
-from tolk.core import HELD, PROTECTED_GRADES, Grade, digest, normalize_text
+from tolk.core import PROTECTED_GRADES, Grade, digest, normalize_text
 from tolk.store.base import StoreBase, _rowcount
 from tolk.store.knowledge import Knowledge
-from tolk.store.models import HistoryEntry, Item, SourceField, Translation, now
+from tolk.store.models import Item, SourceField, Translation, now
+from tolk.store.reading import Reading
 from tolk.vault import Vault
 
 _PROTECTED = [g.value for g in PROTECTED_GRADES]
-REVIEW_STATUSES = ("NEEDS_REVIEW", "PENDING_APPROVAL")  # the quality loop's; "SENT_BACK" waits for a machine
 
 
 @dataclass(slots=True)
@@ -70,8 +69,21 @@ class _Statements:
             t.field == bindparam("k_field"),
             t.lang == bindparam("k_lang"),
         )
-        cols = ("text", "grade", "status", "engine", "model", "source_hash", "cache_key", "checks", "score",
-                "profile", "approved_by", "fallback_for", "updated_at")  # fmt: skip
+        cols = (
+            "text",
+            "grade",
+            "status",
+            "engine",
+            "model",
+            "source_hash",
+            "cache_key",
+            "checks",
+            "score",
+            "profile",
+            "approved_by",
+            "fallback_for",
+            "updated_at",
+        )
         set_values = {c: bindparam(f"v_{c}", type_=t[c].type) for c in cols}
         self.update_machine = (
             update(Translation)
@@ -99,18 +111,18 @@ class _Statements:
         )
 
 
-def _waiting() -> Any:
-    """Waiting for a person: failed the gate, awaits approval, or a suggestion beside a person's text."""
-    return Translation.status.in_(REVIEW_STATUSES) | Translation.suggestion.is_not(None)
-
-
 def _item_row(r: ItemRecord, stamp: Any, box: Vault) -> dict[str, Any]:
-    return {"id": r.id, "source_lang": r.source_lang, "category": r.category,
-            "attrs": box.seal_attrs(r.attrs), "content_hash": r.content_hash,
-            "updated_at": stamp}  # fmt: skip
+    return {
+        "id": r.id,
+        "source_lang": r.source_lang,
+        "category": r.category,
+        "attrs": box.seal_attrs(r.attrs),
+        "content_hash": r.content_hash,
+        "updated_at": stamp,
+    }
 
 
-class Translations(Knowledge):
+class Translations(Knowledge, Reading):
     """Items, their source fields and their translations (a person's text also teaches the memory)."""
 
     @cached_property
@@ -168,9 +180,12 @@ class Translations(Knowledge):
         self, session: Session, item_ids: Iterable[str], lang: str
     ) -> dict[tuple[str, str], Existing]:
         stmt = select(
-            Translation.item_id, Translation.field, Translation.grade, Translation.source_hash,
+            Translation.item_id,
+            Translation.field,
+            Translation.grade,
+            Translation.source_hash,
             Translation.cache_key,
-        ).where(Translation.item_id.in_(list(item_ids)), Translation.lang == lang)  # fmt: skip
+        ).where(Translation.item_id.in_(list(item_ids)), Translation.lang == lang)
         return {(r[0], r[1]): Existing(r[2], r[3], r[4]) for r in session.execute(stmt)}
 
     def write_machine(self, session: Session, w: MachineWrite, *, exists: bool = True) -> str:
@@ -181,16 +196,28 @@ class Translations(Knowledge):
         conn, sql = session.connection(), self._sql
         text = self.vault.seal(w.field, w.text)
         values = {
-            "v_text": text, "v_grade": w.grade.value, "v_status": w.status, "v_engine": w.engine,
-            "v_model": w.model, "v_source_hash": w.source_hash, "v_cache_key": w.cache_key,
-            "v_checks": w.checks, "v_score": w.score, "v_profile": w.profile, "v_approved_by": w.approved_by,
-            "v_fallback_for": w.fallback_for, "v_updated_at": now(),
-        }  # fmt: skip
+            "v_text": text,
+            "v_grade": w.grade.value,
+            "v_status": w.status,
+            "v_engine": w.engine,
+            "v_model": w.model,
+            "v_source_hash": w.source_hash,
+            "v_cache_key": w.cache_key,
+            "v_checks": w.checks,
+            "v_score": w.score,
+            "v_profile": w.profile,
+            "v_approved_by": w.approved_by,
+            "v_fallback_for": w.fallback_for,
+            "v_updated_at": now(),
+        }
         key = {"k_item": w.item_id, "k_field": w.field, "k_lang": w.lang}
         row = {c.removeprefix("v_"): v for c, v in values.items()} | {
-            "item_id": w.item_id, "field": w.field, "lang": w.lang, "version": 1,
+            "item_id": w.item_id,
+            "field": w.field,
+            "lang": w.lang,
+            "version": 1,
             "created_at": values["v_updated_at"],
-        }  # fmt: skip
+        }
         # update first where a row exists: it takes the row's write lock at once (no shared-then-exclusive
         # upgrade that deadlocks concurrent writers on InnoDB)
         if exists and _rowcount(conn.execute(sql.update_machine, key | values)) == 1:
@@ -203,10 +230,18 @@ class Translations(Knowledge):
         return "suggested"
 
     def write_human(
-        self, session: Session, item_id: str, field: str, lang: str, text: str,
-        *, grade: Grade = Grade.HUMAN, expected_version: int | None = None, actor: str = "person",
+        self,
+        session: Session,
+        item_id: str,
+        field: str,
+        lang: str,
+        text: str,
+        *,
+        grade: Grade = Grade.HUMAN,
+        expected_version: int | None = None,
+        actor: str = "person",
         learn: bool = True,
-    ) -> bool:  # fmt: skip
+    ) -> bool:
         """A person's edit or approval. With `expected_version`, a concurrent change makes it fail (False).
 
         An edit is the person's text: the machine's score and findings described another text, so they
@@ -215,10 +250,14 @@ class Translations(Knowledge):
         if expected_version is not None:
             conds.append(Translation.version == expected_version)
         values: dict[str, Any] = {
-            "text": self.vault.seal(field, text), "grade": grade.value, "status": None,
-            "approved_by": actor, "fallback_for": None, "version": Translation.version + 1,
+            "text": self.vault.seal(field, text),
+            "grade": grade.value,
+            "status": None,
+            "approved_by": actor,
+            "fallback_for": None,
+            "version": Translation.version + 1,
             "updated_at": now(),
-        }  # fmt: skip
+        }
         if grade is Grade.HUMAN:
             values |= {"score": None, "checks": [], "suggestion": None, "suggestion_engine": None}
         if _rowcount(session.execute(update(Translation).where(*conds).values(**values))) != 1:
@@ -233,79 +272,25 @@ class Translations(Knowledge):
         stmt = (
             update(Translation)
             .where(Translation.id == translation_id, Translation.version == version)
-            .values(grade=Grade.MACHINE.value, status=status, cache_key=None, suggestion=None,
-                    version=Translation.version + 1, updated_at=now())
-        )  # fmt: skip
+            .values(
+                grade=Grade.MACHINE.value,
+                status=status,
+                cache_key=None,
+                suggestion=None,
+                version=Translation.version + 1,
+                updated_at=now(),
+            )
+        )
         return _rowcount(session.execute(stmt)) == 1
 
     def source_lang(self, session: Session, item_id: str) -> str | None:
         return session.scalar(select(Item.source_lang).where(Item.id == item_id))
-
-    def history(self, item_id: str, field: str, lang: str, limit: int = 200) -> list[HistoryEntry]:
-        """A translation's history lines, newest first."""
-        stmt = (
-            select(HistoryEntry)
-            .where(HistoryEntry.item_id == item_id, HistoryEntry.field == field, HistoryEntry.lang == lang)
-            .order_by(HistoryEntry.id.desc())
-        )
-        with self.sessions() as session:
-            return list(session.scalars(stmt.limit(limit)))
-
-    def translations(
-        self, langs: Sequence[str] | None, grade: str | None, *, offset: int = 0, limit: int = 100
-    ) -> list[Translation]:
-        """A page of translations (of these languages, of this grade), by language, item and field."""
-        stmt = select(Translation).order_by(Translation.lang, Translation.item_id, Translation.field)
-        if langs:
-            stmt = stmt.where(Translation.lang.in_(langs))
-        if grade:
-            stmt = stmt.where(Translation.grade == grade)
-        with self.sessions() as session:
-            return list(session.scalars(stmt.offset(offset).limit(limit)))
-
-    def sources(self, item_ids: Iterable[str]) -> dict[tuple[str, str], str]:
-        """The source text of every field of these items, by (item id, field)."""
-        ids = set(item_ids)
-        if not ids:
-            return {}
-        stmt = select(SourceField.item_id, SourceField.field, SourceField.text)
-        with self.sessions() as session:
-            return {(i, f): text for i, f, text in session.execute(stmt.where(SourceField.item_id.in_(ids)))}
 
     def translation(self, session: Session, item_id: str, field: str, lang: str) -> Translation | None:
         stmt = select(Translation).where(
             Translation.item_id == item_id, Translation.field == field, Translation.lang == lang
         )
         return session.scalars(stmt).one_or_none()
-
-    def review_queue(
-        self, lang: str | Sequence[str] | None = None, limit: int = 100, *, grade: str | None = None,
-        profile: str | None = None, check: str | None = None, offset: int = 0,
-    ) -> list[Translation]:  # fmt: skip
-        """What waits for a person: failed the gate, awaits approval, or has a newer machine suggestion;
-        narrowed to languages, a grade, a profile or one failed check."""
-        stmt = (
-            select(Translation)
-            .where(_waiting())
-            .order_by(Translation.lang, Translation.item_id, Translation.field)
-        )
-        if lang:
-            stmt = stmt.where(Translation.lang.in_([lang] if isinstance(lang, str) else list(lang)))
-        if grade:
-            stmt = stmt.where(Translation.grade == grade)
-        if profile:
-            stmt = stmt.where(Translation.profile == profile)
-        if check:  # every dialect keeps the JSON text as SQLAlchemy wrote it (json.dumps separators)
-            needle = json.dumps({"id": check})[1:-1]
-            stmt = stmt.where(cast(Translation.checks, Text).contains(needle, autoescape=True))
-        with self.sessions() as session:
-            return list(session.scalars(stmt.offset(offset).limit(limit)))
-
-    def review_counts(self) -> dict[str, int]:
-        """How many translations wait for a person, per language."""
-        stmt = select(Translation.lang, func.count()).where(_waiting()).group_by(Translation.lang)
-        with self.sessions() as session:
-            return {lang: int(n) for lang, n in session.execute(stmt)}
 
     def item_record(self, item_id: str, session: Session | None = None) -> ItemRecord | None:
         """An item as stored, with its source fields (for a request that names only the id); read in
@@ -320,36 +305,13 @@ class Translations(Knowledge):
             select(SourceField.field, SourceField.text).where(SourceField.item_id == item_id)
         )
         return ItemRecord(
-            id=item.id, source_lang=item.source_lang, category=item.category,
-            fields={name: text for name, text in rows}, attrs=dict(item.attrs or {}),
+            id=item.id,
+            source_lang=item.source_lang,
+            category=item.category,
+            fields={name: text for name, text in rows},
+            attrs=dict(item.attrs or {}),
             content_hash=item.content_hash,
-        )  # fmt: skip
-
-    def export_rows(self, lang: str | None = None, *, everything: bool = False) -> Iterator[dict[str, Any]]:
-        """(id, field, lang) records with their source and what a downstream system filters on: status
-        (the row's, or its grade: CHECKED, APPROVED, HUMAN are publishable), score, failed checks and
-        approved_by; streamed in id order. Only publishable rows unless `everything`."""
-        t = Translation
-        stmt = (
-            select(
-                t.item_id, t.field, t.lang, SourceField.text, t.text, t.grade, t.engine, t.model,
-                t.status, t.score, t.checks, t.approved_by,
-            )
-            .join(SourceField, (SourceField.item_id == t.item_id) & (SourceField.field == t.field))
-            .order_by(t.item_id, t.field, t.lang)
-        )  # fmt: skip
-        if lang:
-            stmt = stmt.where(t.lang == lang)
-        if not everything:
-            stmt = stmt.where(t.status.is_(None) | t.status.not_in(sorted(HELD)))
-        keys = ("id", "field", "lang", "source", "text", "grade", "engine", "model")
-        with self.sessions() as session:
-            for row in session.execute(stmt.execution_options(yield_per=1000)):
-                record = dict(zip(keys, row[:8], strict=True))
-                status, score, checks, approved_by = row[8:]
-                failed = [str(c.get("id")) for c in checks or [] if isinstance(c, dict)]
-                yield record | {"status": status or record["grade"], "score": score, "failed": failed,
-                                "approved_by": approved_by}  # fmt: skip
+        )
 
     def _inserted(self, conn: Connection, row: dict[str, Any]) -> bool:
         """Did the insert-or-ignore add the row? (psycopg reports no rowcount for it: RETURNING says.)"""

@@ -130,8 +130,9 @@ class PiiMasker:
         self.detectors = detectors
 
     @classmethod
-    def build(cls, kinds: list[str], regions: tuple[str, ...] = (),
-              patterns: dict[str, str] | None = None) -> PiiMasker:  # fmt: skip
+    def build(
+        cls, kinds: list[str], regions: tuple[str, ...] = (), patterns: dict[str, str] | None = None
+    ) -> PiiMasker:
         known: dict[str, Detector] = {
             "email": lambda t: (s for d in (_regex(EMAIL), _regex(EMAIL_OBFUSCATED)) for s in d(t)),
             "rrn": _regex(RRN, rrn_ok),

@@ -111,9 +111,11 @@ class Truncation(Check):
         "not cut off: the engine finished, the sentence ends as the source's does, the length is plausible"
     )
     good = (
-        case("A soft pillow that supports your neck all night long.",
-             "Una almohada suave que sostiene tu cuello toda la noche."),
-    )  # fmt: skip
+        case(
+            "A soft pillow that supports your neck all night long.",
+            "Una almohada suave que sostiene tu cuello toda la noche.",
+        ),
+    )
     bad = (
         case("A soft pillow that supports your neck all night long.", "Una almohada suave que sost"),
         case("Red shoes.", "Zapatos rojos.", finish=Finish.LENGTH),

@@ -162,10 +162,12 @@ class Omission(Check):
         case("Works with the ZenGear X2 charger.", "Funciona con el cargador ZenGear X2."),
     )  # fmt: skip
     bad = (
-        case("Lightweight aluminium frame. The seat height adjusts from 75 to 90 cm. Folds flat for storage.",
-             "Cuadro ligero de aluminio. La altura del sillín se ajusta de 75 a 90 cm."),
+        case(
+            "Lightweight aluminium frame. The seat height adjusts from 75 to 90 cm. Folds flat for storage.",
+            "Cuadro ligero de aluminio. La altura del sillín se ajusta de 75 a 90 cm.",
+        ),
         case("Works with the ZenGear X2 charger.", "Funciona con el cargador."),
-    )  # fmt: skip
+    )
 
     def problem(self, s: Sample) -> str | tuple[str, dict[str, object]] | None:
         b = balance(s)
@@ -188,10 +190,13 @@ class Addition(Check):
         "band, no extra sentence, no brand, model or number of its own"
     )
     good = (
-        case("Lightweight aluminium frame. The seat height adjusts from 75 to 90 cm.",
-             "Leichter Aluminiumrahmen. Die Sitzhöhe ist von 75 bis 90 cm verstellbar.", "de"),
+        case(
+            "Lightweight aluminium frame. The seat height adjusts from 75 to 90 cm.",
+            "Leichter Aluminiumrahmen. Die Sitzhöhe ist von 75 bis 90 cm verstellbar.",
+            "de",
+        ),
         case("Apply the serum twice a day.", "美容液を1日2回塗布してください。", "ja"),
-    )  # fmt: skip
+    )
     bad = (
         case("Lightweight aluminium frame. The seat height adjusts from 75 to 90 cm.",
              "Cuadro ligero de aluminio. La altura del sillín se ajusta de 75 a 90 cm. Ideal para el uso "
