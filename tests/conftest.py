@@ -13,15 +13,21 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from tolk.api import auth
 from tolk.bus import SCHEMES
-from tolk.config import apertium_installed
+from tolk.config import Settings, apertium_installed
 from tolk.engines.apertium import installed_modes
+from tolk.store.repo import Store
+from tolk.testing.standin import StandIn
+
+if TYPE_CHECKING:  # the API's app loads FastAPI: only the tests that use it pay for it
+    from fastapi.testclient import TestClient
 
 REQUIRE = os.environ.get("TOLK_REQUIRE_SERVICES") == "1"
 PG_ADMIN = os.environ.get("TOLK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -243,3 +249,69 @@ def finished_job(
         assert time.monotonic() < deadline
         time.sleep(0.05)
     return dict(job)
+
+
+# --- the command-line tests' project: a Qwen-MT stand-in behind a tolk.toml (tests/test_cli*.py) ---
+
+
+def dump(db_url: str) -> dict[str, list[Any]]:
+    """Every row of every table but the logs of runs and activity: to prove a command changed nothing."""
+    engine = create_engine(db_url)
+    out = {}
+    with engine.connect() as conn:
+        for table in inspect(engine).get_table_names():
+            if table not in {"runs", "activity", "alembic_version"}:
+                out[table] = [tuple(r) for r in conn.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2"))]
+    engine.dispose()
+    return out
+
+
+@pytest.fixture
+def server() -> Iterator[StandIn]:
+    with StandIn() as s:
+        yield s
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, server: StandIn) -> Path:
+    (tmp_path / "tolk.toml").write_text(
+        'default_engine = "qwen"\n'
+        "[engines.qwen]\n"
+        'kind = "qwen-mt"\nmodel = "qwen-mt-turbo"\n'
+        f'base_url = "{server.base_url}"\napi_keys = ["${{TEST_KEY}}"]\n'
+        "price_in_per_mtok = 0.16\nprice_out_per_mtok = 0.49\n"
+        "[engines.other]\n"
+        'kind = "dummy"\nmodel = "other"\n'
+        # these tests are about caching and storage; the refine loop has tests of its own
+        "[quality]\nrounds = 0\n"
+    )
+    return tmp_path
+
+
+# --- the API tests' app: the dummy engine on SQLite, a token of every role (tests/test_api*.py) ---
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    s = Settings(
+        default_engine="dummy",
+        engines={"dummy": {"kind": "dummy", "external": False}},
+        store=f"sqlite:///{tmp_path / 'tolk.db'}",
+    )
+    store = Store(s.store)
+    tokens = {role.name: auth.create(store, role.name, role, []) for role in auth.Role}
+    tokens["ko-only"] = auth.create(store, "ko", auth.Role.reviewer, ["ko"])
+    revoked = auth.create(store, "old", auth.Role.admin, [])
+    auth.revoke(store, auth.tokens(store)[-1].id)
+    tokens["revoked"] = revoked
+    store.close()
+    from fastapi.testclient import TestClient
+
+    from tolk.api.app import create_app
+
+    with TestClient(create_app(s)) as client:
+        yield client, tokens
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

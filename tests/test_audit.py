@@ -17,8 +17,8 @@ from tolk.config import Settings
 from tolk.store import audit
 from tolk.store.repo import Store
 
-from .conftest import run_tolk
-from .test_api import bearer, seed
+from .conftest import bearer, run_tolk
+from .test_api import seed
 
 
 def test_the_database_refuses_to_change_audit_rows(db_url: str) -> None:
