@@ -46,3 +46,14 @@ def sentences(n: int, seed: int = 7) -> list[str]:
             s += f" It weighs {rng.randint(1, 900)} g and costs {rng.randint(5, 300)} dollars."
         out.append(s)
     return out
+
+
+def distinct_sentences(n: int, seed: int = 7) -> list[str]:
+    """`n` different sentences (the generator repeats itself now and then): a run of them has nothing to
+    reuse, so every one goes to the engine."""
+    seen: dict[str, None] = {}
+    more = n
+    while len(seen) < n:
+        seen = dict.fromkeys(sentences(more, seed))
+        more += n // 10 + 1
+    return list(seen)[:n]

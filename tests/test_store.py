@@ -56,6 +56,40 @@ def test_machine_write_insert_update_and_suggest(db_url: str) -> None:
     store.close()
 
 
+def test_a_chunk_is_written_at_once_and_each_row_ends_as_it_would_alone(db_url: str) -> None:
+    """One call for a chunk: rows the caller saw (updated, or kept beside a person's text), rows it saw
+    missing (inserted), and the two cases where it was wrong (another writer got in between)."""
+    store = Store(db_url)
+    ids = [f"sku-{n}" for n in range(6)]
+    with store.transaction() as s:
+        store.save_items(s, [item(i) for i in ids])
+        for i in ids[:3]:
+            store.write_machine(s, machine("old", i))
+        store.write_human(s, "sku-1", "name", "es", "de una persona")
+        store.write_machine(s, machine("old", "sku-4"))  # the caller will think it is missing
+    writes = [
+        (machine("nuevo 0", "sku-0"), True),  # seen: updated
+        (machine("nuevo 1", "sku-1"), True),  # seen, a person's text: kept, the machine's beside it
+        (machine("nuevo 2", "sku-2"), True),  # seen: updated
+        (machine("nuevo 3", "sku-3"), True),  # "seen" but not there: inserted
+        (machine("nuevo 4", "sku-4"), False),  # "missing" but there: updated
+        (machine("nuevo 5", "sku-5"), False),  # missing: inserted
+    ]
+    with store.transaction() as s:
+        outcomes = store.write_machines(s, writes)
+    assert outcomes == ["updated", "suggested", "updated", "inserted", "updated", "inserted"]
+    with store.sessions() as s:
+        rows = {i: store.translation(s, i, "name", "es") for i in ids}
+    assert {i: (t.text, t.version) for i, t in rows.items() if t is not None} == {
+        "sku-0": ("nuevo 0", 2), "sku-1": ("de una persona", 2), "sku-2": ("nuevo 2", 2),
+        "sku-3": ("nuevo 3", 1), "sku-4": ("nuevo 4", 2), "sku-5": ("nuevo 5", 1),
+    }  # fmt: skip
+    assert rows["sku-1"] is not None and rows["sku-1"].suggestion == "nuevo 1"
+    with store.transaction() as s:
+        assert store.write_machines(s, []) == []
+    store.close()
+
+
 def test_optimistic_human_edit(db_url: str) -> None:
     store = Store(db_url)
     with store.transaction() as s:

@@ -42,42 +42,28 @@ class Commits:
         reused: frozenset[str] = frozenset(),
     ) -> None:
         """One transaction: every unit ends as exactly one of written, kept (a person's text stays; the
-        machine's becomes its suggestion) or failed. `reused`: the keys answered by cache or memory."""
+        machine's becomes its suggestion) or failed. `reused`: the keys answered by cache or memory.
+
+        Each table gets one statement for the whole chunk (translations, history, audit, outbox): the
+        guarantees are the per-row ones, the cost is not."""
         store, job = self.job.store, self.job
-        primary, stand_ins = job.engine.name, job.stand_ins
         written: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         failed: dict[str, dict[str, str]] = defaultdict(dict)
+        for u in units:
+            if u.key not in settled:
+                res, field = done.get(u.key), u.field or ""
+                failed[u.item_id][field] = (res.error if res else None) or "no answer"
+                tally.failures += 1
+                self.failure(failed[u.item_id][field], f"{u.item_id}/{field} -> {target}")
+        landed = [(u, settled[u.key]) for u in units if u.key in settled]
         with store.transaction() as session:
             if hook is not None:
                 hook.before(session)
-            for u in units:
+            writes = [(self._machine_write(u, end, target), u.exists) for u, end in landed]
+            lines, entries = list[activity.Line](), list[audit.Entry]()
+            for (u, end), outcome in zip(landed, store.write_machines(session, writes), strict=True):
                 field = u.field or ""
-                if u.key not in settled:
-                    res = done.get(u.key)
-                    failed[u.item_id][field] = (res.error if res else None) or "no answer"
-                    tally.failures += 1
-                    self.failure(failed[u.item_id][field], f"{u.item_id}/{field} -> {target}")
-                    continue
-                end = settled[u.key]
-                stand_in = end.engine in stand_ins
-                write = MachineWrite(
-                    item_id=u.item_id,
-                    field=field,
-                    lang=target,
-                    text=end.text,
-                    engine=end.engine,
-                    model=end.model,
-                    source_hash=u.source_hash,
-                    cache_key=None if stand_in else u.key,
-                    checks=[f.as_dict() for f in end.verdict.findings],
-                    score=end.verdict.score,
-                    status=end.status,
-                    grade=end.grade,
-                    profile=job.profile,
-                    approved_by=end.approved_by,
-                    fallback_for=primary if stand_in else None,
-                )
-                if store.write_machine(session, write, exists=u.exists) == "suggested":
+                if outcome == "suggested":
                     self.summary.suggestions += 1
                     continue
                 if end.grade is Grade.APPROVED and not done[u.key].personal:
@@ -92,30 +78,11 @@ class Commits:
                         item_id=u.item_id,
                         field=field,
                     )
-                activity.remember_text(
-                    session,
-                    (u.item_id, field, target),
-                    end.engine,
-                    "machine",
-                    end.text,
-                    end.grade.value,
-                    end.verdict.score,
+                key = (u.item_id, field, target)
+                lines.append(
+                    activity.Line(key, end.engine, "machine", end.text, end.grade.value, end.verdict.score)
                 )
-                audit.record(
-                    session,
-                    audit.Entry(
-                        f"system:{job.origin}",
-                        "machine_write",
-                        u.item_id,
-                        field,
-                        target,
-                        audit.sha256(u.text),
-                        end.engine,
-                        end.model,
-                        self.prompts.get(end.engine) or None,
-                        after_sha256=audit.sha256(end.text),
-                    ),
-                )
+                entries.append(self._audit(u, end, target))
                 self._count(end, tally)
                 self.summary.reused += u.key in reused
                 written[u.item_id][field] = {
@@ -127,22 +94,63 @@ class Commits:
                     "approved_by": end.approved_by,
                     "publishable": end.publishable,
                 }
+            activity.remember_texts(session, lines)
+            audit.record(session, *entries)
             # the events go in the same transaction as the translations they announce
-            for item_id in dict.fromkeys([*written, *failed]):
-                for event, delay in events.for_translation(
-                    item_id,
-                    target,
-                    written.get(item_id, {}),
-                    failed.get(item_id, {}),
-                    invalidate_after_s=job.invalidate_after_s,
-                ):
-                    store.outbox_add(session, event, delay)
+            store.outbox_add_many(
+                session,
+                [
+                    queued
+                    for item_id in dict.fromkeys([*written, *failed])
+                    for queued in events.for_translation(
+                        item_id,
+                        target,
+                        written.get(item_id, {}),
+                        failed.get(item_id, {}),
+                        invalidate_after_s=job.invalidate_after_s,
+                    )
+                ],
+            )
             if hook is not None:
                 hook.after(session, {*written, *failed})
             activity.record(session, tally)
         self.counted(tally)
         if job.telemetry is not None:
             job.telemetry.flush(store)
+
+    def _machine_write(self, u: Unit, end: Settled, target: str) -> MachineWrite:
+        stand_in = end.engine in self.job.stand_ins
+        return MachineWrite(
+            item_id=u.item_id,
+            field=u.field or "",
+            lang=target,
+            text=end.text,
+            engine=end.engine,
+            model=end.model,
+            source_hash=u.source_hash,
+            cache_key=None if stand_in else u.key,  # a stand-in's text is translated anew next time
+            checks=[f.as_dict() for f in end.verdict.findings],
+            score=end.verdict.score,
+            status=end.status,
+            grade=end.grade,
+            profile=self.job.profile,
+            approved_by=end.approved_by,
+            fallback_for=self.job.engine.name if stand_in else None,
+        )
+
+    def _audit(self, u: Unit, end: Settled, target: str) -> audit.Entry:
+        return audit.Entry(
+            f"system:{self.job.origin}",
+            "machine_write",
+            u.item_id,
+            u.field or "",
+            target,
+            audit.sha256(u.text),
+            end.engine,
+            end.model,
+            self.prompts.get(end.engine) or None,
+            after_sha256=audit.sha256(end.text),
+        )
 
     def tally_only(self, tally: Tally) -> None:
         """Counters of a language that needed no commit (everything unchanged, or nothing it could do)."""

@@ -115,23 +115,30 @@ class Core:
         # with a spend cap, requests leave at most `max_concurrency` at a time and each asks first: a run
         # passes its cap by the requests in flight, not by a whole chunk of them
         gate = asyncio.Semaphore(engine.settings.max_concurrency if self.hold else len(requests) or 1)
+        free: dict[str, Cached] = {}  # answers that cost nothing: cached together, once all are back
 
         async def answered(chunk: list[Segment], hints: Hints) -> list[Result]:
             async with gate:
                 if self.hold is not None and (why := self.hold()):
                     return [Result(s.id, "", error=f"not sent: {why}", transient=True) for s in chunk]
                 batch = await engine.translate(chunk, source, target, hints)
-            # cached the moment they arrive, not once every request is back: work the engine answered is
-            # not paid for again when the process dies before the commit
+            # paid answers are cached the moment they arrive, not once every request is back: work the
+            # engine answered is not paid for again when the process dies before the commit
             keep = [r for r in batch if shareable(r) and r.engine == engine.name and r.id not in sealed]
-            job.cache.put_many({r.id: Cached(r.text, r.engine, r.model) for r in keep})
+            entries = {r.id: Cached(r.text, r.engine, r.model) for r in keep}
+            if engine.settings.external or any(r.usage.cost for r in batch):
+                job.cache.put_many(entries)
+            else:
+                free.update(entries)
             return batch
 
         results: dict[str, Result] = dict(refused)
         try:
             answers = await asyncio.gather(*(answered(c, h) for c, h in requests))
             results |= {r.id: r for batch in answers for r in batch}
-        finally:  # waiters are released even if this pipeline fails
+        finally:
+            if free:
+                job.cache.put_many(free)  # waiters are released even if this pipeline fails
             for key in (*mine, *refused):
                 res = results.get(key)
                 job.inflight.settle(

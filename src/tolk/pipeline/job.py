@@ -41,6 +41,7 @@ class Job:
     domain: str | None = None  # the profile's hint to engines
     skip_bad: bool = False
     chunk_size: int = 200
+    depth: int = 2  # chunks on their way at once: one with the engine while the one before commits
     inflight: InFlight = field(default_factory=InFlight)  # share one between pipelines of a process
     loop: Loop = field(default_factory=lambda: Loop(Gate(), None))  # judge only, unless configured
     fuzzy_threshold: float = 75.0  # translation-memory matches at least this similar become hints

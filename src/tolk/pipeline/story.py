@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from tolk.activity import Tally
@@ -57,13 +57,7 @@ class Pipeline:
         for engine in engines:  # every call of this run, by language: its spend and the budget's
             engine.observers.append(self._spent)
         try:
-            for chunk in items.chunks(job, scan):
-                job.budget.check(job.store, self.summary.usage.cost)
-                await self._translate_chunk(chunk)
-                if progress:
-                    progress(len(chunk))
-        except BudgetReached as stop:  # what is committed stays; the next run goes on from here
-            self.summary.stopped = str(stop)
+            await self._chunks(items.chunks(job, scan), progress)
         finally:
             for engine in engines:
                 engine.observers.remove(self._spent)
@@ -71,6 +65,34 @@ class Pipeline:
         self.summary.seconds = time.perf_counter() - started
         job.store.finish_run(run_id, self.summary.as_dict())
         return self.summary
+
+    async def _chunks(self, chunks: Iterable[list[ItemRecord]], progress: Progress | None) -> None:
+        """Each chunk's trip, `job.depth` of them at a time: while one is with the engine, the one
+        before is judged and committed (each chunk still commits in one transaction of its own). A
+        budget reached stops new chunks; those on their way finish and commit."""
+        window = asyncio.Semaphore(self.job.depth)
+
+        async def trip(chunk: list[ItemRecord]) -> None:
+            try:
+                await self._translate_chunk(chunk)
+            finally:
+                window.release()
+            if progress:
+                progress(len(chunk))
+
+        try:
+            async with asyncio.TaskGroup() as tasks:  # one chunk failing cancels the others
+                for chunk in chunks:
+                    await window.acquire()
+                    try:
+                        self.job.budget.check(self.job.store, self.summary.usage.cost)
+                    except BudgetReached as stop:  # what is committed stays; the next run goes on
+                        self.summary.stopped = str(stop)
+                        window.release()
+                        break
+                    tasks.create_task(trip(chunk))
+        except BaseExceptionGroup as failed:  # the first chunk's error, as a sequential run raised it
+            raise failed.exceptions[0] from None
 
     async def _translate_chunk(self, records: list[ItemRecord]) -> None:
         with self.job.store.transaction() as session:

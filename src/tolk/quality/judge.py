@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from tolk import languages
 from tolk.core import Segment, Usage
 from tolk.engines.base import Engine
-from tolk.engines.http import HttpEngine, estimate_tokens
+
+if TYPE_CHECKING:  # the HTTP engines load the openai SDK: a run without a judge does not pay for it
+    from tolk.engines.http import HttpEngine
 
 JUDGE_PROMPT_VERSION = "mqm-v1"
 JUDGE_SYSTEM = """You are a translation quality annotator using MQM.
@@ -73,9 +75,12 @@ class LlmJudge:
     id: ClassVar[str] = "judge"
 
     def __init__(self, engine: Engine, minimum: float = 70.0) -> None:
+        from tolk.engines.http import HttpEngine
+
         if not isinstance(engine, HttpEngine):
             raise TypeError(f"engine {engine.name!r} cannot judge: the LLM judge needs an openai-kind engine")
-        self.engine, self.minimum = engine, minimum
+        self.engine: HttpEngine = engine
+        self.minimum = minimum
 
     @property
     def approval(self) -> str:
@@ -99,6 +104,8 @@ class LlmJudge:
         }
 
     async def assess(self, pairs: list[tuple[str, str]], source: str, target: str) -> list[float | None]:
+        from tolk.engines.http import estimate_tokens
+
         scores: list[float | None] = []
         masker = self.engine.privacy
         for source_text, translation in pairs:

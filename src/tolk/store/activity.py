@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,18 @@ def record(session: Session, tally: Tally) -> None:
         session.execute(insert(Activity).values(at=now(), **dataclasses.asdict(tally)))
 
 
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a translation's history (machine, edit, approve, send_back)."""
+
+    key: tuple[str, str, str]  # item id, field, language
+    actor: str
+    action: str
+    text: str | None
+    grade: str | None = None
+    score: float | None = None
+
+
 def remember_text(
     session: Session,
     key: tuple[str, str, str],
@@ -34,21 +47,30 @@ def remember_text(
     grade: str | None = None,
     score: float | None = None,
 ) -> None:
-    """One line of a translation's history (machine, edit, approve, send_back)."""
-    item_id, field, lang = key
-    session.execute(
-        insert(HistoryEntry).values(
-            item_id=item_id,
-            field=field,
-            lang=lang,
-            at=now(),
-            actor=actor[:128],
-            action=action,
-            text=None if text is None else vault.of(session).seal(field, text),
-            grade=grade,
-            score=score,
-        )
-    )
+    """One line of a translation's history."""
+    remember_texts(session, [Line(key, actor, action, text, grade, score)])
+
+
+def remember_texts(session: Session, lines: Sequence[Line]) -> None:
+    """History lines, in one statement (a run writes one per translation it stores)."""
+    if not lines:
+        return
+    stamp, box = now(), vault.of(session)
+    rows = [
+        {
+            "item_id": line.key[0],
+            "field": line.key[1],
+            "lang": line.key[2],
+            "at": stamp,
+            "actor": line.actor[:128],
+            "action": line.action,
+            "grade": line.grade,
+            "score": line.score,
+            "text": None if line.text is None else box.seal(line.key[1], line.text),
+        }
+        for line in lines
+    ]
+    session.connection().execute(insert(HistoryEntry), rows)
 
 
 def record_calls(store: Store, calls: Sequence[Call]) -> None:

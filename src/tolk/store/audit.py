@@ -53,9 +53,10 @@ class Entry:
 
 
 def record(session: Session, *entries: Entry) -> None:
+    """Append entries in the caller's transaction, in one statement (Core, not the ORM's bulk path)."""
     if entries:
         stamp = now()
-        session.execute(insert(AuditEntry), [_row(e, stamp) for e in entries])
+        session.connection().execute(insert(AuditEntry), [_row(e, stamp) for e in entries])
 
 
 def append(store: Store, *entries: Entry) -> None:

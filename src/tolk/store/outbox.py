@@ -23,17 +23,25 @@ class Outbox(StoreBase):
 
     def outbox_add(self, session: Session, envelope: Envelope, delay_s: float = 0.0) -> None:
         """Queue an event in the caller's transaction: it exists exactly when the change does."""
+        self.outbox_add_many(session, [(envelope, delay_s)])
+
+    def outbox_add_many(self, session: Session, queued: Sequence[tuple[Envelope, float]]) -> None:
+        """Queue events (each with its delay in seconds) in the caller's transaction, in one statement."""
+        if not queued:
+            return
         created = now()
-        session.execute(
-            insert(OutboxEvent).values(
-                id=envelope.id,
-                type=envelope.type,
-                body=envelope.to_json(),
-                created_at=created,
-                due_at=created + timedelta(seconds=delay_s),
-                sent_at=None,
-            )
-        )
+        rows = [
+            {
+                "id": e.id,
+                "type": e.type,
+                "body": e.to_json(),
+                "created_at": created,
+                "due_at": created + timedelta(seconds=delay),
+                "sent_at": None,
+            }
+            for e, delay in queued
+        ]
+        session.connection().execute(insert(OutboxEvent), rows)
 
     def outbox_claim(self, session: Session, limit: int = 100) -> list[tuple[str, str]]:
         """Unsent events whose time has come, oldest first, as (id, body), locked for the caller's

@@ -21,6 +21,9 @@ from tolk.store.reading import Reading
 from tolk.vault import Vault
 
 _PROTECTED = [g.value for g in PROTECTED_GRADES]
+# the same grades as SQL literals: the hot-path statements run as executemany, where an IN list of bound
+# parameters cannot expand (the values are tolk's own enum, never input)
+_PROTECTED_SQL: list[Any] = [literal_column(f"'{g}'") for g in _PROTECTED]
 
 
 @dataclass(slots=True)
@@ -87,12 +90,12 @@ class _Statements:
         set_values = {c: bindparam(f"v_{c}", type_=t[c].type) for c in cols}
         self.update_machine = (
             update(Translation)
-            .where(*where, t.grade.not_in(_PROTECTED))
+            .where(*where, t.grade.not_in(_PROTECTED_SQL))
             .values(version=t.version + 1, **set_values)
         )
         self.suggest = (
             update(Translation)
-            .where(*where, t.grade.in_(_PROTECTED))
+            .where(*where, t.grade.in_(_PROTECTED_SQL))
             .values(
                 suggestion=bindparam("v_suggestion", type_=t.suggestion.type),
                 suggestion_engine=bindparam("v_suggestion_engine"),
@@ -102,6 +105,9 @@ class _Statements:
         if store.dialect != "mysql":
             insert_translation = insert_translation.returning(literal_column("1"))
         self.insert_translation = insert_translation
+        self.insert_translation_returning = store.insert_ignore(Translation).returning(
+            t.item_id, t.field, t.lang
+        )
         i = Item.__table__.c
         item_cols = ("source_lang", "category", "attrs", "content_hash", "updated_at")
         self.update_item = (
@@ -109,6 +115,20 @@ class _Statements:
             .where(i.id == bindparam("k_id"))
             .values(**{c: bindparam(f"v_{c}", type_=i[c].type) for c in item_cols})
         )
+
+
+def _key(w: MachineWrite) -> tuple[str, str, str]:
+    return (w.item_id, w.field, w.lang)
+
+
+def _keyed(w: MachineWrite) -> dict[str, str]:
+    """The row's key as the hot-path statements bind it."""
+    return {"k_item": w.item_id, "k_field": w.field, "k_lang": w.lang}
+
+
+def _as_suggestion(w: MachineWrite, values: dict[str, Any]) -> dict[str, Any]:
+    """What the complement of the machine UPDATE sets beside a person's text."""
+    return {"v_suggestion": values["v_text"], "v_suggestion_engine": w.engine}
 
 
 def _item_row(r: ItemRecord, stamp: Any, box: Vault) -> dict[str, Any]:
@@ -189,14 +209,72 @@ class Translations(Knowledge, Reading):
         return {(r[0], r[1]): Existing(r[2], r[3], r[4]) for r in session.execute(stmt)}
 
     def write_machine(self, session: Session, w: MachineWrite, *, exists: bool = True) -> str:
-        """Store machine output: 'inserted', 'updated', or 'suggested' when a person's text is there.
+        """Store machine output: 'inserted', 'updated', or 'suggested' when a person's text is there."""
+        return self.write_machines(session, [(w, exists)])[0]
 
-        `exists=False` (the caller saw no row) tries the insert first; either order ends the same.
-        """
-        conn, sql = session.connection(), self._sql
-        text = self.vault.seal(w.field, w.text)
-        values = {
-            "v_text": text,
+    def write_machines(self, session: Session, writes: Sequence[tuple[MachineWrite, bool]]) -> list[str]:
+        """Store a chunk's machine output; each write's outcome, in order: 'inserted', 'updated', or
+        'suggested' when a person's text is there (it stays; the machine's waits beside it).
+
+        A person's text is protected by the statements themselves: the machine's UPDATE skips protected
+        grades and its complement writes the suggestion only there, so any number of concurrent writers
+        keep the rule. The chunk takes one statement per kind of write (rows in key order, so concurrent
+        chunks lock them in the same order); where the counts show another writer got in between (a row
+        the caller saw vanished, or one it saw missing was inserted meanwhile), those rows are written
+        one at a time, exactly as before."""
+        if not writes:
+            return []
+        conn, stamp = session.connection(), now()
+        order = sorted(range(len(writes)), key=lambda i: _key(writes[i][0]))
+        values = {i: self._machine_values(writes[i][0], stamp) for i in order}
+        outcome: dict[int, str] = {}
+        seen = [i for i in order if writes[i][1]]
+        if seen:
+            outcome |= self._overwrite(conn, {i: writes[i][0] for i in seen}, values)
+        fresh = [i for i in order if i not in outcome]
+        if fresh:
+            inserted = self._insert_new(conn, [self._new_row(writes[i][0], values[i]) for i in fresh])
+            for i in fresh:
+                if _key(writes[i][0]) in inserted:
+                    outcome[i] = "inserted"
+                else:  # another writer inserted it meanwhile
+                    outcome[i] = self._write_one(conn, writes[i][0], values[i])
+        return [outcome[i] for i in range(len(writes))]
+
+    def _overwrite(
+        self, conn: Connection, writes: dict[int, MachineWrite], values: dict[int, dict[str, Any]]
+    ) -> dict[int, str]:
+        """Rows the caller saw: the machine's text, or its suggestion beside a person's. Returns the
+        outcomes of the rows that were there; a row that was not is left to the insert."""
+        rows = [_keyed(w) | values[i] | _as_suggestion(w, values[i]) for i, w in writes.items()]
+        matched = _rowcount(conn.execute(self._sql.update_machine, rows))
+        matched += _rowcount(conn.execute(self._sql.suggest, rows))
+        present = self._grades(conn, list(writes.values()))
+        if matched != sum(1 for w in writes.values() if _key(w) in present):
+            # a row appeared between the update and the read (another writer): redo each exactly (a row
+            # already updated is updated again with the same text)
+            return {i: self._write_one(conn, w, values[i]) for i, w in writes.items()}
+        return {
+            i: "suggested" if present[_key(w)] in _PROTECTED else "updated"
+            for i, w in writes.items()
+            if _key(w) in present
+        }
+
+    def _write_one(self, conn: Connection, w: MachineWrite, values: dict[str, Any]) -> str:
+        """One row the slow, exact way: update, else insert, else update again, else suggest."""
+        sql, key = self._sql, _keyed(w)
+        if _rowcount(conn.execute(sql.update_machine, key | values)) == 1:
+            return "updated"
+        if self._inserted(conn, self._new_row(w, values)):
+            return "inserted"
+        if _rowcount(conn.execute(sql.update_machine, key | values)) == 1:
+            return "updated"
+        conn.execute(sql.suggest, key | _as_suggestion(w, values))
+        return "suggested"
+
+    def _machine_values(self, w: MachineWrite, stamp: Any) -> dict[str, Any]:
+        return {
+            "v_text": self.vault.seal(w.field, w.text),
             "v_grade": w.grade.value,
             "v_status": w.status,
             "v_engine": w.engine,
@@ -208,26 +286,39 @@ class Translations(Knowledge, Reading):
             "v_profile": w.profile,
             "v_approved_by": w.approved_by,
             "v_fallback_for": w.fallback_for,
-            "v_updated_at": now(),
+            "v_updated_at": stamp,
         }
-        key = {"k_item": w.item_id, "k_field": w.field, "k_lang": w.lang}
-        row = {c.removeprefix("v_"): v for c, v in values.items()} | {
+
+    @staticmethod
+    def _new_row(w: MachineWrite, values: dict[str, Any]) -> dict[str, Any]:
+        row = {c.removeprefix("v_"): v for c, v in values.items()}
+        return row | {
             "item_id": w.item_id,
             "field": w.field,
             "lang": w.lang,
             "version": 1,
             "created_at": values["v_updated_at"],
         }
-        # update first where a row exists: it takes the row's write lock at once (no shared-then-exclusive
-        # upgrade that deadlocks concurrent writers on InnoDB)
-        if exists and _rowcount(conn.execute(sql.update_machine, key | values)) == 1:
-            return "updated"
-        if self._inserted(conn, row):
-            return "inserted"
-        if _rowcount(conn.execute(sql.update_machine, key | values)) == 1:  # inserted by another writer
-            return "updated"
-        conn.execute(sql.suggest, key | {"v_suggestion": text, "v_suggestion_engine": w.engine})
-        return "suggested"
+
+    def _insert_new(self, conn: Connection, rows: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+        """Insert-or-ignore; the keys this statement inserted (another writer may have been first)."""
+        if conn.dialect.insert_executemany_returning:
+            result = conn.execute(self._sql.insert_translation_returning, rows)
+            return {(r[0], r[1], r[2]) for r in result}
+        return {(r["item_id"], r["field"], r["lang"]) for r in rows if self._inserted(conn, r)}
+
+    def _grades(self, conn: Connection, writes: Sequence[MachineWrite]) -> dict[tuple[str, str, str], str]:
+        """The grade of each of these rows that exists, read in the writing transaction after its updates
+        (which hold the rows' locks, so the grades are the ones the updates saw)."""
+        t, found = Translation.__table__.c, dict[tuple[str, str, str], str]()
+        for lang in sorted({w.lang for w in writes}):
+            ids = sorted({w.item_id for w in writes if w.lang == lang})
+            for start in range(0, len(ids), 500):
+                stmt = select(t.item_id, t.field, t.grade).where(
+                    t.lang == lang, t.item_id.in_(ids[start : start + 500])
+                )
+                found |= {(item_id, field, lang): grade for item_id, field, grade in conn.execute(stmt)}
+        return found
 
     def write_human(
         self,

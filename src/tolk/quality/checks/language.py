@@ -126,10 +126,8 @@ for _lang, _words in _FUNCTION_WORDS.items():
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-def _plainly(text: str, expected: str) -> bool:
-    """The text's function words are plainly the expected language's."""
-    if expected not in _FUNCTION_WORDS:
-        return False
+def _function_words(text: str) -> dict[str, float]:
+    """Each language's weight of evidence from the text's function words."""
     hits: dict[str, float] = {}
     for word in _WORD.findall(text.lower()):
         langs = _LANGS_OF.get(word, ())
@@ -138,12 +136,53 @@ def _plainly(text: str, expected: str) -> bool:
         weight = 1 / len({min(lang, _TWINS.get(lang, lang)) for lang in langs})
         for lang in langs:  # "de" is Spanish, French, Dutch… evidence: it counts for each a little
             hits[lang] = hits.get(lang, 0.0) + weight
+    return hits
+
+
+def _plainly_other(hits: dict[str, float], expected: str) -> str | None:
+    """The language the text plainly is instead: two function words' worth of one language and not
+    one of the target's (nor of a twin's or a written form alike) — an answer left in the source, a
+    reply in English. Anything less plain goes to lingua."""
+    if expected not in _FUNCTION_WORDS or not hits:
+        return None
+    ours = {expected, _TWINS.get(expected, ""), *_ALIKE.get(expected, ())}
+    if any(hits.get(lang, 0.0) for lang in ours):
+        return None
+    leader = max(hits, key=lambda lang: hits[lang])
+    runner_up = max((v for lang, v in hits.items() if lang != leader), default=0.0)
+    return leader if hits[leader] >= 2 and hits[leader] >= 2 * runner_up else None
+
+
+def _plainly(hits: dict[str, float], expected: str) -> bool:
+    """The text's function words are plainly the expected language's."""
+    if expected not in _FUNCTION_WORDS:
+        return False
+    hits = dict(hits)
     own = hits.pop(expected, 0.0)
     for alike in _ALIKE.get(expected, ()):
         hits.pop(alike, None)
     # Malay and Indonesian share most function words: the twin may tie, never lead
     twin = hits.pop(_TWINS.get(expected, ""), 0.0)
     return own >= 1.5 and twin <= own and own >= 2 * max(hits.values(), default=0)
+
+
+_LEFT_IN_SOURCE = 0.9  # the pair detector's confidence that the text is the source's language
+
+
+def left_in_source(text: str, expected: str, source: str) -> bool:
+    """Between the target and the source alone, the text is plainly the source's: a third of the cost
+    of the full comparison, and what a wrong-language answer most often is (an untranslated reply)."""
+    if source == expected:
+        return False
+    detector = _detector(frozenset({expected, source, *_ALIKE.get(expected, ())}))
+    if detector is None:
+        return False
+    values = detector.compute_language_confidence_values(text)
+    return (
+        bool(values)
+        and values[0].language.iso_code_639_1.name.lower() == source
+        and (values[0].value >= _LEFT_IN_SOURCE)
+    )
 
 
 def detect(text: str, expected: str, source: str) -> tuple[str | None, float, float]:
@@ -260,8 +299,16 @@ class TargetLanguage(Check):
             return _chinese_problem(text, s.tgt_lang) if base in {"ja", "zh"} else None
         if scripts["LATIN"] / len(chars) < 0.5:
             return f"the translation is not in the Latin script expected for {s.tgt_lang}"
-        if len(chars) < _MIN_LETTERS or _plainly(text, base):
+        if len(chars) < _MIN_LETTERS:
             return None
+        hits = _function_words(text)
+        if _plainly(hits, base):
+            return None
+        if other := _plainly_other(hits, base):
+            return f"looks like {other}, not {s.tgt_lang}"
+        src = s.src_lang.split("-")[0]
+        if len(chars) >= 20 and left_in_source(text, base, src):  # short texts: the full comparison
+            return f"looks like {src}, not {s.tgt_lang}"
         found, confidence, target_confidence = detect(text, base, s.src_lang.split("-")[0])
         if found is None or found == base or found in _ALIKE.get(base, ()):
             return None
