@@ -12,11 +12,14 @@ import pytest
 from tolk import events
 from tolk.cache import SqlCache
 from tolk.config import EngineSettings, Settings
-from tolk.core import InputError
+from tolk.core import InputError, now
 from tolk.engines import registry
 from tolk.glossary import Glossary
 from tolk.pipeline import Job, Pipeline
+from tolk.store import ledger
 from tolk.store.repo import Store
+
+from .conftest import run_tolk
 
 
 def test_parse_and_validate_envelopes() -> None:
@@ -83,3 +86,49 @@ def test_a_run_writes_its_events_with_its_translations(tmp_path: Path, db_url: s
     again = run(tmp_path, db_url, rows)  # nothing changed: no new translation, no new event
     assert len(again.outbox()) == len(pending)
     again.close()
+
+
+@pytest.mark.parametrize(
+    ("config", "written"),
+    [
+        ("", False),  # a laptop's runs: no worker publishes them, so none pile up
+        ('[events]\noutbox = "on"\n', True),
+        ("[agent]\n", True),  # a worker of this config publishes them
+        ('[agent]\n[events]\noutbox = "off"\n', False),
+    ],
+)
+def test_a_run_writes_events_when_someone_publishes_them(tmp_path: Path, config: str, written: bool) -> None:
+    (tmp_path / "c.jsonl").write_text('{"id": "a", "name": "Soft pillow"}\n')
+    (tmp_path / "tolk.toml").write_text('default_engine = "d"\n[engines.d]\nkind = "dummy"\n' + config)
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    done = run_tolk("translate", "c.jsonl", "--to", "es", "--db", db, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    store = Store(db)
+    assert bool(store.outbox()) is written
+    store.close()
+
+
+def test_auto_writes_events_once_an_agent_has_run_against_the_store(tmp_path: Path) -> None:
+    (tmp_path / "c.jsonl").write_text('{"id": "a", "name": "Soft pillow"}\n')
+    (tmp_path / "tolk.toml").write_text('default_engine = "d"\n[engines.d]\nkind = "dummy"\n')
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    store = Store(db)
+    ledger.register(store, "w1", "translator", "host", 1, ["translator.es"])
+    store.close()
+    assert run_tolk("translate", "c.jsonl", "--to", "es", "--db", db, cwd=tmp_path).returncode == 0
+    store = Store(db)
+    assert {e.type for e in store.outbox()} == {"i18n.updated", "cache.invalidate"}
+    store.close()
+
+
+def test_published_events_are_pruned_and_unpublished_ones_never(db_url: str) -> None:
+    store = Store(db_url)
+    old, fresh, waiting = (events.new("i18n.missing", {"product_id": p, "languages": ["es"]}) for p in "abc")
+    with store.transaction() as session:
+        store.outbox_add_many(session, [(old, 0.0), (fresh, 0.0), (waiting, 0.0)])
+    with store.transaction() as session:
+        store.outbox_mark_sent(session, [old.id, fresh.id])
+    assert store.outbox_prune(now() - timedelta(days=1)) == 0  # both were published just now
+    assert store.outbox_prune(now() + timedelta(seconds=1)) == 2
+    assert [e.id for e in store.outbox(pending=False)] == [waiting.id]
+    store.close()

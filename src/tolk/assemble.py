@@ -23,6 +23,7 @@ from tolk.pipeline.job import Job
 from tolk.quality.gate import Gate
 from tolk.quality.judge import Assessor, LlmJudge, RoundTrip
 from tolk.quality.loop import Loop
+from tolk.store import ledger
 from tolk.store.repo import Store
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class Kit:
             loop=self.loop,
             fuzzy_threshold=s.quality.fuzzy_threshold,
             invalidate_after_s=s.invalidate_after_s,
+            events=writes_events(s, self.store, origin),
             origin=origin,
             budget=budget or Budget(),
             isolate=frozenset(s.privacy.isolate_fields),
@@ -87,6 +89,16 @@ class Kit:
             if engine is not self.engine:
                 await engine.aclose()
         self.cache.close()
+
+
+def writes_events(s: Settings, store: Store, origin: str) -> bool:
+    """Whether a job writes its events to the outbox: always for the agent (it publishes them), else as
+    `[events] outbox` says — "auto": when a worker will publish them (an [agent] table in the config,
+    or an agent that has run against this store), so a laptop's runs do not pile up events nobody reads."""
+    mode = s.events.outbox
+    if origin == "agent" or mode == "on":
+        return True
+    return mode == "auto" and ("agent" in s.model_fields_set or ledger.any_worker(store))
 
 
 def glossary_for(store: Store, profile: profiles.Profile, path: Path | None) -> Glossary:

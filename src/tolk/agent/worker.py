@@ -21,6 +21,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from tolk.bus import open_bus
 from tolk.bus.base import Bus, Delivery
 from tolk.bus.outbox import relay_once
 from tolk.config import Settings
-from tolk.core import TolkError
+from tolk.core import TolkError, now
 from tolk.pipeline import Pipeline
 from tolk.store import ledger
 from tolk.store.repo import Store
@@ -41,6 +42,7 @@ from tolk.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
 RECONNECT_MAX_S = 30.0
+PRUNE_EVERY_S = 60.0  # the relay deletes events published longer ago than [events] keep_sent_days
 GRACE_S = 30.0  # in-flight events get this long to finish on shutdown
 
 
@@ -128,7 +130,7 @@ class Worker:
                 for lang in self.options.languages
             ]
             chores = [
-                asyncio.create_task(self._relay(store, bus, leave)),
+                asyncio.create_task(self._relay(store, bus, leave, s.events.keep_sent_days * 86400)),
                 asyncio.create_task(self._heartbeat(store, state, leave, s.agent.heartbeat_s)),
                 *(asyncio.create_task(chore(s, store, leave)) for chore in self.options.chores),
             ]
@@ -269,12 +271,15 @@ class Worker:
                 log.warning("worker %s: queues drained, stopping", self.id)
                 leave.set()
 
-    async def _relay(self, store: Store, bus: Bus, leave: asyncio.Event) -> None:
-        backoff = 0.5
+    async def _relay(self, store: Store, bus: Bus, leave: asyncio.Event, keep_sent_s: float) -> None:
+        backoff, pruned = 0.5, 0.0
         while not leave.is_set():
             try:
                 sent = await relay_once(store, bus)
                 backoff = 0.5
+                if not sent and time.monotonic() - pruned > PRUNE_EVERY_S:  # idle: published events go
+                    store.outbox_prune(now() - timedelta(seconds=keep_sent_s))
+                    pruned = time.monotonic()
             except Exception as exc:
                 log.warning("outbox relay failed (%s); retrying in %.1f s", exc, backoff)
                 sent, backoff = 0, min(RECONNECT_MAX_S, backoff * 2)

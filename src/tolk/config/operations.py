@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tolk.config.types import LanguageList
@@ -35,6 +37,17 @@ class AgentSettings(BaseModel):
     heartbeat_s: float = Field(HEARTBEAT_S, gt=0)
     dedupe: str | None = None  # redis://… : skip repeat content before any engine call
     dedupe_ttl_s: int = Field(24 * 3600, ge=1)
+
+
+class EventsSettings(BaseModel):
+    """`[events]`: the events a run writes to the outbox, for a worker's relay to publish."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # "auto": when a worker will publish them — the config has an [agent] table, or an agent has run
+    # against this store; "on": always; "off": never (nothing downstream listens)
+    outbox: Literal["auto", "on", "off"] = "auto"
+    keep_sent_days: float = Field(7.0, ge=0)  # published events are deleted after this
 
 
 class ReportSettings(BaseModel):

@@ -97,20 +97,21 @@ class Commits:
             activity.remember_texts(session, lines)
             audit.record(session, *entries)
             # the events go in the same transaction as the translations they announce
-            store.outbox_add_many(
-                session,
-                [
-                    queued
-                    for item_id in dict.fromkeys([*written, *failed])
-                    for queued in events.for_translation(
-                        item_id,
-                        target,
-                        written.get(item_id, {}),
-                        failed.get(item_id, {}),
-                        invalidate_after_s=job.invalidate_after_s,
-                    )
-                ],
-            )
+            if job.events:
+                store.outbox_add_many(
+                    session,
+                    [
+                        queued
+                        for item_id in dict.fromkeys([*written, *failed])
+                        for queued in events.for_translation(
+                            item_id,
+                            target,
+                            written.get(item_id, {}),
+                            failed.get(item_id, {}),
+                            invalidate_after_s=job.invalidate_after_s,
+                        )
+                    ],
+                )
             if hook is not None:
                 hook.after(session, {*written, *failed})
             activity.record(session, tally)

@@ -46,6 +46,7 @@ class Job:
     loop: Loop = field(default_factory=lambda: Loop(Gate(), None))  # judge only, unless configured
     fuzzy_threshold: float = 75.0  # translation-memory matches at least this similar become hints
     invalidate_after_s: float = 30.0  # delay of the cache.invalidate event after a change
+    events: bool = True  # write the run's events to the outbox ([events] outbox: someone publishes them)
     origin: str = "translate"  # who runs it, in the activity rows: translate, agent, job
     budget: Budget = field(default_factory=Budget)  # caps checked between chunks
     isolate: frozenset[str] = frozenset()  # fields sent one per request ([privacy] isolate_fields)

@@ -204,6 +204,12 @@ def state(worker: AgentWorker, heartbeat_s: float) -> str:
     return "lost" if alive and silent > LOST_AFTER_BEATS * heartbeat_s else worker.state
 
 
+def any_worker(store: Store) -> bool:
+    """Has an agent worker ever run against this store (its relay publishes the outbox)?"""
+    with store.sessions() as session:
+        return session.scalar(select(AgentWorker.id).limit(1)) is not None
+
+
 def workers(store: Store) -> list[AgentWorker]:
     with store.sessions() as session:
         return list(session.scalars(select(AgentWorker).order_by(AgentWorker.agent, AgentWorker.host)))

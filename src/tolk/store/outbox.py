@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tolk.events import Envelope
-from tolk.store.base import StoreBase
+from tolk.store.base import StoreBase, _rowcount
 from tolk.store.models import OutboxEvent, ProcessedEvent, Run, now
 
 EVENT_FAILURES = ("failed", "dead")  # outcomes of consumed events that came to nothing
@@ -42,6 +42,14 @@ class Outbox(StoreBase):
             for e, delay in queued
         ]
         session.connection().execute(insert(OutboxEvent), rows)
+
+    def outbox_prune(self, sent_before: datetime) -> int:
+        """Delete events published before `sent_before` (never an unpublished one); how many went."""
+        with self.transaction() as session:
+            stmt = delete(OutboxEvent).where(
+                OutboxEvent.sent_at.is_not(None), OutboxEvent.sent_at < sent_before
+            )
+            return _rowcount(session.execute(stmt))
 
     def outbox_claim(self, session: Session, limit: int = 100) -> list[tuple[str, str]]:
         """Unsent events whose time has come, oldest first, as (id, body), locked for the caller's
