@@ -154,12 +154,13 @@ class Knowledge(StoreBase):
     def cache_put(self, entries: dict[str, tuple[str, str, str]]) -> None:
         if not entries:
             return
+        stamp = now()
         rows = [
-            {"key": k, "text": t, "engine": e, "model": m, "created_at": now()}
+            {"key": k, "text": t, "engine": e, "model": m, "created_at": stamp}
             for k, (t, e, m) in entries.items()
         ]
-        with self.transaction() as session:
-            session.execute(self.insert_ignore(CacheEntry), rows)
+        with self.transaction() as session:  # Core's executemany: the ORM's bulk path costs more than SQLite
+            session.connection().execute(self.insert_ignore(CacheEntry), rows)
 
     # --- glossary ------------------------------------------------------------------------------------
 

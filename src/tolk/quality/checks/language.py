@@ -185,10 +185,20 @@ def left_in_source(text: str, expected: str, source: str) -> bool:
     )
 
 
-def detect(text: str, expected: str, source: str) -> tuple[str | None, float, float]:
+_PLAINLY_TARGET = 0.9  # the trigram model's confidence that a text is the target's: no need to look closer
+
+
+def plainly_target(text: str, expected: str, source: str) -> bool:
+    """lingua's low-accuracy mode (trigrams only, a third of the cost) is sure the text is the target's
+    language among all the candidates; anything less sure gets the full comparison."""
+    found, confidence, _ = detect(text, expected, source, quick=True)
+    return found == expected and confidence >= _PLAINLY_TARGET
+
+
+def detect(text: str, expected: str, source: str, *, quick: bool = False) -> tuple[str | None, float, float]:
     """Most likely language (ISO 639-1) among the candidates, its confidence, and `expected`'s."""
     # lingua's low-accuracy mode (trigrams only) is as good as the full one on long texts, at half the cost
-    quick = len(text) >= _LONG
+    quick = quick or len(text) >= _LONG
     detector = _detector(frozenset({expected, source, *_USUAL_SUSPECTS, *_relatives(expected)}), quick)
     if detector is None:
         return None, 0.0, 0.0
@@ -307,8 +317,11 @@ class TargetLanguage(Check):
         if other := _plainly_other(hits, base):
             return f"looks like {other}, not {s.tgt_lang}"
         src = s.src_lang.split("-")[0]
-        if len(chars) >= 20 and left_in_source(text, base, src):  # short texts: the full comparison
-            return f"looks like {src}, not {s.tgt_lang}"
+        if len(chars) >= 20:  # short texts say too little for the cheaper models: the full comparison
+            if plainly_target(text, base, src):
+                return None
+            if left_in_source(text, base, src):
+                return f"looks like {src}, not {s.tgt_lang}"
         found, confidence, target_confidence = detect(text, base, s.src_lang.split("-")[0])
         if found is None or found == base or found in _ALIKE.get(base, ()):
             return None
