@@ -82,6 +82,30 @@ class CircuitBreaker:
             self._opened_at = time.monotonic()
 
 
+class Pacer:
+    """At most `rpm` requests a minute, one `60 / rpm` after another, callers in turn.
+
+    Each departure is scheduled one interval after the previous one's *scheduled* time, so the timer's
+    late wake-ups do not add up (aiolimiter's leaky bucket sleeps relative to its wake-up: measured 2 %
+    under the pace at 1,200/min). A departure that is late anyway (the event loop was busy) starts the
+    schedule afresh from now instead of catching up: catching up would send a burst, and providers
+    that count per second answer a burst with 429."""
+
+    def __init__(self, rpm: float) -> None:
+        self.interval = 60.0 / rpm
+        self.last = -self.interval
+        self.turn = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self.turn:
+            target, now = self.last + self.interval, time.monotonic()
+            if target > now:
+                await asyncio.sleep(target - now)
+                self.last = target
+            else:
+                self.last = now
+
+
 @dataclass
 class KeySlot:
     """One API key with its own pacing; a rejected key rests instead of failing every call.
@@ -93,12 +117,12 @@ class KeySlot:
     """
 
     client: openai.AsyncOpenAI
-    rpm: AsyncLimiter | None
+    rpm: Pacer | None
     tpm: AsyncLimiter | None
     resting_until: float = 0.0
     blocked_until: float = 0.0
     learned_rpm: float | None = None
-    learned: AsyncLimiter | None = None
+    learned: Pacer | None = None
     limited_at: float = 0.0
     streak: int = 0
     accepted: deque[float] = field(default_factory=lambda: deque(maxlen=100_000))  # answered requests
@@ -168,7 +192,7 @@ class KeySlot:
 
     def _pace(self, rpm: float) -> None:
         self.learned_rpm = rpm
-        self.learned = AsyncLimiter(1, 60.0 / rpm)
+        self.learned = Pacer(rpm)
 
 
 @dataclass
@@ -208,7 +232,7 @@ class ResilientClient:
             timeout=s.timeout_s,
             http_client=self._http,
         )
-        rpm = AsyncLimiter(1, 60.0 / (s.rpm * PACE_HEADROOM)) if s.rpm else None
+        rpm = Pacer(s.rpm * PACE_HEADROOM) if s.rpm else None
         # a bucket of ten seconds' worth of tokens: smooth, yet a long segment still fits
         tpm = AsyncLimiter(s.tpm * PACE_HEADROOM / 6, 10) if s.tpm else None
         return KeySlot(client, rpm, tpm)
