@@ -42,6 +42,7 @@ typecheck: setup
 
 bench: setup apertium
 	$(BIN)/python bench/apertium_throughput
+	$(BIN)/python bench/end_to_end
 	$(BIN)/python bench/rate_limit
 	$(BIN)/python bench/qe_accuracy
 	$(BIN)/python bench/gate_cost
