@@ -154,7 +154,9 @@ def test_a_store_error_is_one_line_without_source_texts(workdir: Path) -> None:
     (workdir / "cat.jsonl").write_text('{"id": "a", "name": "Secret blue shoe"}\n')
     result = tolk("translate", "cat.jsonl", "--to", "es", "--engine", "other", cwd=workdir)
     assert result.returncode == 1 and "Traceback" not in result.stderr and "Secret" not in result.stderr
-    assert result.stderr.strip() == "error: the store refused: no such table: translation_history", result.stderr
+    assert result.stderr.strip() == "error: the store refused: no such table: translation_history", (
+        result.stderr
+    )
 
 
 def test_work_the_engine_answered_is_not_paid_again_after_a_crash(tmp_path: Path) -> None:

@@ -14,9 +14,12 @@ registries above import what it names.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from functools import cache
 from importlib.metadata import entry_points
 from typing import Any
+
+from pydantic_core import PydanticCustomError
 
 from tolk.core import ConfigError
 
@@ -94,6 +97,29 @@ def available(group: str) -> dict[str, str]:
             )
         kinds[entry.name] = entry.value
     return kinds
+
+
+def registered(group: str, base: type, name_of: Callable[[Any], str]) -> dict[str, Any]:
+    """Every kind of `group`, imported, by name: each must be a subclass of `base` (an abstract one
+    too, hence no narrower type here) whose own name (`name_of(cls)`: a check's id, a format's name)
+    is the one it is registered under."""
+    found: dict[str, Any] = {}
+    for name in available(group):
+        cls = load(group, name)
+        if not (isinstance(cls, type) and issubclass(cls, base)) or name_of(cls) != name:
+            raise ConfigError(f"{group} {name!r}: not a {base.__name__} subclass named {name!r}")
+        found[name] = cls
+    return found
+
+
+def known(group: str, value: str, message: str) -> str:
+    """`value` if it names a kind of `group` (checked by name, nothing imported); else a validation
+    error — `message` with {value} and {known} filled in — that the configuration reports with the
+    field's place."""
+    kinds = available(group)
+    if value not in kinds:
+        raise PydanticCustomError("unknown_kind", message, {"value": value, "known": ", ".join(kinds)})
+    return value
 
 
 def load(group: str, name: str) -> Any:

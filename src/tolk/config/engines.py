@@ -11,7 +11,6 @@ from pydantic import (
     Field,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from tolk import plugins
 from tolk.config.types import SecretList
@@ -48,14 +47,7 @@ class EngineSettings(BaseModel):
     @field_validator("kind")
     @classmethod
     def _known_kind(cls, value: str) -> str:
-        known = plugins.available(plugins.ENGINES)
-        if value not in known:
-            raise PydanticCustomError(
-                "engine_kind",
-                "unknown engine kind '{kind}' (known: {known})",
-                {"kind": value, "known": ", ".join(known)},
-            )
-        return value
+        return plugins.known(plugins.ENGINES, value, "unknown engine kind '{value}' (known: {known})")
 
     def fingerprint(self) -> str:
         """Hash of what changes the output (model, options, prompt-relevant knobs); not keys or limits."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
-from pydantic_core import PydanticCustomError
 
 from tolk import plugins
 
@@ -45,12 +44,6 @@ class NotifySettings(BaseModel):
     @field_validator("channels")
     @classmethod
     def _installed(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        known = plugins.available(plugins.NOTIFIERS)
         for name in value:
-            if name not in known:
-                raise PydanticCustomError(
-                    "notify_channel",
-                    "'{name}' is not an installed channel (known: {known})",
-                    {"name": name, "known": ", ".join(known)},
-                )
+            plugins.known(plugins.NOTIFIERS, name, "'{value}' is not an installed channel (known: {known})")
         return value

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from tolk import plugins
-from tolk.core import ConfigError
 from tolk.documents.base import Document, DocumentError, Format, Options, Unit
 from tolk.documents.markdown import FRONT_MATTER_KEYS
 
@@ -20,13 +19,7 @@ __all__ = ["Document", "DocumentError", "Format", "Options", "Unit", "format_for
 
 def registered() -> dict[str, type[Format]]:
     """Every document format by name: tolk's own, then those of installed plugins."""
-    found = {}
-    for name in plugins.available(plugins.DOCUMENT_FORMATS):
-        cls = plugins.load(plugins.DOCUMENT_FORMATS, name)
-        if not (isinstance(cls, type) and issubclass(cls, Format)) or cls.name != name:
-            raise ConfigError(f"{plugins.DOCUMENT_FORMATS} {name!r}: not a Format subclass named {name!r}")
-        found[name] = cls
-    return found
+    return plugins.registered(plugins.DOCUMENT_FORMATS, Format, lambda cls: cls.name)
 
 
 def formats(

@@ -31,8 +31,9 @@ from tolk.core import EngineDown, EngineError, EngineUnavailable
 
 T = TypeVar("T")
 
-# Pace a little under the provider's bound: client-side timing jitter must not turn into 429s.
-PACE_HEADROOM = 0.97
+# Pace a little under the provider's bound: client-side timing jitter must not turn into 429s (each costs
+# a Retry-After pause, about a second: 5 % headroom is cheaper than the pauses 3 % left at 1,200/min).
+PACE_HEADROOM = 0.95
 KEY_REJECTED_PAUSE_S = 600.0
 LEARN_AFTER = 3  # 429s within a minute before the key's pace is lowered to what got through
 
@@ -101,9 +102,9 @@ class Pacer:
             target, now = self.last + self.interval, time.monotonic()
             if target > now:
                 await asyncio.sleep(target - now)
-                self.last = target
-            else:
-                self.last = now
+                now = time.monotonic()
+            # on time (the timer's usual jitter): keep the schedule; late: start it afresh from now
+            self.last = target if now - target < self.interval / 2 else now
 
 
 @dataclass

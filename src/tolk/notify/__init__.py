@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from tolk import plugins
 from tolk.config import NotifySettings
-from tolk.core import ConfigError
 from tolk.notify.base import Notice, Notifier, NotifyError, Transport
 
 __all__ = ["Notice", "Notifier", "NotifyError", "channels", "from_settings"]
@@ -17,13 +16,7 @@ __all__ = ["Notice", "Notifier", "NotifyError", "channels", "from_settings"]
 
 def channels() -> dict[str, type[Notifier]]:
     """Every registered channel by name: tolk's own, then those of installed plugins."""
-    found = {}
-    for name in plugins.available(plugins.NOTIFIERS):
-        cls = plugins.load(plugins.NOTIFIERS, name)
-        if not (isinstance(cls, type) and issubclass(cls, Notifier)) or cls.name != name:
-            raise ConfigError(f"{plugins.NOTIFIERS} {name!r}: not a Notifier subclass named {name!r}")
-        found[name] = cls
-    return found
+    return plugins.registered(plugins.NOTIFIERS, Notifier, lambda cls: cls.name)
 
 
 def from_settings(s: NotifySettings, transport: Transport = None) -> list[Notifier]:
