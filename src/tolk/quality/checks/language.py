@@ -318,14 +318,15 @@ class TargetLanguage(Check):
             return f"looks like {other}, not {s.tgt_lang}"
         src = s.src_lang.split("-")[0]
         if len(chars) >= 20:  # short texts say too little for the cheaper models: the full comparison
-            # ask first what the function words make likelier: a translation, or a text left in the source
-            if hits.get(src, 0.0) > hits.get(base, 0.0) and left_in_source(text, base, src):
+            # ask first what the function words make likelier: a text left in the source, or a translation
+            source_first = hits.get(src, 0.0) > hits.get(base, 0.0)
+            if source_first and left_in_source(text, base, src):
                 return f"looks like {src}, not {s.tgt_lang}"
             if plainly_target(text, base, src):
                 return None
-            if left_in_source(text, base, src):
+            if not source_first and left_in_source(text, base, src):
                 return f"looks like {src}, not {s.tgt_lang}"
-        found, confidence, target_confidence = detect(text, base, s.src_lang.split("-")[0])
+        found, confidence, target_confidence = detect(text, base, src)
         if found is None or found == base or found in _ALIKE.get(base, ()):
             return None
         # the target must be unlikely, not merely second: product copy borrows words ("Rojo sneakers");
