@@ -103,20 +103,35 @@ _LONG = 120
 # without lingua, which costs as much as every other check together; anything less clear — no function
 # word at all, a rival's — goes to lingua.
 _FUNCTION_WORDS = {
-    "en": "the and of to is in for with on your you this that are it be from by at or our will can",
-    "es": "el la los las de del y en con para por que es un una su tu al se más lo sus este esta",
-    "fr": "le la les des de du et en pour avec est un une sur dans votre vous au aux ce qui pas à",
-    "de": "der die das den dem und ist mit für von zu auf ein eine im nicht sie ihre wird bei oder des",
-    "it": "il lo la gli le di del della e è per con un una che non in al si sono da",
-    "pt": "o a os as de do da dos das e é em para com um uma não que por seu sua no na",
-    "nl": "de het een en van is in met voor op te niet dat zijn uw je bij aan of",
+    "en": "the and of to is in for with on your you this that are it be from by at or our will can all not "
+          "but as have has was were more very when where which their they we an its also into than only",
+    "es": "el la los las de del y en con para por que es un una su tu al se más lo sus este esta muy pero "
+          "como cuando donde sin hasta también hay son está están tiene puede cada nuestro nuestra vuestro "
+          "vuestra vuestros vuestras usted desde hace muchos muchas todos todas otro otra entre sobre "
+          "cualquier durante",
+    "fr": "le la les des de du et en pour avec est un une sur dans votre vous au aux ce qui pas à plus très "
+          "tout tous toute sans mais comme quand où leur leurs nous notre nos ses son sa être peut fait "
+          "aussi entre sous cette ces il elle ils ne",
+    "de": "der die das den dem und ist mit für von zu auf ein eine im nicht sie ihre wird bei oder des auch "
+          "nur noch sehr wie wenn aber als sich werden kann zum zur aus nach über durch ohne unter mehr "
+          "alle diese dieser dieses ihr ihren unser unsere sind war",
+    "it": "il lo la gli le di del della e è per con un una che non in al si sono da più molto tutto tutti "
+          "senza ma come quando dove loro nostro nostra suo sua essere può anche tra questo questa nel "
+          "nella dei delle alla alle ai",
+    "pt": "o a os as de do da dos das e é em para com um uma não que por seu sua no na muito mais como "
+          "também quando onde sem até são está estão ser foi tem pode cada nosso nossa você vocês ao aos "
+          "pelo pela pelos pelas isso este esta mas há",
+    "nl": "de het een en van is in met voor op te niet dat zijn uw je bij aan of ook maar als wordt worden "
+          "kan meer zeer alle deze dit die naar uit over door zonder onder onze hun",
     "sv": "och är en ett det som på med för till av att inte den har om du din i kan",
     "da": "og er en et det som på med for til af at ikke den har om du din i kan",
     "nb": "og er en et det som på med for til av at ikke den har om du din i kan",
     "ms": "dan yang untuk dengan di ini itu dalam anda ke pada adalah akan dari tidak boleh kami",
     "id": "dan yang untuk dengan di ini itu dalam anda ke pada adalah akan dari tidak bisa kami",
-    "ca": "el la els les de del i en amb per que és un una al als més",
-    "ro": "și în de la cu pe un o este pentru că din care nu sau al",
+    "ca": "el la els les de del i en amb per que és un una al als més però també molt tot tots quan on "
+          "sense fins aquest aquesta són està ser pot cada nostre nostra seu seva",
+    "ro": "și în de la cu pe un o este pentru că din care nu sau al mai foarte tot toate fără dar când unde "
+          "sunt fi poate fiecare nostru noastră acest această",
 }  # fmt: skip
 _TWINS = {"ms": "id", "id": "ms", "da": "nb", "nb": "da"}
 _LANGS_OF: dict[str, tuple[str, ...]] = {}
@@ -127,7 +142,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 def _function_words(text: str) -> dict[str, float]:
-    """Each language's weight of evidence from the text's function words."""
+    """Each language's weight of evidence from the text's function words; a word only one language
+    (or a twin pair) uses also counts under "!" + the language, as that language's own words."""
     hits: dict[str, float] = {}
     for word in _WORD.findall(text.lower()):
         langs = _LANGS_OF.get(word, ())
@@ -136,6 +152,8 @@ def _function_words(text: str) -> dict[str, float]:
         weight = 1 / len({min(lang, _TWINS.get(lang, lang)) for lang in langs})
         for lang in langs:  # "de" is Spanish, French, Dutch… evidence: it counts for each a little
             hits[lang] = hits.get(lang, 0.0) + weight
+            if weight == 1:
+                hits["!" + lang] = hits.get("!" + lang, 0.0) + 1
     return hits
 
 
@@ -148,22 +166,28 @@ def _plainly_other(hits: dict[str, float], expected: str) -> str | None:
     ours = {expected, _TWINS.get(expected, ""), *_ALIKE.get(expected, ())}
     if any(hits.get(lang, 0.0) for lang in ours):
         return None
+    hits = {lang: v for lang, v in hits.items() if not lang.startswith("!")}
     leader = max(hits, key=lambda lang: hits[lang])
     runner_up = max((v for lang, v in hits.items() if lang != leader), default=0.0)
     return leader if hits[leader] >= 2 and hits[leader] >= 2 * runner_up else None
 
 
 def _plainly(hits: dict[str, float], expected: str) -> bool:
-    """The text's function words are plainly the expected language's."""
+    """The text's function words are plainly the expected language's: twice any other's weight, or
+    two words only the expected language uses and none only a rival uses (Spanish and Catalan share
+    "el", "la", "en": "y" and "muy" are Spanish alone)."""
     if expected not in _FUNCTION_WORDS:
         return False
-    hits = dict(hits)
-    own = hits.pop(expected, 0.0)
-    for alike in _ALIKE.get(expected, ()):
-        hits.pop(alike, None)
+    ours = {expected, _TWINS.get(expected, ""), *_ALIKE.get(expected, ())}
+    rivals = {lang: v for lang, v in hits.items() if lang not in ours and not lang.startswith("!")}
+    own = hits.get(expected, 0.0)
     # Malay and Indonesian share most function words: the twin may tie, never lead
-    twin = hits.pop(_TWINS.get(expected, ""), 0.0)
-    return own >= 1.5 and twin <= own and own >= 2 * max(hits.values(), default=0)
+    if own < 1.5 or hits.get(_TWINS.get(expected, ""), 0.0) > own:
+        return False
+    if own >= 2 * max(rivals.values(), default=0):
+        return True
+    rival_words = any(lang.startswith("!") and lang[1:] not in ours for lang in hits)
+    return hits.get("!" + expected, 0.0) >= 2 and not rival_words and own > max(rivals.values())
 
 
 _LEFT_IN_SOURCE = 0.9  # the pair detector's confidence that the text is the source's language
