@@ -98,3 +98,35 @@ def test_a_stuck_or_dead_pipeline_fails_the_batch_not_the_run(
     results = _translate(ApertiumEngine("apertium", conf), ["One.", "Two."])
     assert [r.ok for r in results] == [False, False]
     assert why in (results[0].error or "")
+
+
+def test_batches_in_flight_together_each_get_their_own_answers(engine: ApertiumEngine) -> None:
+    """A batch is written while the one before is still read: the outputs stay with their batch."""
+
+    async def go() -> list[list[Result]]:
+        batches = [[Segment(f"{b}-{i}", f"I have {b * 100 + i} dogs.") for i in range(50)] for b in range(4)]
+        try:
+            return list(await asyncio.gather(*(engine.translate(s, "en", "es") for s in batches)))
+        finally:
+            await engine.aclose()
+
+    for b, results in enumerate(asyncio.run(go())):
+        assert [r.id for r in results] == [f"{b}-{i}" for i in range(50)]
+        assert all(r.ok and f"{b * 100 + i} " in r.text for i, r in enumerate(results))
+
+
+def test_a_batch_cancelled_mid_way_does_not_shift_the_next_ones(engine: ApertiumEngine) -> None:
+    async def go() -> list[Result]:
+        long = [Segment(str(i), f"I have {i} dogs.") for i in range(2000)]
+        try:
+            first = asyncio.create_task(engine.translate(long, "en", "es"))
+            await asyncio.sleep(0.2)
+            first.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await first
+            return await engine.translate([Segment("cat", "The cat.")], "en", "es")
+        finally:
+            await engine.aclose()
+
+    [res] = asyncio.run(go())
+    assert res.ok and "gato" in res.text

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
+import signal
 import subprocess
 from functools import cache
 from pathlib import Path
@@ -74,12 +76,27 @@ def from_stream(stream: str) -> tuple[str, list[str]]:
 
 
 class _Pipeline:
-    """One running `apertium` mode in null-flush mode; one batch at a time through it."""
+    """One running `apertium` mode in null-flush mode. Batches follow each other through it without a
+    gap: the next batch is written while the one before is still being read (a pipeline drained
+    between batches leaves its eight stages idle in turn), and each batch reads its own outputs, in
+    the order the batches were written."""
 
     def __init__(self, mode: Path, timeout_s: float) -> None:
         self.mode, self.timeout_s = mode, timeout_s
         self.proc: asyncio.subprocess.Process | None = None
-        self.lock = asyncio.Lock()
+        self.writing = asyncio.Lock()  # one batch writes at a time
+        self.read_turn: asyncio.Future[None] | None = None  # done when the batch written last is read
+        self.generation = 0  # raised when a process is given up: batches written into it cannot be read
+        self.given_up: list[asyncio.subprocess.Process] = []  # killed, to be reaped at close
+
+    def _give_up(self, proc: asyncio.subprocess.Process) -> None:
+        """The process is out of step (a batch failed or was cancelled half-way): kill it, and let no
+        batch written into it read another's outputs."""
+        with contextlib.suppress(ProcessLookupError):  # it may have died already
+            os.killpg(proc.pid, signal.SIGKILL)  # every stage, not only the shell that started them
+        if self.proc is proc:
+            self.proc, self.generation = None, self.generation + 1
+            self.given_up.append(proc)
 
     async def _start(self) -> asyncio.subprocess.Process:
         if self.proc is None or self.proc.returncode is not None:
@@ -98,52 +115,77 @@ class _Pipeline:
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.DEVNULL,
                 limit=1 << 24,
+                start_new_session=True,  # its own process group: given up, all its stages go
             )
         return self.proc
 
     async def translate(self, texts: list[str]) -> list[str]:
-        async with self.lock:
+        loop = asyncio.get_running_loop()
+        await self.writing.acquire()
+        try:
             proc = await self._start()
-            assert proc.stdin is not None and proc.stdout is not None
-            stdin, stdout = proc.stdin, proc.stdout
+        except BaseException:
+            self.writing.release()
+            raise
+        assert proc.stdin is not None and proc.stdout is not None
+        stdin, stdout = proc.stdin, proc.stdout
+        turn, mine, generation = self.read_turn, loop.create_future(), self.generation
+        self.read_turn = mine
 
-            async def feed() -> None:
+        async def feed() -> None:
+            try:
                 for text in texts:
                     # the closing empty superblank ends the last word; without it the NUL does not flush
                     stdin.write(text.encode("utf-8") + b"[]\0")
                     await stdin.drain()
+            finally:
+                self.writing.release()  # the next batch may follow this one into the pipe
 
-            writer = asyncio.create_task(feed())
-            try:
-                outputs = []
-                loop = asyncio.get_running_loop()
-                # a segment that never comes back (a stage that lost its flush) must not hang the run;
-                # one deadline moved forward per segment costs less than a timer task per read
-                async with asyncio.timeout(self.timeout_s) as deadline:
-                    for _ in texts:
-                        chunk = await stdout.readuntil(b"\0")
-                        outputs.append(chunk[:-1].decode("utf-8", errors="replace"))
-                        deadline.reschedule(loop.time() + self.timeout_s)
-                await writer
-            except (TimeoutError, asyncio.IncompleteReadError, BrokenPipeError, ConnectionResetError) as exc:
-                writer.cancel()
-                with contextlib.suppress(ProcessLookupError):  # it may have died already
-                    proc.kill()
-                await proc.wait()
-                with contextlib.suppress(asyncio.CancelledError, OSError):
-                    await writer  # collect its broken pipe, if any
-                why = f"no output within {self.timeout_s:g} s" if isinstance(exc, TimeoutError) else str(exc)
-                raise EngineError(f"apertium pipeline {self.mode.stem} failed: {why}") from None
-            return outputs
+        writer = asyncio.create_task(feed())
+        try:
+            if turn is not None:
+                await asyncio.shield(turn)  # the batch written before this one reads first
+            if generation != self.generation:  # a batch before this one failed, and took it along
+                raise BrokenPipeError("the pipeline stopped")
+            outputs = []
+            # a segment that never comes back (a stage that lost its flush) must not hang the run;
+            # one deadline moved forward per segment costs less than a timer task per read
+            async with asyncio.timeout(self.timeout_s) as deadline:
+                for _ in texts:
+                    chunk = await stdout.readuntil(b"\0")
+                    outputs.append(chunk[:-1].decode("utf-8", errors="replace"))
+                    deadline.reschedule(loop.time() + self.timeout_s)
+            await writer
+        except (TimeoutError, asyncio.IncompleteReadError, BrokenPipeError, ConnectionResetError) as exc:
+            writer.cancel()
+            self._give_up(proc)
+            await proc.wait()
+            with contextlib.suppress(asyncio.CancelledError, OSError):
+                await writer  # collect its broken pipe, if any
+            why = f"no output within {self.timeout_s:g} s" if isinstance(exc, TimeoutError) else str(exc)
+            raise EngineError(f"apertium pipeline {self.mode.stem} failed: {why}") from None
+        except BaseException:  # cancelled: what this batch wrote is never read, the pipe is out of step
+            writer.cancel()
+            self._give_up(proc)
+            raise
+        finally:
+            mine.set_result(None)
+        return outputs
 
     async def close(self) -> None:
+        for proc in self.given_up:
+            if proc.stdin is not None:
+                proc.stdin.close()
+            await proc.wait()
+        self.given_up.clear()
         if self.proc is not None and self.proc.returncode is None:
             assert self.proc.stdin is not None
             self.proc.stdin.close()
             try:
                 await asyncio.wait_for(self.proc.wait(), 5)
             except TimeoutError:
-                self.proc.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
                 await self.proc.wait()
 
 
