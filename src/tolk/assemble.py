@@ -19,11 +19,12 @@ from tolk.core import ConfigError
 from tolk.engines import registry
 from tolk.engines.base import Engine
 from tolk.glossary import Glossary
+from tolk.pipeline import Translated, inline_glossary, translate_texts
 from tolk.pipeline.job import Job
 from tolk.quality.gate import Gate
 from tolk.quality.judge import Assessor, LlmJudge, RoundTrip
 from tolk.quality.loop import Loop
-from tolk.store import ledger
+from tolk.store import audit, ledger
 from tolk.store.repo import Store
 
 if TYPE_CHECKING:
@@ -164,3 +165,62 @@ def assessors(s: Settings) -> tuple[Assessor, ...]:
         except TypeError as exc:
             raise ConfigError(f"quality.judge_engine: {exc}") from None
     return tuple(found)
+
+
+class Kits:
+    """Kits per (engine, profile) asked for, built on first use and closed with their owner: the
+    server's and a Python client's way to translate texts on request, metered and audited alike."""
+
+    def __init__(self, settings: Settings, store: Store, telemetry: Telemetry) -> None:
+        self.settings, self.store, self.telemetry = settings, store, telemetry
+        self.built: dict[tuple[str | None, str | None], Kit] = {}
+
+    def get(self, engine: str | None, profile: str | None) -> Kit:
+        key = (engine, profile)
+        if key not in self.built:
+            built = kit(self.settings, self.store, engine=engine, profile=profile)
+            self.telemetry.attach(*built.engines())
+            self.built[key] = built
+        return self.built[key]
+
+    async def translate(
+        self,
+        texts: list[str],
+        source: str,
+        target: str,
+        *,
+        actor: str,
+        origin: str,
+        engine: str | None = None,
+        profile: str | None = None,
+        glossary: dict[str, str] | None = None,
+    ) -> list[Translated]:
+        """Texts translated through the core (reuse, draft, judge), the engine calls recorded, the
+        request audited."""
+        chosen = self.get(engine, profile)
+        extra = inline_glossary(glossary, target) if glossary else None
+        try:
+            job = chosen.job(self.settings, origin=origin, telemetry=self.telemetry)
+            done = await translate_texts(job, texts, source, target, extra)
+        finally:
+            self.telemetry.flush(self.store)
+        drafter = chosen.engine
+        audit.append(
+            self.store,
+            audit.Entry(
+                actor,
+                "translate_request",
+                lang=target,
+                source_sha256=audit.sha256("\n".join(texts)),
+                engine=drafter.name,
+                model=drafter.model,
+                prompt_version=drafter.prompt_version or None,
+                detail=f"{len(texts)} texts from {source}",
+            ),
+        )
+        return done
+
+    async def aclose(self) -> None:
+        for built in self.built.values():
+            await built.aclose()
+        self.built.clear()

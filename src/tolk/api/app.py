@@ -118,9 +118,14 @@ def create_app(settings: Settings) -> FastAPI:
             raise HTTPException(403, f"this token is limited to {', '.join(who.langs)}")
         if body.source == body.target:
             raise HTTPException(422, "source and target are the same language")
-        done = await request.app.state.kits.translate(body, f"token:{who.name}")
+        done = await request.app.state.kits.request(body, f"token:{who.name}")
         gate = str(request.app.state.kits.get(body.engine, body.profile).loop.signature)
-        return TranslateResponse(translations=[TranslationOut.of(d) for d in done], gate=gate)
+        found = [d.detected_source for d in done if d.detected_source]
+        return TranslateResponse(
+            translations=[TranslationOut.of(d) for d in done],
+            detected_source=max(set(found), key=found.count) if found else None,
+            gate=gate,
+        )
 
     return app
 

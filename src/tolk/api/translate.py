@@ -1,7 +1,7 @@
 """POST /v1/translate and the translate page: small texts, translated on request.
 
 `Kits` keeps one set of engines, loop and cache per (engine, profile) asked for; both ways in go
-through `Kits.translate`, which meters and audits the request.
+through `Kits.request`, which meters and audits the request (assemble.Kits, as the Python API does).
 """
 
 from __future__ import annotations
@@ -9,12 +9,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tolk import assemble, languages
-from tolk.config import Settings
 from tolk.core import TolkError, unstorable
-from tolk.pipeline import Translated, inline_glossary, translate_texts
-from tolk.store import audit
-from tolk.store.repo import Store
-from tolk.telemetry import Telemetry
+from tolk.pipeline import Translated
 
 MAX_TEXTS = 100
 MAX_TEXT_CHARS = 5_000
@@ -81,17 +77,25 @@ class TranslationOut(BaseModel):
         "translation: the engine failed)."
     )
     approved_by: str | None = None
+    detected_source: str | None = Field(None, description="With source `auto`: this text's language.")
 
     @classmethod
     def of(cls, t: Translated) -> TranslationOut:
         return cls(
-            text=t.text, score=t.score, failed=t.failed, status=t.status or t.grade, approved_by=t.approved_by
+            text=t.text,
+            score=t.score,
+            failed=t.failed,
+            status=t.status or t.grade,
+            approved_by=t.approved_by,
+            detected_source=t.detected_source,
         )
 
 
 class TranslateResponse(BaseModel):
     translations: list[TranslationOut]
-    detected_source: str | None = None
+    detected_source: str | None = Field(
+        None, description="With source `auto`: the language most of the texts are in."
+    )
     gate: str = Field(
         "",
         description="The gate's signature: the checks and their versions, thresholds, profile and "
@@ -99,47 +103,19 @@ class TranslateResponse(BaseModel):
     )
 
 
-class Kits:
-    """Engines, loop and cache per (engine, profile) asked for, built on first use, closed with the app."""
+class Kits(assemble.Kits):
+    """The server's kits: a request body in, its translations out."""
 
-    def __init__(self, settings: Settings, store: Store, telemetry: Telemetry) -> None:
-        self.settings, self.store, self.telemetry = settings, store, telemetry
-        self.built: dict[tuple[str | None, str | None], assemble.Kit] = {}
-
-    def get(self, engine: str | None, profile: str | None) -> assemble.Kit:
-        key = (engine, profile)
-        if key not in self.built:
-            kit = assemble.kit(self.settings, self.store, engine=engine, profile=profile)
-            self.telemetry.attach(*kit.engines())
-            self.built[key] = kit
-        return self.built[key]
-
-    async def translate(self, body: TranslateRequest, actor: str) -> list[Translated]:
+    async def request(self, body: TranslateRequest, actor: str) -> list[Translated]:
         """The API's and the translate page's one way in: translated, metered, audited."""
-        kit = self.get(body.engine, body.profile)
         texts = [body.text] if isinstance(body.text, str) else body.text
-        extra = inline_glossary(body.glossary, body.target) if body.glossary else None
-        try:
-            job = kit.job(self.settings, origin="api", telemetry=self.telemetry)
-            done = await translate_texts(job, texts, body.source, body.target, extra)
-        finally:
-            self.telemetry.flush(self.store)
-        engine = kit.engine
-        audit.append(
-            self.store,
-            audit.Entry(
-                actor,
-                "translate_request",
-                lang=body.target,
-                source_sha256=audit.sha256("\n".join(texts)),
-                engine=engine.name,
-                model=engine.model,
-                prompt_version=engine.prompt_version or None,
-                detail=f"{len(texts)} texts from {body.source}",
-            ),
+        return await self.translate(
+            texts,
+            body.source,
+            body.target,
+            actor=actor,
+            origin="api",
+            engine=body.engine,
+            profile=body.profile,
+            glossary=body.glossary,
         )
-        return done
-
-    async def aclose(self) -> None:
-        for kit in self.built.values():
-            await kit.aclose()

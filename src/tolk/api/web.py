@@ -361,7 +361,7 @@ async def translate(
             raise TolkError("source and target are the same language")
         if not who.may(auth.Role.viewer, body.target):
             raise TolkError(f"this token is limited to {', '.join(who.langs)}")
-        done = (await request.app.state.kits.translate(body, f"token:{who.name}"))[0]
+        done = (await request.app.state.kits.request(body, f"token:{who.name}"))[0]
     except ValidationError as exc:  # the API's own checks, said as one line
         return _translate_page(request, session, form, None, str(exc.errors()[0]["msg"]))
     except TolkError as exc:

@@ -11,6 +11,7 @@ from tolk.core import TolkError, digest
 from tolk.formats import catalog
 from tolk.pipeline.job import Job
 from tolk.store.repo import ItemRecord
+from tolk.text.identify import COMMON, identify
 
 
 def record(job: Job, item_id: str, data: dict[str, Any]) -> ItemRecord:
@@ -22,6 +23,9 @@ def record(job: Job, item_id: str, data: dict[str, Any]) -> ItemRecord:
     category = data.get("category")
     fields = {f: data[f] for f in job.fields if isinstance(data.get(f), str) and data[f].strip()}
     attrs = {k: v for k, v in data.items() if k not in fields}
+    if lang == languages.AUTO and fields:  # `--from auto`: each item's own language, from its fields
+        found = identify(" ".join(fields.values()), (*COMMON, *job.targets))
+        lang = found.tag if found is not None else lang
     return ItemRecord(
         id=item_id,
         source_lang=lang,

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from tolk import languages
 from tolk.activity import Tally
 from tolk.budget import BudgetReached
 from tolk.core import PROTECTED_GRADES, Deferred, Result, Segment, Usage
@@ -48,8 +49,8 @@ class Pipeline:
         assert job.path is not None, "run() translates a catalog file"
         scan = items.scan(job)
         self.summary.bad_rows = scan.bad
-        for target in job.targets:  # before anything is written
-            if target != job.source_lang:
+        for target in job.targets:  # before anything is written (`auto`: each item's, once it is found)
+            if target != job.source_lang and job.source_lang != languages.AUTO:
                 job.engine.check_pair(job.source_lang, target)
         if on_start:
             on_start(scan.rows)

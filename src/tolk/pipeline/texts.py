@@ -22,12 +22,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from tolk import languages
 from tolk.cache import Cached
-from tolk.core import Result, Term, digest, publishable
+from tolk.core import InputError, Result, Term, digest, publishable
 from tolk.glossary import Glossary, GlossaryEntry
 from tolk.pipeline.core import Core, Unit
 from tolk.pipeline.job import Job
-from tolk.quality.loop import NEEDS_REVIEW, Draft, Settled
+from tolk.quality.loop import CHECKED, NEEDS_REVIEW, Draft, Settled
+from tolk.text.identify import COMMON, identify
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Translated:
     status: str | None = NEEDS_REVIEW  # the loop's: None (APPROVED), CHECKED, NEEDS_REVIEW, …
     grade: str = "MACHINE"
     approved_by: str | None = None
+    detected_source: str | None = None  # where the source was `auto`: the language tolk found
 
     @property
     def ok(self) -> bool:
@@ -92,7 +95,10 @@ async def translate_snippets(
     extra: Glossary | None = None,
     budget_chars: int | None = None,
 ) -> list[Translated]:
-    """One Translated per snippet, in order; identical texts go to the engine once."""
+    """One Translated per snippet, in order; identical texts go to the engine once. With `source`
+    "auto", each text's language is found first (`detected_source`) and texts go to the engine by it."""
+    if source == languages.AUTO:
+        return await _translate_detected(job, snippets, target, extra, budget_chars)
     if extra is not None:
         job = dataclasses.replace(job, glossary=job.glossary.merged(extra))
     core = Core(job)
@@ -153,3 +159,46 @@ async def translate_snippets(
             error = done[u.key].error if u.key in done else None
             out.append(Translated("", 0.0, [f"engine: {error or 'no answer'}"], status="FAILED"))
     return out
+
+
+async def _translate_detected(
+    job: Job, snippets: Sequence[Snippet], target: str, extra: Glossary | None, budget_chars: int | None
+) -> list[Translated]:
+    """Each snippet's language identified (offline), then each language's snippets translated as one
+    request set; a text already in the target language comes back as it is. A text too short to tell
+    goes with the language most of the others are in, or to an engine that detects languages itself
+    as `auto`; where neither can be, the request is refused rather than guessed."""
+    candidates = (*COMMON, target)
+    found = await asyncio.to_thread(lambda: [identify(s.text, candidates) for s in snippets])
+    tags = [f.tag if f is not None else None for f in found]
+    counted = [t for t in tags if t is not None]
+    usual = max(set(counted), key=counted.count) if counted else None
+    engine = job.engine
+    groups: dict[str, list[int]] = {}
+    for i, tag in enumerate(tags):
+        if tag is None:
+            tag = usual if usual is not None else languages.AUTO
+        if tag == languages.AUTO and not engine.supports(languages.AUTO, target):
+            raise InputError(
+                f"text {i + 1}: too short to tell its language, and engine {engine.name} needs one: "
+                "give the source language"
+            )
+        groups.setdefault(tag, []).append(i)
+    out: list[Translated | None] = [None] * len(snippets)
+    for tag, indexes in groups.items():
+        if _same_language(tag, target):
+            for i in indexes:  # nothing to translate: as DeepL does, the text comes back unchanged
+                out[i] = Translated(snippets[i].text, 100.0, [], status=CHECKED, detected_source=tag)
+            continue
+        done = await translate_snippets(job, [snippets[i] for i in indexes], tag, target, extra, budget_chars)
+        detected = None if tag == languages.AUTO else tag
+        for i, t in zip(indexes, done, strict=True):
+            out[i] = dataclasses.replace(t, detected_source=detected)
+    return [t for t in out if t is not None]
+
+
+def _same_language(found: str, target: str) -> bool:
+    """`en` found for an `en-US` target, `zh-CN` for `zh-CN`: the text is already in the target."""
+    if found == languages.AUTO:
+        return False
+    return found == target or (found.split("-")[0] == target.split("-")[0] and "-" not in found)
