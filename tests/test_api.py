@@ -208,12 +208,34 @@ MATRIX: dict[tuple[str, str], auth.Role | None] = {
     ("GET", "/v1/jobs/{job_id}"): auth.Role.viewer,
     ("GET", "/v1/tm"): auth.Role.viewer,
     ("POST", "/v1/tm"): auth.Role.admin,
+    # DeepL's API (a missing key is 403 there, as DeepL answers it)
+    ("POST", "/v2/translate"): auth.Role.viewer,
+    ("GET", "/v2/languages"): auth.Role.viewer,
+    ("POST", "/v2/languages"): auth.Role.viewer,
+    ("GET", "/v2/usage"): auth.Role.viewer,
+    ("POST", "/v2/usage"): auth.Role.viewer,
+    ("GET", "/v2/glossary-language-pairs"): auth.Role.viewer,
+    ("POST", "/v2/glossaries"): auth.Role.admin,
+    ("GET", "/v2/glossaries"): auth.Role.viewer,
+    ("GET", "/v2/glossaries/{glossary_id}"): auth.Role.viewer,
+    ("GET", "/v2/glossaries/{glossary_id}/entries"): auth.Role.viewer,
+    ("DELETE", "/v2/glossaries/{glossary_id}"): auth.Role.admin,
+    # LibreTranslate's (a missing key is 403 there too; its language list and settings are public)
+    ("POST", "/translate"): auth.Role.viewer,
+    ("POST", "/detect"): auth.Role.viewer,
+    ("GET", "/languages"): None,
+    ("GET", "/frontend/settings"): None,
 }
+KEY_IS_403 = {path for _, path in MATRIX if path.startswith("/v2/") or path in ("/translate", "/detect")}
 BODIES = {"/v1/translate": {"text": "Hi", "target": "es"},
           "/v1/translations/{item_id}/{field}/{lang}": {"text": "Hola", "version": 1},
           "/v1/translations/{item_id}/{field}/{lang}/approve": {"version": 1},
           "/v1/glossary/{lang}/{source}": {"target": "Nike", "do_not_translate": True},
-          "/v1/translations/{item_id}/{field}/{lang}/send-back": {"version": 1}}  # fmt: skip
+          "/v1/translations/{item_id}/{field}/{lang}/send-back": {"version": 1},
+          "/v2/translate": {"text": ["Hi"], "target_lang": "ES"},
+          "/v2/glossaries": {"name": "g", "source_lang": "EN", "target_lang": "ES", "entries": "a\tb"},
+          "/translate": {"q": "Hi", "source": "en", "target": "es"},
+          "/detect": {"q": "Hi"}}  # fmt: skip
 
 
 def test_authorization_matrix(seeded: tuple[TestClient, dict[str, str]]) -> None:
@@ -222,7 +244,9 @@ def test_authorization_matrix(seeded: tuple[TestClient, dict[str, str]]) -> None
     routes = {(method.upper(), path) for path, ops in paths.items() for method in ops}
     assert routes == set(MATRIX), "a route is missing from the authorization matrix"
     for (method, path), least in MATRIX.items():
-        url = path.format(item_id="sku-1", field="name", lang="es", source="Nike", job_id="nope")
+        url = path.format(
+            item_id="sku-1", field="name", lang="es", source="Nike", job_id="nope", glossary_id="nope"
+        )
         url += "?to=es" if path == "/v1/jobs" else ""
         for who in (None, *auth.Role):
             headers = bearer(tokens[who.name]) if who else {}
@@ -230,7 +254,8 @@ def test_authorization_matrix(seeded: tuple[TestClient, dict[str, str]]) -> None
             if least is None or (who is not None and who >= least):
                 assert status not in (401, 403), (method, path, who, status)
             else:
-                assert status == (401 if who is None else 403), (method, path, who, status)
+                unknown = 403 if path in KEY_IS_403 else 401
+                assert status == (unknown if who is None else 403), (method, path, who, status)
 
 
 # routes that name a language: a token limited to other languages is refused (403) on them
@@ -242,6 +267,7 @@ LANG_SCOPED = {
     ("POST", "/v1/translations/{item_id}/{field}/{lang}/send-back"),
     ("GET", "/v1/translations/{item_id}/{field}/{lang}/history"),
     ("PUT", "/v1/glossary/{lang}/{source}"), ("DELETE", "/v1/glossary/{lang}/{source}"),
+    ("POST", "/v2/translate"), ("POST", "/v2/glossaries"), ("POST", "/translate"),
 }  # fmt: skip
 
 
@@ -258,11 +284,17 @@ def test_authorization_matrix_with_language_limits(seeded: tuple[TestClient, dic
         for method, path in sorted(routes):
             least = MATRIX[(method, path)]
             for lang in ("es", "ko"):
-                url = path.format(item_id="sku-1", field="name", lang=lang, source="Nike", job_id="nope")
+                url = path.format(
+                    item_id="sku-1", field="name", lang=lang, source="Nike", job_id="nope", glossary_id="nope"
+                )
                 url += f"?to={lang}" if path in ("/v1/jobs", "/v1/tm") else ""
                 body = BODIES.get(path)
                 if path == "/v1/translate":
                     body = {"text": "Hi", "target": lang}
+                elif path in ("/v2/translate", "/v2/glossaries"):
+                    body = {**(body or {}), "target_lang": lang}
+                elif path == "/translate":
+                    body = {**(body or {}), "target": lang}
                 content = '{"id": "x", "name": "Hat"}\n' if path == "/v1/jobs" else None
                 status = client.request(
                     method, url, json=None if content else body, content=content, headers=limited

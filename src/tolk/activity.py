@@ -30,6 +30,7 @@ class Counts:
     score_sum: float = 0.0
     bleu_n: int = 0
     bleu_sum: float = 0.0
+    characters: int = 0  # source characters translated on request (what /v2/usage counts)
 
     def add_score(self, value: float) -> None:
         self.scored += 1

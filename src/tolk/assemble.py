@@ -19,12 +19,12 @@ from tolk.core import ConfigError
 from tolk.engines import registry
 from tolk.engines.base import Engine
 from tolk.glossary import Glossary
-from tolk.pipeline import Translated, inline_glossary, translate_texts
+from tolk.pipeline import Snippet, Translated, inline_glossary, translate_snippets
 from tolk.pipeline.job import Job
 from tolk.quality.gate import Gate
 from tolk.quality.judge import Assessor, LlmJudge, RoundTrip
 from tolk.quality.loop import Loop
-from tolk.store import audit, ledger
+from tolk.store import activity, audit, ledger
 from tolk.store.repo import Store
 
 if TYPE_CHECKING:
@@ -194,16 +194,20 @@ class Kits:
         engine: str | None = None,
         profile: str | None = None,
         glossary: dict[str, str] | None = None,
+        context: str | None = None,
     ) -> list[Translated]:
         """Texts translated through the core (reuse, draft, judge), the engine calls recorded, the
-        request audited."""
+        characters counted, the request audited. `context`: text around them the engine sees as a
+        hint (never translated itself, not part of the cache key)."""
         chosen = self.get(engine, profile)
         extra = inline_glossary(glossary, target) if glossary else None
+        hint = {"context": context} if context else {}
         try:
             job = chosen.job(self.settings, origin=origin, telemetry=self.telemetry)
-            done = await translate_texts(job, texts, source, target, extra)
+            done = await translate_snippets(job, [Snippet(t, hint) for t in texts], source, target, extra)
         finally:
             self.telemetry.flush(self.store)
+        activity.record_request(self.store, origin, target, sum(len(t) for t in texts))
         drafter = chosen.engine
         audit.append(
             self.store,

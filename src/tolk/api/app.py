@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from tolk import __version__
-from tolk.api import auth, glossary, health, jobs, memory, translations, web
+from tolk.api import auth, deepl, glossary, health, jobs, libre, memory, translations, web
 from tolk.api.limits import BodyLimit
 from tolk.api.translate import Kits, TranslateRequest, TranslateResponse, TranslationOut
 from tolk.cache import open_cache
@@ -98,6 +98,8 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse({"detail": message, "errors": _plain(errors)}, status_code=422)
 
     for router in (
+        deepl.router,
+        libre.router,
         translations.router,
         glossary.router,
         jobs.router,

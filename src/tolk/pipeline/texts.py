@@ -99,6 +99,18 @@ async def translate_snippets(
     "auto", each text's language is found first (`detected_source`) and texts go to the engine by it."""
     if source == languages.AUTO:
         return await _translate_detected(job, snippets, target, extra, budget_chars)
+    return await _translate(job, snippets, source, target, extra, budget_chars)
+
+
+async def _translate(
+    job: Job,
+    snippets: Sequence[Snippet],
+    source: str,
+    target: str,
+    extra: Glossary | None,
+    budget_chars: int | None,
+) -> list[Translated]:
+    """The snippets of one source language (or `auto`, for an engine that finds it itself)."""
     if extra is not None:
         job = dataclasses.replace(job, glossary=job.glossary.merged(extra))
     core = Core(job)
@@ -190,7 +202,7 @@ async def _translate_detected(
             for i in indexes:  # nothing to translate: as DeepL does, the text comes back unchanged
                 out[i] = Translated(snippets[i].text, 100.0, [], status=CHECKED, detected_source=tag)
             continue
-        done = await translate_snippets(job, [snippets[i] for i in indexes], tag, target, extra, budget_chars)
+        done = await _translate(job, [snippets[i] for i in indexes], tag, target, extra, budget_chars)
         detected = None if tag == languages.AUTO else tag
         for i, t in zip(indexes, done, strict=True):
             out[i] = dataclasses.replace(t, detected_source=detected)

@@ -141,3 +141,16 @@ def spend_by_target(store: Store, since: datetime, until: datetime) -> dict[str,
             row[0]: dict(zip(("requests", "tokens", "cost"), row[1:], strict=True))
             for row in session.execute(stmt.group_by(EngineCall.target))
         }
+
+
+def characters_since(store: Store, since: datetime) -> int:
+    """Source characters translated on request since `since` (the API's usage)."""
+    with store.sessions() as session:
+        total = session.execute(select(func.sum(Activity.characters)).where(Activity.at >= since)).scalar()
+    return int(total or 0)
+
+
+def record_request(store: Store, origin: str, lang: str, characters: int) -> None:
+    """A request's characters, in a row of its own."""
+    with store.transaction() as session:
+        record(session, Tally(origin, lang, characters=characters))

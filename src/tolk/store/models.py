@@ -298,6 +298,19 @@ class Activity(Base):
     score_sum: Mapped[float] = mapped_column(Float, default=0.0)
     bleu_n: Mapped[int] = mapped_column(Integer, default=0)
     bleu_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    characters: Mapped[int] = mapped_column(Integer, default=0)  # source characters translated on request
+
+
+class GlossarySet(Base):
+    """A named glossary for one language pair, applied by id (a DeepL glossary)."""
+
+    __tablename__ = "glossary_sets"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    source_lang: Mapped[str] = mapped_column(String(16))
+    target_lang: Mapped[str] = mapped_column(String(16))
+    entries: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
 
 
 class EngineCall(Base):
