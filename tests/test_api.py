@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -227,7 +228,7 @@ MATRIX: dict[tuple[str, str], auth.Role | None] = {
     ("GET", "/frontend/settings"): None,
 }
 KEY_IS_403 = {path for _, path in MATRIX if path.startswith("/v2/") or path in ("/translate", "/detect")}
-BODIES = {"/v1/translate": {"text": "Hi", "target": "es"},
+BODIES: dict[str, dict[str, Any]] = {"/v1/translate": {"text": "Hi", "target": "es"},
           "/v1/translations/{item_id}/{field}/{lang}": {"text": "Hola", "version": 1},
           "/v1/translations/{item_id}/{field}/{lang}/approve": {"version": 1},
           "/v1/glossary/{lang}/{source}": {"target": "Nike", "do_not_translate": True},
