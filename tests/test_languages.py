@@ -18,7 +18,13 @@ from tolk.core import InputError
         ("ko_KR", "ko"),
         ("KO", "ko"),
         ("ja-JP", "ja"),
-        ("es-MX", "es"),
+        ("es-MX", "es-MX"),
+        ("es_mx", "es-MX"),
+        ("de-AT", "de-AT"),
+        ("de-DE", "de"),  # Germany is where German is written anyway: one language, not two
+        ("sr-Latn", "sr-Latn"),
+        ("sr-Cyrl", "sr"),
+        ("en-Latn", "en"),
         ("es-419", "es-419"),
         ("Spanish", "es"),
         ("spa", "es"),
@@ -32,7 +38,7 @@ def test_normalises_common_spellings(raw: str, tag: str) -> None:
     assert languages.normalize(raw) == tag
 
 
-@pytest.mark.parametrize("raw", ["klingon", "xx", "en--", "", "auto"])
+@pytest.mark.parametrize("raw", ["klingon", "xx", "en--", "", "auto", "es-XX", "xx-MX"])
 def test_unknown_language_is_a_clear_error(raw: str) -> None:
     with pytest.raises(InputError, match="unknown language"):
         languages.normalize(raw)
@@ -48,6 +54,12 @@ def test_covers_the_92_languages_of_qwen_mt() -> None:
     for tag in languages.QWEN_MT_TAGS:
         assert languages.normalize(tag) == tag
         assert languages.get(tag).name
+
+
+def test_a_variant_the_table_lacks_is_its_languages() -> None:
+    assert languages.get("es-MX").name == "Spanish (Mexico)" and languages.get("es-MX").iso3 == "spa"
+    assert languages.known("es-MX") and languages.known("pt-BR") and not languages.known("xx-MX")
+    assert languages.base("es-MX") == "es" and languages.base("zh-TW") == "zh-TW"
 
 
 def test_engine_names() -> None:

@@ -46,7 +46,11 @@ class Glossary:
                 yield GlossaryEntry(lang, term)
 
     def terms_for(self, lang: str) -> list[Term]:
-        return self._by_lang.get(lang, []) + self._by_lang.get(ANY_LANG, [])
+        """The language's terms; a variant (es-MX) has its language's (es) where it has none itself."""
+        own = self._by_lang.get(lang)
+        if own is None and "-" in lang:
+            own = self._by_lang.get(lang.split("-")[0])
+        return (own or []) + self._by_lang.get(ANY_LANG, [])
 
     def applicable(self, text: str, lang: str) -> tuple[Term, ...]:
         """Terms whose source occurs in `text`, longest first: what the cache key and the check use."""

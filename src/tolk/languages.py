@@ -176,9 +176,13 @@ def _lookup() -> dict[str, str]:
 
 
 def normalize(value: str, *, allow_auto: bool = False) -> str:
-    """Canonical tag for `value` (`zh_Hans` -> `zh-CN`, `ko_KR` -> `ko`, `Spanish` -> `es`).
+    """Canonical tag for `value` (`zh_Hans` -> `zh-CN`, `ko_KR` -> `ko`, `es_mx` -> `es-MX`,
+    `Spanish` -> `es`).
 
-    A tag outside the table is refused: a typo must not become a silent new language.
+    A region or script that says something is kept (es-MX, fr-CA, sr-Latn); one that says what the
+    language is written with or where anyway (CLDR's likely subtags: ko-KR, de-DE, sr-Cyrl) is
+    dropped, so `ko_KR` and `ko` are one language. A language outside the table, or a region or
+    script CLDR does not know, is refused: a typo must not become a silent new language.
     """
     raw = value.strip()
     if allow_auto and raw.lower() == AUTO:
@@ -193,8 +197,35 @@ def normalize(value: str, *, allow_auto: bool = False) -> str:
         for n in range(len(subtags), 0, -1):
             for cut in _candidates(subtags, n):
                 if cut in index:
-                    return index[cut]
+                    found = index[cut]
+                    rest = [s for s in subtags[1:] if s not in cut.split("-")[1:]]
+                    return _variant(found, rest, value) if rest and "-" not in found else found
     raise InputError(f"unknown language {value!r} (use a BCP-47 tag such as en, es, zh-CN, pt-BR)")
+
+
+def _variant(base: str, subtags: list[str], value: str) -> str:
+    """`base` with the script and region of `subtags` that say something (CLDR's names and likely
+    subtags, through babel)."""
+    from babel import Locale
+    from babel.core import get_global
+
+    english = Locale("en")
+    likely = str(get_global("likely_subtags").get(base, "")).split("_")  # e.g. ["es", "Latn", "ES"]
+    script = region = None
+    for sub in subtags:
+        if len(sub) == 4 and sub.isalpha() and sub.title() in english.scripts:
+            script = sub.title()
+        elif ((len(sub) == 2 and sub.isalpha()) or (len(sub) == 3 and sub.isdigit())) and (
+            sub.upper() in english.territories
+        ):
+            region = sub.upper()
+        else:
+            raise InputError(f"unknown language {value!r}: {sub!r} is no script or region CLDR knows")
+    if script is not None and script in likely[1:2]:
+        script = None  # en-Latn is en
+    if region is not None and script is None and region in likely[2:3]:
+        region = None  # ko-KR is ko
+    return "-".join(part for part in (base, script, region) if part)
 
 
 def _candidates(subtags: list[str], n: int) -> list[str]:
@@ -214,8 +245,31 @@ def _ordered_subsets(items: list[str], size: int) -> list[list[str]]:
 
 
 def get(tag: str) -> Language:
-    """The Language for a tag in any accepted spelling."""
-    return LANGUAGES[normalize(tag)]
+    """The Language for a tag in any accepted spelling; a variant the table lacks (es-MX) is its
+    language's, named with its region or script ("Spanish (Mexico)")."""
+    tag = normalize(tag)
+    if tag in LANGUAGES:
+        return LANGUAGES[tag]
+    base = LANGUAGES[tag.split("-")[0]]
+    return Language(tag, f"{base.name} ({_variant_name(tag)})", base.iso3)
+
+
+def _variant_name(tag: str) -> str:
+    from babel import Locale
+
+    english = Locale("en")
+    names = [english.scripts.get(s) or english.territories.get(s) or s for s in tag.split("-")[1:]]
+    return ", ".join(names)
+
+
+def known(tag: str) -> bool:
+    """A tag tolk translates into or from: the table's, or a variant of a language it has."""
+    return tag in LANGUAGES or tag.split("-")[0] in LANGUAGES
+
+
+def base(tag: str) -> str:
+    """The language a variant belongs to as the table names it (es-MX -> es; zh-TW stays zh-TW)."""
+    return tag if tag in LANGUAGES else tag.split("-")[0]
 
 
 def display_name(tag: str) -> str:

@@ -83,8 +83,8 @@ class Engine(abc.ABC):
         return "\n".join(s.text for s in segments)
 
     def supports(self, source: str, target: str) -> bool:
-        known = languages.LANGUAGES
-        return source != target and (source == languages.AUTO or source in known) and target in known
+        known = languages.known
+        return source != target and (source == languages.AUTO or known(source)) and known(target)
 
     def check_pair(self, source: str, target: str) -> None:
         if not self.supports(source, target):

@@ -81,17 +81,26 @@ class Knowledge(StoreBase):
     def recall(
         self, src: str, tgt: str, source_hashes: Sequence[str], origins: Iterable[str]
     ) -> dict[str, str]:
-        """Exact memory matches from units of these origins: source hash -> translation."""
+        """Exact memory matches from units of these origins: source hash -> translation. Units of the
+        languages themselves win; a variant falls back on its language's (en-US on en, es-MX on es)."""
         if not source_hashes:
             return {}
-        stmt = select(MemoryUnit.source_hash, MemoryUnit.target).where(
-            MemoryUnit.src_lang == src,
-            MemoryUnit.tgt_lang == tgt,
+        srcs, tgts = _with_base(src), _with_base(tgt)
+        stmt = select(
+            MemoryUnit.source_hash, MemoryUnit.target, MemoryUnit.src_lang, MemoryUnit.tgt_lang
+        ).where(
+            MemoryUnit.src_lang.in_(srcs),
+            MemoryUnit.tgt_lang.in_(tgts),
             MemoryUnit.source_hash.in_(source_hashes),
             MemoryUnit.origin.in_(list(origins)),
         )
+        found: dict[str, tuple[int, str]] = {}
         with self.sessions() as session:
-            return {r[0]: r[1] for r in session.execute(stmt)}
+            for source_hash, target, s, t in session.execute(stmt):
+                rank = srcs.index(s) + tgts.index(t)  # 0: the exact pair
+                if source_hash not in found or rank < found[source_hash][0]:
+                    found[source_hash] = (rank, target)
+        return {h: text for h, (_, text) in found.items()}
 
     def memory_units(
         self, src: str | None = None, tgt: str | None = None, origins: Iterable[str] | None = None
@@ -209,3 +218,8 @@ class Knowledge(StoreBase):
                 )
                 for r in rows
             )
+
+
+def _with_base(tag: str) -> list[str]:
+    """The tag, then the language it is a variant of (en-US -> [en-US, en])."""
+    return [tag, tag.split("-")[0]] if "-" in tag else [tag]
