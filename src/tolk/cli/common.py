@@ -20,7 +20,9 @@ err_console = Console(stderr=True)
 ConfigOpt = Annotated[
     Path | None,
     typer.Option(
-        "--config", "-c", help="tolk.toml to use (default: $TOLK_CONFIG, else ./tolk.toml if present)."
+        "--config",
+        "-c",
+        help="tolk.toml to use (default: $TOLK_CONFIG, else ./tolk.toml, else ~/.config/tolk/tolk.toml).",
     ),
 ]
 DbOpt = Annotated[
@@ -30,6 +32,37 @@ DbOpt = Annotated[
         help="Store URL: sqlite:///file.db, postgresql://…, mysql://… (default: $TOLK_DB or ./tolk.db).",
     ),
 ]
+
+
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="One JSON object per line instead of a table (for scripts and jq).")
+]
+
+
+def print_rows(title: str, rows: list[dict[str, object]], as_json: bool) -> None:
+    """A listing as a table for people, or as JSON lines (the same keys, typed values) for scripts."""
+    import json
+
+    from rich.table import Table
+
+    if as_json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False, default=str))
+        return
+    table = Table(title=title)
+    for col in rows[0] if rows else ():
+        table.add_column(col.replace("_", " "), overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else _cell(v) for v in row.values()))
+    console.print(table)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, list | tuple):
+        return ",".join(map(str, value))
+    return str(value)
 
 
 def settings(config_path: Path | None, db: str | None = None) -> config.Settings:

@@ -5,31 +5,27 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from rich.table import Table
-
-from tolk.cli.common import ConfigOpt, console, settings
+from tolk.cli.common import ConfigOpt, JsonOpt, print_rows, settings
 
 if TYPE_CHECKING:  # the engines load when the command runs, so `tolk --help` stays quick
     from tolk.config import Settings
 
 
-def engines(config_path: ConfigOpt = None) -> None:
+def engines(config_path: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """List configured engines and whether each can be used right now (keys are never shown)."""
     s = settings(config_path)
-    table = Table(title="engines")
-    for col in ("name", "kind", "model", "default", "usable", "details"):
-        table.add_column(col)
-    for name, usable, detail in asyncio.run(_statuses(s)):
-        conf = s.engines[name]
-        table.add_row(
-            name,
-            conf.kind,
-            conf.model or "-",
-            "yes" if name == s.default_engine else "",
-            "[green]yes[/]" if usable else "[red]no[/]",
-            detail,
-        )
-    console.print(table)
+    rows: list[dict[str, object]] = [
+        {
+            "name": name,
+            "kind": s.engines[name].kind,
+            "model": s.engines[name].model or "-",
+            "default": name == s.default_engine,
+            "usable": usable,
+            "details": detail,
+        }
+        for name, usable, detail in asyncio.run(_statuses(s))
+    ]
+    print_rows("engines", rows, as_json)
 
 
 async def _statuses(s: Settings) -> list[tuple[str, bool, str]]:

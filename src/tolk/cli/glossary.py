@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from tolk import glossary as glossary_mod
 from tolk import languages
-from tolk.cli.common import ConfigOpt, DbOpt, console, open_store, settings
+from tolk.cli.common import ConfigOpt, DbOpt, JsonOpt, console, open_store, print_rows, settings
 
 app = typer.Typer(
     help="Manage the glossary: forced term translations and do-not-translate terms.", no_args_is_help=True
@@ -40,6 +39,7 @@ def list_(
     lang: Annotated[str | None, typer.Option("--lang", "-l", help="Only terms for this language.")] = None,
     db: DbOpt = None,
     config_path: ConfigOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show the stored terms."""
     store = open_store(settings(config_path, db), reading=True)
@@ -48,19 +48,16 @@ def list_(
     finally:
         store.close()
     tag = languages.normalize(lang) if lang else None
-    table = Table(title=f"glossary ({len(g)} terms)")
-    for col in ("source", "lang", "target", "do not translate", "case", "note"):
-        table.add_column(col)
-    for e in g.entries():
-        if tag and e.lang not in (tag, glossary_mod.ANY_LANG):
-            continue
-        t = e.term
-        table.add_row(
-            t.source,
-            e.lang,
-            t.target,
-            "yes" if t.do_not_translate else "",
-            "yes" if t.case_sensitive else "",
-            t.note,
-        )
-    console.print(table)
+    rows: list[dict[str, object]] = [
+        {
+            "source": e.term.source,
+            "lang": e.lang,
+            "target": e.term.target,
+            "do_not_translate": e.term.do_not_translate,
+            "case_sensitive": e.term.case_sensitive,
+            "note": e.term.note,
+        }
+        for e in g.entries()
+        if not tag or e.lang in (tag, glossary_mod.ANY_LANG)
+    ]
+    print_rows(f"glossary ({len(g)} terms)", rows, as_json)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from tolk import languages
-from tolk.cli.common import ConfigOpt, DbOpt, console, open_store, settings
+from tolk.cli.common import ConfigOpt, DbOpt, JsonOpt, console, open_store, print_rows, settings
 
 app = typer.Typer(
     help="The review queue: translations the gate could not publish on its own.", no_args_is_help=True
@@ -21,6 +20,7 @@ def list_(
     limit: Annotated[int, typer.Option("--limit", help="Show at most this many.")] = 50,
     db: DbOpt = None,
     config_path: ConfigOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Translations that need review (failed the gate after every round), await approval, or hold a
     machine suggestion next to a person's text."""
@@ -31,9 +31,7 @@ def list_(
         rows = store.review_queue(tag, limit)
     finally:
         store.close()
-    table = Table(title=f"review queue ({len(rows)}{'+' if len(rows) == limit else ''})")
-    for col in ("id", "field", "lang", "grade", "score", "why"):
-        table.add_column(col, overflow="fold")
+    listed: list[dict[str, object]] = []
     for t in rows:
         why = "; ".join(str(c.get("message", c.get("id"))) for c in t.checks) if t.status else ""
         if t.status == "PENDING_APPROVAL":
@@ -42,9 +40,12 @@ def list_(
             why = (
                 why + "; " if why else ""
             ) + f"machine suggestion from {t.suggestion_engine or 'an engine'}"
-        score = f"{t.score:.0f}" if t.score is not None else "-"
-        table.add_row(t.item_id, t.field, t.lang, t.grade, score, why or (t.status or ""))
-    console.print(table)
+        score = round(t.score) if t.score is not None else None
+        listed.append(
+            {"id": t.item_id, "field": t.field, "lang": t.lang, "grade": t.grade, "score": score,
+             "why": why or (t.status or "")}
+        )  # fmt: skip
+    print_rows(f"review queue ({len(rows)}{'+' if len(rows) == limit else ''})", listed, as_json)
 
 
 @app.command("count")

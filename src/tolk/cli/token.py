@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from tolk import languages
-from tolk.cli.common import ConfigOpt, DbOpt, console, open_store, settings
+from tolk.cli.common import ConfigOpt, DbOpt, JsonOpt, console, open_store, print_rows, settings
 from tolk.core import TolkError
 
 app = typer.Typer(help="API tokens: roles viewer, reviewer, admin; optionally limited to languages.")
@@ -38,30 +37,29 @@ def create(
 
 
 @app.command("list")
-def list_tokens(db: DbOpt = None, config_path: ConfigOpt = None) -> None:
+def list_tokens(db: DbOpt = None, config_path: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """Tokens with their role, languages and last use (never the token itself)."""
     from tolk.api import auth
 
     store = open_store(settings(config_path, db), reading=True)
     try:
-        rows = auth.tokens(store)
+        tokens = auth.tokens(store)
     finally:
         store.close()
-    table = Table(title="API tokens")
-    for col in ("id", "name", "role", "languages", "starts with", "created", "last used", "revoked"):
-        table.add_column(col)
-    for t in rows:
-        table.add_row(
-            str(t.id),
-            t.name,
-            t.role,
-            ",".join(t.langs) or "all",
-            t.prefix + "…",
-            f"{t.created_at:%Y-%m-%d}",
-            f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "-",
-            f"{t.revoked_at:%Y-%m-%d}" if t.revoked_at else "",
-        )
-    console.print(table)
+    rows: list[dict[str, object]] = [
+        {
+            "id": t.id,
+            "name": t.name,
+            "role": t.role,
+            "languages": list(t.langs) or "all",
+            "starts_with": t.prefix + "…",
+            "created": f"{t.created_at:%Y-%m-%d}",
+            "last_used": f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else None,
+            "revoked": f"{t.revoked_at:%Y-%m-%d}" if t.revoked_at else None,
+        }
+        for t in tokens
+    ]
+    print_rows("API tokens", rows, as_json)
 
 
 @app.command()

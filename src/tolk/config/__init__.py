@@ -123,12 +123,29 @@ def _expand(value: Any) -> Any:
 
 
 def find_config(path: str | Path | None) -> Path | None:
+    """`--config`, else $TOLK_CONFIG, else ./tolk.toml, else the user's own (`~/.config/tolk/tolk.toml`,
+    or under $XDG_CONFIG_HOME). TOLK_CONFIG set but empty means: this folder's file or none, never
+    the user's (a script or a test that wants no personal settings)."""
     if path:
         return Path(path)
     if env := os.environ.get("TOLK_CONFIG"):
         return Path(env)
     local = Path("tolk.toml")
-    return local if local.is_file() else None
+    if local.is_file():
+        return local
+    if "TOLK_CONFIG" in os.environ:
+        return None
+    mine = user_config()
+    return mine if mine.is_file() else None
+
+
+def user_config() -> Path:
+    """Where a user's own tolk.toml lives: $XDG_CONFIG_HOME/tolk, else ~/.config/tolk (%APPDATA% on
+    Windows)."""
+    if os.name == "nt" and os.environ.get("APPDATA"):
+        return Path(os.environ["APPDATA"]) / "tolk" / "tolk.toml"
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "tolk" / "tolk.toml"
 
 
 def load(path: str | Path | None = None, *, db: str | None = None) -> Settings:

@@ -1,0 +1,51 @@
+"""Conventions people expect of a command line: `--json` on listings, a config in the user's folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import run_tolk
+
+
+def test_listings_print_json_lines(tmp_path: Path) -> None:
+    (tmp_path / "terms.csv").write_text("source,target_lang,target,do_not_translate\nNike,es,Nike,true\n")
+    added = run_tolk("glossary", "import", "terms.csv", cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert run_tolk("token", "create", "--name", "kim", "--role", "viewer", cwd=tmp_path).returncode == 0
+    terms = run_tolk("glossary", "list", "--json", cwd=tmp_path)
+    assert terms.returncode == 0, terms.stderr
+    [term] = [json.loads(line) for line in terms.stdout.splitlines()]
+    assert term["source"] == "Nike" and term["lang"] == "es" and term["do_not_translate"] is True
+    tokens = [
+        json.loads(line) for line in run_tolk("token", "list", "--json", cwd=tmp_path).stdout.splitlines()
+    ]
+    assert [(t["name"], t["role"], t["revoked"]) for t in tokens] == [("kim", "viewer", None)]
+    queue = run_tolk("review", "list", "--json", cwd=tmp_path)
+    assert queue.returncode == 0 and queue.stdout == ""
+    engines = [json.loads(line) for line in run_tolk("engines", "--json", cwd=tmp_path).stdout.splitlines()]
+    assert [e["name"] for e in engines] == ["apertium"] and isinstance(engines[0]["usable"], bool)
+
+
+def test_the_users_own_config_is_found(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "tolk").mkdir(parents=True)
+    (home / "tolk" / "tolk.toml").write_text('[engines.mine]\nkind = "dummy"\nexternal = false\n')
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("TOLK_CONFIG", "TOLK_DB")}
+    env |= {"XDG_CONFIG_HOME": str(home)}
+    listed = subprocess.run(
+        [sys.executable, "-m", "tolk", "engines", "--json"], cwd=work, env=env, capture_output=True, text=True
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "mine" in [json.loads(line)["name"] for line in listed.stdout.splitlines()]
+    # a local tolk.toml wins; TOLK_CONFIG set (even empty) keeps personal settings out
+    alone = subprocess.run(
+        [sys.executable, "-m", "tolk", "engines", "--json"],
+        cwd=work, env={**env, "TOLK_CONFIG": ""}, capture_output=True, text=True,
+    )  # fmt: skip
+    assert "mine" not in [json.loads(line)["name"] for line in alone.stdout.splitlines()]
