@@ -49,3 +49,31 @@ def test_the_users_own_config_is_found(tmp_path: Path) -> None:
         cwd=work, env={**env, "TOLK_CONFIG": ""}, capture_output=True, text=True,
     )  # fmt: skip
     assert "mine" not in [json.loads(line)["name"] for line in alone.stdout.splitlines()]
+
+
+def test_a_catalog_from_stdin_and_its_export_to_stdout(apertium: None, tmp_path: Path) -> None:
+    rows = "".join(
+        json.dumps({"id": f"p{i}", "name": t}) + "\n" for i, t in enumerate(["The dog.", "The cat."])
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOLK_")} | {"TOLK_CONFIG": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "tolk", "translate", "-", "--to", "es", "--engine", "apertium", "--out", "-"],
+        input=rows, cwd=tmp_path, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    exported = [
+        json.loads(line) for line in done.stdout.splitlines()
+    ]  # only the export: the summary is on stderr
+    assert [(r["id"], r["text"]) for r in exported] == [("p0", "El perro."), ("p1", "El gato.")]
+    assert "exported 2 records to stdout" in done.stderr
+
+
+def test_a_bad_row_on_stdin_is_named_by_its_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOLK_")} | {"TOLK_CONFIG": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "tolk", "translate", "-", "--to", "es"],
+        input='{"id": "p1", "name": "The dog."}\n{"id": "p2", "name": \n', cwd=tmp_path, env=env,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "<stdin>:2: bad JSON" in done.stderr and "tolk-stdin" not in done.stderr

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from tolk.core import InputError
+from tolk.core import InputError, TolkError
 
 if TYPE_CHECKING:  # commands import the heavy parts when they run: `tolk --help` stays quick
     from tolk import config
@@ -63,6 +65,31 @@ def _cell(value: object) -> str:
     if isinstance(value, list | tuple):
         return ",".join(map(str, value))
     return str(value)
+
+
+STDIO = "-"  # a file argument that means stdin (or, for an output, stdout)
+
+
+@contextmanager
+def readable(path: Path, suffix: str = ".jsonl") -> Iterator[Path]:
+    """`path`, or for `-` what stdin holds (JSONL unless `suffix` says otherwise), spooled to a file of
+    its own: a catalog is read twice (validated whole, then translated). Errors name it <stdin>."""
+    if str(path) != STDIO:
+        yield path
+        return
+    import shutil
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="tolk-stdin-") as folder:
+        spooled = Path(folder) / f"stdin{suffix}"
+        with spooled.open("wb") as fh:
+            shutil.copyfileobj(sys.stdin.buffer, fh)
+        try:
+            yield spooled
+        except TolkError as exc:
+            exc.args = (str(exc).replace(str(spooled), "<stdin>"),)
+            raise
 
 
 def settings(config_path: Path | None, db: str | None = None) -> config.Settings:

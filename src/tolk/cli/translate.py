@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -21,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tolk import languages
-from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
+from tolk.cli.common import STDIO, ConfigOpt, DbOpt, console, err_console, open_store, readable, settings
 from tolk.formats import catalog
 
 if TYPE_CHECKING:  # the heavy parts load when a command runs, not for `tolk --help`
@@ -32,7 +34,11 @@ if TYPE_CHECKING:  # the heavy parts load when a command runs, not for `tolk --h
 
 def translate(
     input: Annotated[
-        Path, typer.Argument(help="Catalog: .jsonl or .csv: id, \\[lang], \\[category], name, description…")
+        Path,
+        typer.Argument(
+            help="Catalog: .jsonl or .csv: id, \\[lang], \\[category], name, description… "
+            "(- reads JSONL from stdin)"
+        ),
     ],
     to: Annotated[
         str | None,
@@ -66,7 +72,10 @@ def translate(
         str, typer.Option("--fields", help="Comma-separated fields to translate.")
     ] = "name,description",
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Also export the results (.jsonl or .csv).")
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Also export the results (.jsonl or .csv; - writes JSONL to stdout)."
+        ),
     ] = None,
     skip_bad: Annotated[
         bool, typer.Option("--skip-bad", help="Skip malformed rows (reported) instead of stopping.")
@@ -94,9 +103,12 @@ def translate(
         )
     src = languages.normalize(source or s.source_lang, allow_auto=True)
     field_list = [f.strip() for f in fields.split(",") if f.strip()]
-    catalog.catalog_format(input)
+    if str(input) != STDIO:
+        catalog.catalog_format(input)
     if out is not None:
         _export_format(out)
+    to_stdout = out is not None and str(out) == STDIO  # the export is the output: the summary goes to stderr
+    report = err_console if to_stdout else console
     store = open_store(s)
     try:
         parts = assemble.kit(
@@ -105,29 +117,33 @@ def translate(
         caps = Budget(budget if budget is not None else s.budget.per_run, s.budget.per_day)
         telemetry = Telemetry()  # engine calls land in the store for reports and the dashboard
         telemetry.attach(*parts.engines())
-        job = parts.job(
-            s,
-            path=input,
-            targets=targets,
-            source_lang=src,
-            fields=field_list,
-            skip_bad=skip_bad,
-            telemetry=telemetry,
-            chunk_size=chunk_size,
-            budget=caps,
-        )
-        summary = asyncio.run(_run(job, parts))
-        print_summary(summary, engine or s.default_engine or "")
+        with readable(input) as path:
+            job = parts.job(
+                s,
+                path=path,
+                targets=targets,
+                source_lang=src,
+                fields=field_list,
+                skip_bad=skip_bad,
+                telemetry=telemetry,
+                chunk_size=chunk_size,
+                budget=caps,
+            )
+            summary = asyncio.run(_run(job, parts))
+        print_summary(summary, engine or s.default_engine or "", report)
         if samples:
             _print_samples(store, targets, samples)
         if out is not None:
-            with catalog.atomic_output(out) as fh:
-                rows = chain(
-                    (r for t in targets for r in store.export_rows(t)),
-                    markets.price_rows(store, s.pricing, s.markets, set(targets)),
-                )
-                n = catalog.write_export(rows, fh, _export_format(out))
-            console.print(f"exported {n} records to {out}")
+            rows = chain(
+                (r for t in targets for r in store.export_rows(t)),
+                markets.price_rows(store, s.pricing, s.markets, set(targets)),
+            )
+            if to_stdout:
+                n = catalog.write_export(rows, sys.stdout, "jsonl")
+            else:
+                with catalog.atomic_output(out) as fh:
+                    n = catalog.write_export(rows, fh, _export_format(out))
+            report.print(f"exported {n} records to {'stdout' if to_stdout else out}")
     finally:
         store.close()
     if summary.stopped:
@@ -171,13 +187,15 @@ async def _run(job: Job, parts: assemble.Kit) -> Summary:
 
 
 def _export_format(path: Path) -> str:
+    if str(path) == STDIO:
+        return "jsonl"
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in {"jsonl", "csv"}:
         raise typer.BadParameter(f"{path}: use a .jsonl or .csv file", param_hint="--out")
     return suffix
 
 
-def print_summary(s: Summary, engine: str) -> None:
+def print_summary(s: Summary, engine: str, to: Console = console) -> None:
     table = Table(title=f"tolk translate — engine {engine}", show_header=False, box=None)
     rows = [  # each segment is counted once: the indented lines add up to the line above them
         ("processed", f"{s.items} items, {s.segments} segments"),
@@ -211,7 +229,7 @@ def print_summary(s: Summary, engine: str) -> None:
         rows.append(("bad rows skipped", _bad_rows(s.bad_rows)))
     for name, value in rows:
         table.add_row(f"[bold]{name}[/]", value)
-    console.print(table)
+    to.print(table)
     for reason, (count, where) in sorted(s.failure_reasons.items(), key=lambda kv: -kv[1][0]):
         err_console.print(f"[red]failed[/] {count} × {reason} (e.g. {where})", highlight=False)
 
