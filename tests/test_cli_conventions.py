@@ -77,3 +77,22 @@ def test_a_bad_row_on_stdin_is_named_by_its_line(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode != 0
     assert "<stdin>:2: bad JSON" in done.stderr and "tolk-stdin" not in done.stderr
+
+
+def test_shell_completion_is_offered(tmp_path: Path) -> None:
+    """`tolk --show-completion bash` prints the script `--install-completion` installs; the shell's
+    completion asks tolk itself (_TOLK_COMPLETE), so commands and options stay in step."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOLK_")} | {"TOLK_CONFIG": ""}
+    tolk_bin = Path(sys.executable).parent / "tolk"
+    script = subprocess.run(
+        [tolk_bin, "--show-completion", "bash"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert script.returncode == 0, script.stderr
+    assert (
+        "_TOLK_COMPLETE" in script.stdout and "complete -o default -F _tolk_completion tolk" in script.stdout
+    )
+    asked = subprocess.run(
+        [tolk_bin], cwd=tmp_path, capture_output=True, text=True,
+        env=env | {"_TOLK_COMPLETE": "complete_bash", "COMP_WORDS": "tolk tra", "COMP_CWORD": "1"},
+    )  # fmt: skip
+    assert "translate" in asked.stdout

@@ -35,7 +35,7 @@ app = typer.Typer(
     help="Translate product catalogs and content with pluggable engines, glossaries and a cache.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
 )
 app.command()(translate.translate)
 app.command()(export.export)
