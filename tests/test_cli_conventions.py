@@ -96,3 +96,23 @@ def test_shell_completion_is_offered(tmp_path: Path) -> None:
         env=env | {"_TOLK_COMPLETE": "complete_bash", "COMP_WORDS": "tolk tra", "COMP_CWORD": "1"},
     )  # fmt: skip
     assert "translate" in asked.stdout
+
+
+def test_export_piped_into_check(apertium: None, tmp_path: Path) -> None:
+    """`tolk export | tolk check -`: the gate's verdicts on what a run exported, without a file between."""
+    (tmp_path / "catalog.jsonl").write_text(
+        json.dumps({"id": "p1", "name": "The red shoes are cheap."}) + "\n"
+    )
+    assert (
+        run_tolk("translate", "catalog.jsonl", "--to", "es", "--engine", "apertium", cwd=tmp_path).returncode
+        == 0
+    )
+    exported = run_tolk("export", cwd=tmp_path).stdout
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOLK_")} | {"TOLK_CONFIG": ""}
+    checked = subprocess.run(
+        [sys.executable, "-m", "tolk", "check", "-", "--format", "jsonl"],
+        input=exported, cwd=tmp_path, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    [verdict] = [json.loads(line) for line in checked.stdout.splitlines()]
+    assert verdict["id"] == "p1:name:es" and verdict["decision"] == "pass"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections import Counter
@@ -13,7 +14,7 @@ import typer
 from rich.table import Table
 
 from tolk import glossary, languages
-from tolk.cli.common import console
+from tolk.cli.common import STDIO, console
 from tolk.cli.explain import show_findings
 from tolk.core import InputError, Term, TolkError
 from tolk.glossary import Glossary
@@ -30,7 +31,7 @@ def check(
         Path,
         typer.Argument(
             help="JSONL: id, src_lang, tgt_lang, source, translation, \\[reference], \\[glossary] — or the "
-            "records `tolk export` writes (id, field, lang, source, text)"
+            "records `tolk export` writes (id, field, lang, source, text); - reads stdin"
         ),
     ],
     fmt: Annotated[
@@ -109,22 +110,25 @@ def _table(verdicts: list[tuple[str, Verdict]]) -> None:
 
 
 def read(path: Path, source_lang: str = "en", extra: Glossary | None = None) -> Iterator[tuple[str, Sample]]:
+    """Records from the file, or from stdin for `-` (`tolk export | tolk check -`)."""
+    stdin = str(path) == STDIO
     try:
-        fh = path.open("rb")
+        fh = sys.stdin.buffer if stdin else path.open("rb")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    with fh:
+    name = "<stdin>" if stdin else str(path)
+    with contextlib.nullcontext(fh) if stdin else fh:
         for n, raw in enumerate(fh, 1):
             if not raw.strip():
                 continue
             try:
                 yield _sample(json.loads(raw.decode("utf-8")), source_lang, extra)
             except UnicodeDecodeError as exc:
-                raise InputError(f"{path}:{n}: invalid UTF-8 at byte {exc.start}") from None
+                raise InputError(f"{name}:{n}: invalid UTF-8 at byte {exc.start}") from None
             except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{n}: bad JSON: {exc.msg} (column {exc.colno})") from None
+                raise InputError(f"{name}:{n}: bad JSON: {exc.msg} (column {exc.colno})") from None
             except (TolkError, ValueError, TypeError) as exc:
-                raise InputError(f"{path}:{n}: {exc}") from None
+                raise InputError(f"{name}:{n}: {exc}") from None
 
 
 def _sample(data: Any, source_lang: str = "en", extra: Glossary | None = None) -> tuple[str, Sample]:
