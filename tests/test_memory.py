@@ -125,3 +125,25 @@ def test_a_unit_with_control_characters_does_not_break_the_export(tmp_path: Path
     assert result.returncode == 0, result.stderr
     pairs = sorted((s, t) for _, _, s, t, _ in read_tmx(tmp_path / "out.tmx"))
     assert pairs == [("Blue hat", "Sombrero azul"), ("Red shoe", "Zapato rojo")]
+
+
+def test_variants_meet_in_memory(tmp_path: Path) -> None:
+    """A unit from an en-US TMX serves an en catalog (the source text is the same); an es-MX request
+    takes an es unit where it has none of its own, and its own where it has one."""
+    from tolk.core import digest, normalize_text
+
+    store = Store(f"sqlite:///{tmp_path / 't.db'}")
+    text = "Soft cotton pillow for the bedroom."
+    with store.transaction() as session:
+        store.remember(session, "en-US", "es", text, "Almohada suave.", "tmx")
+        store.remember(session, "en", "es-MX", "Red hat.", "Sombrero rojo (MX).", "tmx")
+        store.remember(session, "en", "es", "Red hat.", "Sombrero rojo.", "tmx")
+    pillow, hat = digest(normalize_text(text)), digest(normalize_text("Red hat."))
+    try:
+        assert store.recall("en", "es", [pillow], ["tmx"]) == {pillow: "Almohada suave."}
+        assert store.recall("en", "es-MX", [hat], ["tmx"]) == {hat: "Sombrero rojo (MX)."}
+        assert store.recall("en", "es", [hat], ["tmx"]) == {hat: "Sombrero rojo."}
+        assert store.recall("en", "es-AR", [hat], ["tmx"]) == {hat: "Sombrero rojo."}
+        assert store.recall("en", "pt", [pillow, hat], ["tmx"]) == {}
+    finally:
+        store.close()

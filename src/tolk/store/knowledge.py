@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from tolk.core import Term, digest, normalize_text, text_hash
@@ -81,15 +81,17 @@ class Knowledge(StoreBase):
     def recall(
         self, src: str, tgt: str, source_hashes: Sequence[str], origins: Iterable[str]
     ) -> dict[str, str]:
-        """Exact memory matches from units of these origins: source hash -> translation. Units of the
-        languages themselves win; a variant falls back on its language's (en-US on en, es-MX on es)."""
+        """Exact memory matches from units of these origins: source hash -> translation. The source
+        matches in any variant of its language (the text is the same: a unit from an en-US TMX serves
+        an en catalog); the target in its own tag first, then its language's (es-MX falls back on es).
+        The closest pair wins."""
         if not source_hashes:
             return {}
-        srcs, tgts = _with_base(src), _with_base(tgt)
+        base, tgts = src.split("-")[0], _with_base(tgt)
         stmt = select(
             MemoryUnit.source_hash, MemoryUnit.target, MemoryUnit.src_lang, MemoryUnit.tgt_lang
         ).where(
-            MemoryUnit.src_lang.in_(srcs),
+            or_(MemoryUnit.src_lang == base, MemoryUnit.src_lang.like(base + "-%")),
             MemoryUnit.tgt_lang.in_(tgts),
             MemoryUnit.source_hash.in_(source_hashes),
             MemoryUnit.origin.in_(list(origins)),
@@ -97,7 +99,7 @@ class Knowledge(StoreBase):
         found: dict[str, tuple[int, str]] = {}
         with self.sessions() as session:
             for source_hash, target, s, t in session.execute(stmt):
-                rank = srcs.index(s) + tgts.index(t)  # 0: the exact pair
+                rank = (s != src) + 2 * tgts.index(t)  # 0: the exact pair; the target's tag weighs most
                 if source_hash not in found or rank < found[source_hash][0]:
                     found[source_hash] = (rank, target)
         return {h: text for h, (_, text) in found.items()}
