@@ -175,6 +175,13 @@ def test_status_restart_and_tail(tmp_path: Path) -> None:
         )
         assert status.returncode == 0 and "running" in status.stdout and "translator.es" in status.stdout
         assert "translated 3" in status.stdout
+        as_json = run_tolk(
+            "agent", "status", "--json", "--config", str(cfg), "--bus", f"sqlite:///{tmp_path}/tolk-bus.db",
+            cwd=tmp_path,
+        )  # fmt: skip
+        state = json.loads(as_json.stdout)
+        assert [(w["state"], w["queues"]) for w in state["workers"]] == [("running", ["translator.es"])]
+        assert state["processed"]["translated"] == 3 and state["queues"][0]["queue"] == "translator.es"
         metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
         assert 'tolk_engine_calls_total{engine="dummy",model="dummy"}' in metrics
         assert 'tolk_segment_lookups_total{result="engine"} 3.0' in metrics  # a name for each of 3 products

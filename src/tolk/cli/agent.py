@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 from typing import TYPE_CHECKING, Annotated
 
@@ -133,6 +134,9 @@ def status(
     ] = None,
     db: DbOpt = None,
     config_path: ConfigOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object: workers, events processed, queues.")
+    ] = False,
 ) -> None:
     """Workers with their heartbeat, state and counts (a worker silent for 3 heartbeats shows as lost)."""
     from tolk.agent import registry as registry_mod
@@ -147,6 +151,33 @@ def status(
         store.close()
     order = registry_mod.load(s.agent.registry, s.agent.name).ordered()
     rows = ops.in_order(rows, order)
+    if as_json:
+        queues = sorted({q for w in rows for q in w.queues})
+        print(
+            json.dumps(
+                {
+                    "workers": [
+                        {
+                            "agent": w.agent,
+                            "worker": w.id,
+                            "state": ledger.state(w, s.agent.heartbeat_s),
+                            "heartbeat_s_ago": round((now() - w.heartbeat_at).total_seconds(), 1),
+                            "queues": list(w.queues),
+                            "acked": w.stats.get("ack", 0),
+                            "retried": w.stats.get("retry", 0) + w.stats.get("pause", 0),
+                            "dead": w.stats.get("dead", 0),
+                        }
+                        for w in rows
+                    ],
+                    "processed": dict(sorted(counts.items())),
+                    "queues": [
+                        {"queue": q, "waiting": depth, "dead_letters": dead}
+                        for q, depth, dead in (_queue_depths(bus, s.agent.namespace, queues) if bus else [])
+                    ],
+                }
+            )
+        )
+        return
     table = Table(title="tolk agents")
     for col in ("agent", "worker", "state", "heartbeat", "queues", "acked", "retried", "dead"):
         table.add_column(col)
@@ -169,7 +200,8 @@ def status(
         console.print(_depths(bus, s.agent.namespace, queues))
 
 
-def _depths(url: str, namespace: str, queues: list[str]) -> Table:
+def _queue_depths(url: str, namespace: str, queues: list[str]) -> list[tuple[str, int, int]]:
+    """(queue, messages waiting, dead letters) on the bus at `url`."""
     from tolk.bus import open_bus
 
     async def go() -> list[tuple[str, int, int]]:
@@ -179,10 +211,14 @@ def _depths(url: str, namespace: str, queues: list[str]) -> Table:
         finally:
             await b.close()
 
+    return asyncio.run(go())
+
+
+def _depths(url: str, namespace: str, queues: list[str]) -> Table:
     table = Table(title=f"queues on {safe_url(url)}")
     for col in ("queue", "waiting", "dead letters"):
         table.add_column(col)
-    for q, depth, dead in asyncio.run(go()):
+    for q, depth, dead in _queue_depths(url, namespace, queues):
         table.add_row(q, str(depth), str(dead))
     return table
 
