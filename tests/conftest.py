@@ -291,13 +291,27 @@ def workdir(tmp_path: Path, server: StandIn) -> Path:
 # --- the API tests' app: the dummy engine on SQLite, a token of every role (tests/test_api*.py) ---
 
 
+def one_engine(folder: Path, kind: str = "dummy") -> Settings:
+    """Settings with one local engine of `kind` (the default) and a SQLite store in `folder`."""
+    return Settings(
+        default_engine=kind,
+        engines={kind: {"kind": kind, "external": False}},
+        store=f"sqlite:///{folder / 'tolk.db'}",
+    )
+
+
+def tokens_for(s: Settings, **wanted: tuple[auth.Role, list[str]]) -> dict[str, str]:
+    """API tokens in the settings' store: name=(role, languages) each; returns name -> token."""
+    store = Store(s.store)
+    try:
+        return {name: auth.create(store, name, role, langs) for name, (role, langs) in wanted.items()}
+    finally:
+        store.close()
+
+
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    s = Settings(
-        default_engine="dummy",
-        engines={"dummy": {"kind": "dummy", "external": False}},
-        store=f"sqlite:///{tmp_path / 'tolk.db'}",
-    )
+    s = one_engine(tmp_path)
     store = Store(s.store)
     tokens = {role.name: auth.create(store, role.name, role, []) for role in auth.Role}
     tokens["ko-only"] = auth.create(store, "ko", auth.Role.reviewer, ["ko"])

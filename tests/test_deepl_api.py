@@ -9,25 +9,16 @@ import deepl
 import httpx
 import pytest
 
-from tests.conftest import serving
+from tests.conftest import one_engine, serving, tokens_for
 from tolk.api import auth
 from tolk.api.app import create_app
-from tolk.config import Settings
-from tolk.store.repo import Store
 
 
 @pytest.fixture
 def tolk_server(apertium: None, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """tolk serve with Apertium (en <-> es), and a token per role, one limited to Korean."""
-    s = Settings(
-        default_engine="apertium",
-        engines={"apertium": {"kind": "apertium", "external": False}},
-        store=f"sqlite:///{tmp_path / 'tolk.db'}",
-    )
-    store = Store(s.store)
-    tokens = {role.name: auth.create(store, role.name, role, []) for role in auth.Role}
-    tokens["ko-only"] = auth.create(store, "ko", auth.Role.viewer, ["ko"])
-    store.close()
+    s = one_engine(tmp_path, "apertium")
+    tokens = tokens_for(s, **{r.name: (r, []) for r in auth.Role}, **{"ko-only": (auth.Role.viewer, ["ko"])})
     with serving(create_app(s)) as url:
         yield url, tokens
 
@@ -128,14 +119,8 @@ def test_errors_keep_deepls_shape(tolk_server: tuple[str, dict[str, str]]) -> No
 def test_a_translation_the_gate_holds_is_not_returned(tmp_path: Path) -> None:
     """The dummy engine echoes English: the gate holds every text, so a DeepL client gets an error
     naming them, never the failed text as if it were a translation."""
-    s = Settings(
-        default_engine="dummy",
-        engines={"dummy": {"kind": "dummy", "external": False}},
-        store=f"sqlite:///{tmp_path / 'tolk.db'}",
-    )
-    store = Store(s.store)
-    token = auth.create(store, "v", auth.Role.viewer, [])
-    store.close()
+    s = one_engine(tmp_path)
+    token = tokens_for(s, v=(auth.Role.viewer, []))["v"]
     with serving(create_app(s)) as url, pytest.raises(deepl.DeepLException) as refused:
         sdk(url, token).translate_text(
             "Soft cotton pillow for the bedroom.", source_lang="EN", target_lang="ES"

@@ -10,24 +10,15 @@ import httpx
 import pytest
 from libretranslatepy import LibreTranslateAPI
 
-from tests.conftest import serving
+from tests.conftest import one_engine, serving, tokens_for
 from tolk.api import auth
 from tolk.api.app import create_app
-from tolk.config import Settings
-from tolk.store.repo import Store
 
 
 @pytest.fixture
 def tolk_server(apertium: None, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    s = Settings(
-        default_engine="apertium",
-        engines={"apertium": {"kind": "apertium", "external": False}},
-        store=f"sqlite:///{tmp_path / 'tolk.db'}",
-    )
-    store = Store(s.store)
-    tokens = {"viewer": auth.create(store, "v", auth.Role.viewer, [])}
-    tokens["ko-only"] = auth.create(store, "ko", auth.Role.viewer, ["ko"])
-    store.close()
+    s = one_engine(tmp_path, "apertium")
+    tokens = tokens_for(s, viewer=(auth.Role.viewer, []), **{"ko-only": (auth.Role.viewer, ["ko"])})
     with serving(create_app(s)) as url:
         yield url, tokens
 
@@ -78,14 +69,8 @@ def test_keys_limits_and_errors(tolk_server: tuple[str, dict[str, str]]) -> None
 
 
 def test_a_translation_the_gate_holds_is_not_returned(tmp_path: Path) -> None:
-    s = Settings(
-        default_engine="dummy",
-        engines={"dummy": {"kind": "dummy", "external": False}},
-        store=f"sqlite:///{tmp_path / 'tolk.db'}",
-    )
-    store = Store(s.store)
-    token = auth.create(store, "v", auth.Role.viewer, [])
-    store.close()
+    s = one_engine(tmp_path)
+    token = tokens_for(s, v=(auth.Role.viewer, []))["v"]
     with serving(create_app(s)) as url, pytest.raises(HTTPError) as held:
         LibreTranslateAPI(url, api_key=token).translate("Soft cotton pillow for the bedroom.", "en", "es")
     assert held.value.code == 422

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import tolk
+from tests.conftest import one_engine
 from tolk.client import Client
-from tolk.config import Settings
 from tolk.store import activity, audit
 
 DOC = Path(__file__).parent.parent / "docs" / "python.md"
@@ -22,13 +22,7 @@ DOC = Path(__file__).parent.parent / "docs" / "python.md"
 
 def dummy(folder: Path) -> Client:
     """A client with the dummy engine (it echoes the source: `[es] Red socks.`) on its own store."""
-    return Client(
-        Settings(
-            default_engine="dummy",
-            engines={"dummy": {"kind": "dummy", "external": False}},
-            store=f"sqlite:///{folder / 't.db'}",
-        )
-    )
+    return Client(one_engine(folder))
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from tolk import languages
 from tolk.api import auth
 from tolk.api import params as params_mod
+from tolk.api.translate import held
 from tolk.budget import Budget, BudgetReached
 from tolk.core import TolkError, now
 from tolk.store import activity
@@ -137,13 +138,8 @@ async def translate(request: Request) -> Response:
         return error_response(exc)
     except TolkError as exc:
         return error_response(DeepLError(400, str(exc)))
-    held = [
-        f"text {i + 1}: {', '.join(t.failed) or t.status}" for i, t in enumerate(done) if not t.publishable
-    ]
-    if held:
-        return error_response(
-            DeepLError(422, "held by tolk's quality gate for review, not returned: " + "; ".join(held))
-        )
+    if why := held(done):
+        return error_response(DeepLError(422, why))
     return JSONResponse(
         {
             "translations": [

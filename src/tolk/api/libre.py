@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from tolk import languages
 from tolk.api import auth
 from tolk.api.params import BadBody, one, read
+from tolk.api.translate import held
 from tolk.core import TolkError
 from tolk.text.identify import COMMON, identify
 
@@ -102,13 +103,8 @@ async def translate(request: Request) -> Response:
         return _error(exc)
     except TolkError as exc:
         return _error(LibreError(400, str(exc)))
-    held = [
-        f"text {i + 1}: {', '.join(t.failed) or t.status}" for i, t in enumerate(done) if not t.publishable
-    ]
-    if held:
-        return _error(
-            LibreError(422, "held by tolk's quality gate for review, not returned: " + "; ".join(held))
-        )
+    if why := held(done):
+        return _error(LibreError(422, why))
     single = "q" not in lists  # one string in, one string out; a list in, a list out
     body: dict[str, Any] = {"translatedText": done[0].text if single else [t.text for t in done]}
     if source == languages.AUTO:

@@ -119,3 +119,12 @@ class Kits(assemble.Kits):
             profile=body.profile,
             glossary=body.glossary,
         )
+
+
+def held(done: list[Translated]) -> str | None:
+    """Why an API that returns bare texts (DeepL's, LibreTranslate's) must refuse these: the texts the
+    gate holds and the checks each failed; None when every one may be published."""
+    why = [
+        f"text {i + 1}: {', '.join(t.failed) or t.status}" for i, t in enumerate(done) if not t.publishable
+    ]
+    return "held by tolk's quality gate for review, not returned: " + "; ".join(why) if why else None

@@ -67,7 +67,7 @@ def identify(text: str, candidates: Iterable[str] = COMMON) -> Identified | None
     chars = [c for c in text if c.isalpha()]
     if len(chars) < _MIN_LETTERS:
         return None
-    scripts = Counter(_script(c) for c in chars)
+    scripts = Counter(script_of(c) for c in chars)
     script, count = scripts.most_common(1)[0]
     share = count / len(chars)
     if scripts["KANA"]:  # kana only Japanese writes; its kanji count as HAN
@@ -90,9 +90,11 @@ def identify(text: str, candidates: Iterable[str] = COMMON) -> Identified | None
 _SCRIPT_LANGUAGE = {"HANGUL": "ko", "THAI": "th", "HEBREW": "he", "GREEK": "el", "KHMER": "km", "LAO": "lo"}
 
 
-def _script(ch: str) -> str:
+@cache
+def script_of(ch: str) -> str:
+    """The script of one character, from its Unicode name (a table filled as characters are met)."""
     if ch.isascii():
-        return "LATIN"
+        return "LATIN" if ch.isalpha() else ""
     name = unicodedata.name(ch, "")
     if "HANGUL" in name:
         return "HANGUL"
@@ -100,7 +102,7 @@ def _script(ch: str) -> str:
         return "KANA"
     if "CJK" in name:
         return "HAN"
-    return name.split(" ")[0]
+    return name.split(" ")[0] if name else ""
 
 
 def _chinese(text: str) -> str:

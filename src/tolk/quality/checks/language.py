@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from functools import cache
 from typing import TYPE_CHECKING
 
 from tolk.quality.base import Check, Sample, Severity, case, reading
+from tolk.text.identify import script_of
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector
@@ -24,21 +24,6 @@ _SCRIPT_SUBTAG = {"latn": "LATIN", "cyrl": "CYRILLIC", "arab": "ARABIC", "hans":
 _TRADITIONAL = frozenset({"zh-TW", "zh-HK", "zh-MO", "zh-Hant"})
 _MIN_LETTERS = 12  # shorter texts (names, model numbers) say too little to judge
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
-
-
-@cache
-def script_of(ch: str) -> str:
-    """The script of one character, from its Unicode name (a table filled as characters are met)."""
-    if ch.isascii():
-        return "LATIN" if ch.isalpha() else ""
-    name = unicodedata.name(ch, "")
-    if "HANGUL" in name:
-        return "HANGUL"
-    if "HIRAGANA" in name or "KATAKANA" in name:
-        return "KANA"
-    if "CJK" in name:
-        return "HAN"
-    return name.split(" ")[0] if name else ""
 
 
 def letters(text: str) -> list[str]:
