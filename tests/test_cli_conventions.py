@@ -116,3 +116,31 @@ def test_export_piped_into_check(apertium: None, tmp_path: Path) -> None:
     assert checked.returncode == 0, checked.stderr
     [verdict] = [json.loads(line) for line in checked.stdout.splitlines()]
     assert verdict["id"] == "p1:name:es" and verdict["decision"] == "pass"
+
+
+def test_glossary_and_memory_imports_read_stdin(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOLK_")} | {"TOLK_CONFIG": ""}
+
+    def tolk_in(stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tolk", *args],
+            input=stdin,
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+
+    terms = tolk_in("source,target_lang,target\nsocks,es,calcetines\n", "glossary", "import", "-")
+    assert terms.returncode == 0 and "1 added, 0 updated from <stdin>" in terms.stdout, terms.stderr
+    tmx = (
+        '<?xml version="1.0" encoding="UTF-8"?><tmx version="1.4"><header srclang="en" segtype="sentence" '
+        'o-tmf="x" adminlang="en" datatype="plaintext" creationtool="t" creationtoolversion="1"/><body>'
+        '<tu><tuv xml:lang="en"><seg>Red socks.</seg></tuv>'
+        '<tuv xml:lang="es"><seg>Calcetines rojos.</seg></tuv></tu>'
+        "</body></tmx>"
+    )
+    memory = tolk_in(tmx, "tm", "import", "-")
+    assert memory.returncode == 0 and "1 pairs imported from <stdin>" in memory.stdout, memory.stderr
+    broken = tolk_in("<tmx><body>", "tm", "import", "-")
+    assert broken.returncode != 0 and "<stdin>" in broken.stderr and "tolk-stdin" not in broken.stderr

@@ -9,7 +9,17 @@ import typer
 
 from tolk import glossary as glossary_mod
 from tolk import languages
-from tolk.cli.common import ConfigOpt, DbOpt, JsonOpt, console, open_store, print_rows, settings
+from tolk.cli.common import (
+    STDIO,
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    console,
+    open_store,
+    print_rows,
+    readable,
+    settings,
+)
 
 app = typer.Typer(
     help="Manage the glossary: forced term translations and do-not-translate terms.", no_args_is_help=True
@@ -19,19 +29,26 @@ app = typer.Typer(
 @app.command("import")
 def import_(
     file: Annotated[
-        Path, typer.Argument(help="CSV/TSV: source,target_lang,target,do_not_translate,case_sensitive,note")
+        Path,
+        typer.Argument(
+            help="CSV/TSV: source,target_lang,target,do_not_translate,case_sensitive,note "
+            "(- reads CSV from stdin)"
+        ),
     ],
     db: DbOpt = None,
     config_path: ConfigOpt = None,
 ) -> None:
     """Add or update terms from a file (the whole file is checked first; a bad row changes nothing)."""
-    terms = glossary_mod.load(file)
+    with readable(file, ".csv") as path:
+        terms = glossary_mod.load(path)
     store = open_store(settings(config_path, db))
     try:
         added, updated = store.import_glossary(terms)
     finally:
         store.close()
-    console.print(f"glossary: {added} added, {updated} updated from {file}")
+    console.print(
+        f"glossary: {added} added, {updated} updated from {'<stdin>' if str(file) == STDIO else file}"
+    )
 
 
 @app.command("list")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from tolk import languages
-from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
+from tolk.cli.common import STDIO, ConfigOpt, DbOpt, console, err_console, open_store, readable, settings
 from tolk.formats.catalog import atomic_output
 
 app = typer.Typer(
@@ -19,7 +19,7 @@ app = typer.Typer(
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="A TMX file (1.4).")],
+    file: Annotated[Path, typer.Argument(help="A TMX file (1.4); - reads it from stdin.")],
     db: DbOpt = None,
     config_path: ConfigOpt = None,
 ) -> None:
@@ -28,10 +28,11 @@ def import_(
 
     store = open_store(settings(config_path, db))
     try:
-        n = memory.import_tmx(store, file)
+        with readable(file, ".tmx") as path:
+            n = memory.import_tmx(store, path)
     finally:
         store.close()
-    console.print(f"memory: {n} pairs imported from {file}")
+    console.print(f"memory: {n} pairs imported from {'<stdin>' if str(file) == STDIO else file}")
 
 
 @app.command("export")
