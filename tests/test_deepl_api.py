@@ -106,6 +106,10 @@ def test_errors_keep_deepls_shape(tolk_server: tuple[str, dict[str, str]]) -> No
         assert none.status_code == 400 and "text" in none.json()["message"]
         many = http.post("/v2/translate", data={"text": ["x"] * 51, "target_lang": "ES"})
         assert many.status_code == 413
+        broken = http.post(
+            "/v2/translate", content=b"{not json", headers={"Content-Type": "application/json"}
+        )
+        assert broken.status_code == 400 and "not valid JSON" in broken.json()["message"]
         formal = http.post(
             "/v2/translate", json={"text": ["The dog."], "target_lang": "ES", "formality": "more"}
         )

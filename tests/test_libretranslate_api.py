@@ -64,6 +64,8 @@ def test_keys_limits_and_errors(tolk_server: tuple[str, dict[str, str]]) -> None
             "/translate", data={"q": "x", "source": "en", "target": "xx-nope", "api_key": tokens["viewer"]}
         )
         assert bad.status_code == 400 and "xx-nope" in bad.json()["error"]
+        broken = http.post("/translate", content=b"[1, 2", headers={"Content-Type": "application/json"})
+        assert broken.status_code == 400 and "not valid JSON" in broken.json()["error"]
         none = http.post("/translate", data={"source": "en", "target": "es", "api_key": tokens["viewer"]})
         assert none.status_code == 400 and "q" in none.json()["error"]
 

@@ -29,6 +29,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from tolk import languages
 from tolk.api import auth
 from tolk.api import params as params_mod
+from tolk.api.params import Refused
 from tolk.api.translate import held
 from tolk.budget import Budget, BudgetReached
 from tolk.core import TolkError, now
@@ -43,13 +44,7 @@ NO_LIMIT = 1_000_000_000_000  # what DeepL reports where no character limit is s
 FORMALITIES = {"default", "more", "less", "prefer_more", "prefer_less"}
 
 
-class DeepLError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
-def error_response(exc: DeepLError) -> JSONResponse:
+def error_response(exc: Refused) -> JSONResponse:
     return JSONResponse({"message": exc.message}, status_code=exc.status)
 
 
@@ -57,10 +52,7 @@ def error_response(exc: DeepLError) -> JSONResponse:
 
 
 async def _params(request: Request) -> dict[str, list[str]]:
-    try:
-        return (await params_mod.read(request))[0]
-    except params_mod.BadBody as exc:
-        raise DeepLError(400, str(exc)) from None
+    return (await params_mod.read(request))[0]
 
 
 def _caller(request: Request) -> auth.Caller:
@@ -70,7 +62,7 @@ def _caller(request: Request) -> auth.Caller:
     if scheme.lower() in {"deepl-auth-key", "bearer"}:
         found = auth.verify(request.app.state.store, token.strip())
     if found is None:
-        raise DeepLError(403, "Authorization failure: give a tolk API token as DeepL-Auth-Key")
+        raise Refused(403, "Authorization failure: give a tolk API token as DeepL-Auth-Key")
     return found
 
 
@@ -79,7 +71,7 @@ def to_tag(code: str, field: str) -> str:
     try:
         return languages.normalize(code)
     except TolkError:
-        raise DeepLError(400, f"Value for '{field}' not supported.") from None
+        raise Refused(400, f"Value for '{field}' not supported.") from None
 
 
 def to_code(tag: str) -> str:
@@ -109,19 +101,19 @@ async def translate(request: Request) -> Response:
         params = await _params(request)
         texts = params.get("text") or []
         if not texts:
-            raise DeepLError(400, "Parameter 'text' not specified.")
+            raise Refused(400, "Parameter 'text' not specified.")
         if len(texts) > MAX_TEXTS:
-            raise DeepLError(413, f"at most {MAX_TEXTS} texts in one request")
+            raise Refused(413, f"at most {MAX_TEXTS} texts in one request")
         if any(len(t) > MAX_TEXT_CHARS for t in texts):
-            raise DeepLError(413, f"each text must have at most {MAX_TEXT_CHARS} characters")
+            raise Refused(413, f"each text must have at most {MAX_TEXT_CHARS} characters")
         raw_target = params_mod.one(params, "target_lang")
         if not raw_target:
-            raise DeepLError(400, "Value for 'target_lang' not specified.")
+            raise Refused(400, "Value for 'target_lang' not specified.")
         target = to_tag(raw_target, "target_lang")
         raw_source = params_mod.one(params, "source_lang")
         source = to_tag(raw_source, "source_lang") if raw_source else languages.AUTO
         if not who.may(auth.Role.viewer, target):
-            raise DeepLError(403, f"this key is limited to {', '.join(who.langs)}")
+            raise Refused(403, f"this key is limited to {', '.join(who.langs)}")
         _check_options(params)
         terms = _glossary(request, params, source, target)
         _check_budget(request)
@@ -134,12 +126,12 @@ async def translate(request: Request) -> Response:
             glossary=terms,
             context=params_mod.one(params, "context"),
         )
-    except DeepLError as exc:
+    except Refused as exc:
         return error_response(exc)
     except TolkError as exc:
-        return error_response(DeepLError(400, str(exc)))
+        return error_response(Refused(400, str(exc)))
     if why := held(done):
-        return error_response(DeepLError(422, why))
+        return error_response(Refused(422, why))
     return JSONResponse(
         {
             "translations": [
@@ -159,12 +151,12 @@ async def translate(request: Request) -> Response:
 def _check_options(params: dict[str, list[str]]) -> None:
     formality = (params_mod.one(params, "formality") or "default").lower()
     if formality not in FORMALITIES:
-        raise DeepLError(400, "Value for 'formality' not supported.")
+        raise Refused(400, "Value for 'formality' not supported.")
     if formality in {"more", "less"}:
-        raise DeepLError(400, "'formality' is not supported for the given 'target_lang'.")
+        raise Refused(400, "'formality' is not supported for the given 'target_lang'.")
     handling = params_mod.one(params, "tag_handling")
     if handling not in (None, "", "html", "xml"):
-        raise DeepLError(400, "Value for 'tag_handling' not supported.")
+        raise Refused(400, "Value for 'tag_handling' not supported.")
 
 
 def _glossary(
@@ -174,12 +166,12 @@ def _glossary(
     if not glossary_id:
         return None
     if source == languages.AUTO:
-        raise DeepLError(400, "Use of a glossary requires the 'source_lang' parameter to be specified.")
+        raise Refused(400, "Use of a glossary requires the 'source_lang' parameter to be specified.")
     found = sets.get(request.app.state.store, glossary_id)
     if found is None:
-        raise DeepLError(404, "Glossary not found.")
+        raise Refused(404, "Glossary not found.")
     if found.source_lang != source.split("-")[0] or found.target_lang != target.split("-")[0]:
-        raise DeepLError(400, "Language pair of the glossary doesn't match the translation's.")
+        raise Refused(400, "Language pair of the glossary doesn't match the translation's.")
     return found.entries
 
 
@@ -188,7 +180,7 @@ def _check_budget(request: Request) -> None:
     try:
         Budget(None, s.budget.per_day).check(request.app.state.store, 0.0)
     except BudgetReached as exc:
-        raise DeepLError(456, f"Quota exceeded: {exc}") from None
+        raise Refused(456, f"Quota exceeded: {exc}") from None
 
 
 # --- languages and usage --------------------------------------------------------------------------------
@@ -201,11 +193,11 @@ async def languages_(request: Request) -> Response:
     try:
         _caller(request)
         params = await _params(request)
-    except DeepLError as exc:
+    except Refused as exc:
         return error_response(exc)
     kind = params_mod.one(params, "type") or "source"
     if kind not in {"source", "target"}:
-        return error_response(DeepLError(400, "Value for 'type' not supported."))
+        return error_response(Refused(400, "Value for 'type' not supported."))
     engine = request.app.state.kits.get(None, None).engine
     tags = list(languages.LANGUAGES)
     pairs = [(s, t) for s in tags for t in tags if engine.supports(s, t)]
@@ -230,7 +222,7 @@ async def usage(request: Request) -> Response:
     """Source characters translated on request since the month began."""
     try:
         _caller(request)
-    except DeepLError as exc:
+    except Refused as exc:
         return error_response(exc)
     month = now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     count = activity.characters_since(request.app.state.store, month)
@@ -259,20 +251,20 @@ def _iso(at: datetime) -> str:
 def _entries(text: str, fmt: str) -> dict[str, str]:
     """TSV or CSV glossary entries (source, target[, source lang, target lang]) as a dict."""
     if fmt not in {"tsv", "csv"}:
-        raise DeepLError(400, "Value for 'entries_format' not supported.")
+        raise Refused(400, "Value for 'entries_format' not supported.")
     rows = csv.reader(io.StringIO(text), delimiter="\t" if fmt == "tsv" else ",")
     entries: dict[str, str] = {}
     for n, row in enumerate(rows, 1):
         if not row or not any(cell.strip() for cell in row):
             continue
         if len(row) < 2 or not row[0].strip() or not row[1].strip():
-            raise DeepLError(400, f"Invalid glossary entries: line {n} needs a source and a target term")
+            raise Refused(400, f"Invalid glossary entries: line {n} needs a source and a target term")
         source, target = row[0].strip(), row[1].strip()
         if source in entries:
-            raise DeepLError(400, f"Invalid glossary entries: line {n} repeats the source term {source!r}")
+            raise Refused(400, f"Invalid glossary entries: line {n} repeats the source term {source!r}")
         entries[source] = target
     if not entries:
-        raise DeepLError(400, "Invalid glossary entries: none given")
+        raise Refused(400, "Invalid glossary entries: none given")
     return entries
 
 
@@ -280,7 +272,7 @@ def _entries(text: str, fmt: str) -> dict[str, str]:
 async def glossary_pairs(request: Request) -> Response:
     try:
         _caller(request)
-    except DeepLError as exc:
+    except Refused as exc:
         return error_response(exc)
     engine = request.app.state.kits.get(None, None).engine
     bases = sorted({t.split("-")[0] for t in languages.LANGUAGES})
@@ -293,21 +285,21 @@ async def create_glossary(request: Request) -> Response:
     try:
         who = _caller(request)
         if not who.may(auth.Role.admin):
-            raise DeepLError(403, "creating a glossary needs a token with the admin role")
+            raise Refused(403, "creating a glossary needs a token with the admin role")
         params = await _params(request)
         target_raw = params_mod.one(params, "target_lang") or ""
         if target_raw and not who.may(auth.Role.admin, to_tag(target_raw, "target_lang")):
-            raise DeepLError(403, f"this key is limited to {', '.join(who.langs)}")
+            raise Refused(403, f"this key is limited to {', '.join(who.langs)}")
         name = (params_mod.one(params, "name") or "").strip()
         if not name:
-            raise DeepLError(400, "Value for 'name' not specified.")
+            raise Refused(400, "Value for 'name' not specified.")
         source = to_tag(params_mod.one(params, "source_lang") or "", "source_lang").split("-")[0]
         target = to_tag(params_mod.one(params, "target_lang") or "", "target_lang").split("-")[0]
         entries = _entries(
             params_mod.one(params, "entries") or "",
             (params_mod.one(params, "entries_format") or "tsv").lower(),
         )
-    except DeepLError as exc:
+    except Refused as exc:
         return error_response(exc)
     made = sets.add(request.app.state.store, name[:255], source, target, entries)
     return JSONResponse(_info(made), status_code=201)
@@ -317,7 +309,7 @@ async def create_glossary(request: Request) -> Response:
 async def list_glossaries(request: Request) -> Response:
     try:
         _caller(request)
-    except DeepLError as exc:
+    except Refused as exc:
         return error_response(exc)
     return JSONResponse({"glossaries": [_info(g) for g in sets.every(request.app.state.store)]})
 
@@ -326,7 +318,7 @@ def _found(request: Request, glossary_id: str) -> sets.Named:
     _caller(request)
     found = sets.get(request.app.state.store, glossary_id)
     if found is None:
-        raise DeepLError(404, "Glossary not found.")
+        raise Refused(404, "Glossary not found.")
     return found
 
 
@@ -334,7 +326,7 @@ def _found(request: Request, glossary_id: str) -> sets.Named:
 async def get_glossary(request: Request, glossary_id: str) -> Response:
     try:
         return JSONResponse(_info(_found(request, glossary_id)))
-    except DeepLError as exc:
+    except Refused as exc:
         return error_response(exc)
 
 
@@ -342,7 +334,7 @@ async def get_glossary(request: Request, glossary_id: str) -> Response:
 async def glossary_entries(request: Request, glossary_id: str) -> Response:
     try:
         found = _found(request, glossary_id)
-    except DeepLError as exc:
+    except Refused as exc:
         return error_response(exc)
     tsv = "".join(f"{s}\t{t}\n" for s, t in found.entries.items())
     return PlainTextResponse(tsv, media_type="text/tab-separated-values")
@@ -353,9 +345,9 @@ async def delete_glossary(request: Request, glossary_id: str) -> Response:
     try:
         who = _caller(request)
         if not who.may(auth.Role.admin):
-            raise DeepLError(403, "deleting a glossary needs a token with the admin role")
+            raise Refused(403, "deleting a glossary needs a token with the admin role")
         _found(request, glossary_id)
-    except DeepLError as exc:
+    except Refused as exc:
         return error_response(exc)
     sets.remove(request.app.state.store, glossary_id)
     return Response(status_code=204)

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 
 from tolk import languages
 from tolk.api import auth
-from tolk.api.params import BadBody, one, read
+from tolk.api.params import Refused, one, read
 from tolk.api.translate import held
 from tolk.core import TolkError
 from tolk.text.identify import COMMON, identify
@@ -29,21 +29,8 @@ MAX_TEXTS = 100
 MAX_TEXT_CHARS = 5_000
 
 
-class LibreError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
-def _error(exc: LibreError) -> JSONResponse:
+def _error(exc: Refused) -> JSONResponse:
     return JSONResponse({"error": exc.message}, status_code=exc.status)
-
-
-async def _read(request: Request) -> tuple[dict[str, list[str]], set[str]]:
-    try:
-        return await read(request)
-    except BadBody as exc:
-        raise LibreError(400, str(exc)) from None
 
 
 def _caller(request: Request, params: dict[str, list[str]]) -> auth.Caller:
@@ -54,7 +41,7 @@ def _caller(request: Request, params: dict[str, list[str]]) -> auth.Caller:
         token = bearer.strip() if scheme.lower() == "bearer" else None
     found = auth.verify(request.app.state.store, token) if token else None
     if found is None:
-        raise LibreError(403, "Invalid API key: give a tolk API token as api_key")
+        raise Refused(403, "Invalid API key: give a tolk API token as api_key")
     return found
 
 
@@ -62,7 +49,7 @@ def _tag(code: str, field: str) -> str:
     try:
         return languages.normalize(code, allow_auto=field == "source")
     except TolkError:
-        raise LibreError(400, f"{code} is not supported ({field})") from None
+        raise Refused(400, f"{code} is not supported ({field})") from None
 
 
 def _code(tag: str) -> str:
@@ -80,31 +67,31 @@ def _found(text: str) -> dict[str, Any]:
 @router.post("/translate")
 async def translate(request: Request) -> Response:
     try:
-        params, lists = await _read(request)
+        params, lists = await read(request)
         who = _caller(request, params)
         texts = params.get("q") or []
         if not texts:
-            raise LibreError(400, "Invalid request: missing q parameter")
+            raise Refused(400, "Invalid request: missing q parameter")
         if len(texts) > MAX_TEXTS or any(len(t) > MAX_TEXT_CHARS for t in texts):
-            raise LibreError(400, f"at most {MAX_TEXTS} texts of {MAX_TEXT_CHARS} characters each")
+            raise Refused(400, f"at most {MAX_TEXTS} texts of {MAX_TEXT_CHARS} characters each")
         raw_target = one(params, "target")
         if not raw_target:
-            raise LibreError(400, "Invalid request: missing target parameter")
+            raise Refused(400, "Invalid request: missing target parameter")
         target = _tag(raw_target, "target")
         source = _tag(one(params, "source") or "auto", "source")
         if (one(params, "format") or "text") not in {"text", "html"}:
-            raise LibreError(400, "Invalid request: format must be text or html")
+            raise Refused(400, "Invalid request: format must be text or html")
         if not who.may(auth.Role.viewer, target):
-            raise LibreError(403, f"this key is limited to {', '.join(who.langs)}")
+            raise Refused(403, f"this key is limited to {', '.join(who.langs)}")
         done = await request.app.state.kits.translate(
             texts, source, target, actor=f"token:{who.name}", origin="libretranslate"
         )
-    except LibreError as exc:
+    except Refused as exc:
         return _error(exc)
     except TolkError as exc:
-        return _error(LibreError(400, str(exc)))
+        return _error(Refused(400, str(exc)))
     if why := held(done):
-        return _error(LibreError(422, why))
+        return _error(Refused(422, why))
     single = "q" not in lists  # one string in, one string out; a list in, a list out
     body: dict[str, Any] = {"translatedText": done[0].text if single else [t.text for t in done]}
     if source == languages.AUTO:
@@ -121,12 +108,12 @@ async def translate(request: Request) -> Response:
 @router.post("/detect")
 async def detect(request: Request) -> Response:
     try:
-        params, _ = await _read(request)
+        params, _ = await read(request)
         _caller(request, params)
         texts = params.get("q") or []
         if not texts:
-            raise LibreError(400, "Invalid request: missing q parameter")
-    except LibreError as exc:
+            raise Refused(400, "Invalid request: missing q parameter")
+    except Refused as exc:
         return _error(exc)
     return JSONResponse([_found(texts[0])])
 

@@ -10,8 +10,13 @@ from urllib.parse import parse_qsl
 from fastapi import Request
 
 
-class BadBody(ValueError):
-    """The body cannot be read as parameters."""
+class Refused(Exception):
+    """A request refused with an HTTP status and a message: each API answers it in its own shape
+    (DeepL's `{"message": …}`, LibreTranslate's `{"error": …}`)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
 
 
 async def read(request: Request) -> tuple[dict[str, list[str]], set[str]]:
@@ -28,9 +33,9 @@ async def read(request: Request) -> tuple[dict[str, list[str]], set[str]]:
         try:
             data = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise BadBody("the request body is not valid JSON") from None
+            raise Refused(400, "the request body is not valid JSON") from None
         if not isinstance(data, dict):
-            raise BadBody("the request body must be a JSON object")
+            raise Refused(400, "the request body must be a JSON object")
         for key, value in data.items():
             if isinstance(value, list):
                 lists.add(key)
@@ -40,7 +45,7 @@ async def read(request: Request) -> tuple[dict[str, list[str]], set[str]]:
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
     except UnicodeDecodeError:
-        raise BadBody("the request body is not UTF-8") from None
+        raise Refused(400, "the request body is not UTF-8") from None
     for key, value in pairs:
         out[key].append(value)
     return out, lists
