@@ -144,3 +144,13 @@ def test_glossary_and_memory_imports_read_stdin(tmp_path: Path) -> None:
     assert memory.returncode == 0 and "1 pairs imported from <stdin>" in memory.stdout, memory.stderr
     broken = tolk_in("<tmx><body>", "tm", "import", "-")
     assert broken.returncode != 0 and "<stdin>" in broken.stderr and "tolk-stdin" not in broken.stderr
+
+
+def test_dash_as_an_output_is_stdout(tmp_path: Path) -> None:
+    """`--out -` writes to stdout (a file named "-" would surprise everyone)."""
+    (tmp_path / "terms.csv").write_text("source,target_lang,target\nsocks,es,calcetines\n")
+    assert run_tolk("glossary", "import", "terms.csv", cwd=tmp_path).returncode == 0  # a store to read
+    for args in (("export", "--out", "-"), ("tm", "export", "--out", "-")):
+        done = run_tolk(*args, cwd=tmp_path)
+        assert done.returncode == 0 and not (tmp_path / "-").exists(), (args, done.stderr)
+    assert run_tolk("tm", "export", "--out", "-", cwd=tmp_path).stdout.startswith("<?xml")

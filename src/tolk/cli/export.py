@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from tolk import languages
-from tolk.cli.common import ConfigOpt, DbOpt, err_console, open_store, settings
+from tolk.cli.common import STDIO, ConfigOpt, DbOpt, err_console, open_store, settings
 from tolk.formats import catalog
 
 
@@ -19,7 +19,9 @@ def export(
         str | None, typer.Option("--lang", "-l", help="Only this language (default: all).")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (default: stdout).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output file (default, or -: stdout).")
+    ] = None,
     everything: Annotated[
         bool,
         typer.Option("--all", help="Also rows that wait for review, were sent back or failed the gate."),
@@ -43,7 +45,7 @@ def export(
             store.export_rows(tag, everything=everything),
             markets.price_rows(store, s.pricing, s.markets, {tag} if tag else None),
         )
-        if out is None:
+        if out is None or str(out) == STDIO:
             n = catalog.write_export(rows, sys.stdout, fmt)
         else:
             with catalog.atomic_output(out) as fh:
@@ -51,4 +53,4 @@ def export(
         audit.append(store, audit.Entry(audit.cli_actor(), "export", lang=tag, detail=f"{fmt}, {n} records"))
     finally:
         store.close()
-    err_console.print(f"exported {n} records" + (f" to {out}" if out else ""))
+    err_console.print(f"exported {n} records" + (f" to {out}" if out and str(out) != STDIO else ""))

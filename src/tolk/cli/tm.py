@@ -39,7 +39,9 @@ def import_(
 def export(
     source: Annotated[str | None, typer.Option("--from", "-f", help="Only this source language.")] = None,
     target: Annotated[str | None, typer.Option("--to", "-t", help="Only this target language.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output .tmx (default: stdout).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output .tmx (default, or -: stdout).")
+    ] = None,
     db: DbOpt = None,
     config_path: ConfigOpt = None,
 ) -> None:
@@ -50,11 +52,11 @@ def export(
     tgt = languages.normalize(target) if target else None
     store = open_store(settings(config_path, db), reading=True)
     try:
-        if out is None:
+        if out is None or str(out) == STDIO:
             n = memory.write_tmx(store, sys.stdout, src, tgt)
         else:
             with atomic_output(out) as fh:
                 n = memory.write_tmx(store, fh, src, tgt)
     finally:
         store.close()
-    err_console.print(f"memory: {n} pairs exported" + (f" to {out}" if out else ""))
+    err_console.print(f"memory: {n} pairs exported" + (f" to {out}" if out and str(out) != STDIO else ""))
