@@ -35,14 +35,18 @@ MY_ADMIN = os.environ.get("TOLK_TEST_MYSQL", "mysql+pymysql://root@127.0.0.1:330
 REDIS_URL = os.environ.get("TOLK_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
 
-def run_tolk(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """The `tolk` command as a user runs it: a real process, isolated from the caller's TOLK_* settings."""
+def run_tolk(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The `tolk` command as a user runs it: a real process, isolated from the caller's TOLK_* settings;
+    `input` goes to its stdin."""
     full_env = {**os.environ, "TOLK_CONFIG": "", "COLUMNS": "200", **(env or {})}
     full_env.pop("TOLK_DB", None)
     return subprocess.run(
         [sys.executable, "-m", "tolk", *args],
         cwd=cwd,
         env=full_env,
+        input=input,
         capture_output=True,
         text=True,
         timeout=300,

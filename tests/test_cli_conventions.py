@@ -55,11 +55,9 @@ def test_a_catalog_from_stdin_and_its_export_to_stdout(apertium: None, tmp_path:
     rows = "".join(
         json.dumps({"id": f"p{i}", "name": t}) + "\n" for i, t in enumerate(["The dog.", "The cat."])
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOLK_")} | {"TOLK_CONFIG": ""}
-    done = subprocess.run(
-        [sys.executable, "-m", "tolk", "translate", "-", "--to", "es", "--engine", "apertium", "--out", "-"],
-        input=rows, cwd=tmp_path, env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    done = run_tolk(
+        "translate", "-", "--to", "es", "--engine", "apertium", "--out", "-", cwd=tmp_path, input=rows
+    )
     assert done.returncode == 0, done.stderr
     exported = [
         json.loads(line) for line in done.stdout.splitlines()
@@ -69,12 +67,8 @@ def test_a_catalog_from_stdin_and_its_export_to_stdout(apertium: None, tmp_path:
 
 
 def test_a_bad_row_on_stdin_is_named_by_its_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOLK_")} | {"TOLK_CONFIG": ""}
-    done = subprocess.run(
-        [sys.executable, "-m", "tolk", "translate", "-", "--to", "es"],
-        input='{"id": "p1", "name": "The dog."}\n{"id": "p2", "name": \n', cwd=tmp_path, env=env,
-        capture_output=True, text=True,
-    )  # fmt: skip
+    rows = '{"id": "p1", "name": "The dog."}\n{"id": "p2", "name": \n'
+    done = run_tolk("translate", "-", "--to", "es", cwd=tmp_path, input=rows)
     assert done.returncode != 0
     assert "<stdin>:2: bad JSON" in done.stderr and "tolk-stdin" not in done.stderr
 
@@ -108,28 +102,16 @@ def test_export_piped_into_check(apertium: None, tmp_path: Path) -> None:
         == 0
     )
     exported = run_tolk("export", cwd=tmp_path).stdout
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOLK_")} | {"TOLK_CONFIG": ""}
-    checked = subprocess.run(
-        [sys.executable, "-m", "tolk", "check", "-", "--format", "jsonl"],
-        input=exported, cwd=tmp_path, env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    checked = run_tolk("check", "-", "--format", "jsonl", cwd=tmp_path, input=exported)
     assert checked.returncode == 0, checked.stderr
     [verdict] = [json.loads(line) for line in checked.stdout.splitlines()]
     assert verdict["id"] == "p1:name:es" and verdict["decision"] == "pass"
 
 
 def test_glossary_and_memory_imports_read_stdin(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOLK_")} | {"TOLK_CONFIG": ""}
 
     def tolk_in(stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "tolk", *args],
-            input=stdin,
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+        return run_tolk(*args, cwd=tmp_path, input=stdin)
 
     terms = tolk_in("source,target_lang,target\nsocks,es,calcetines\n", "glossary", "import", "-")
     assert terms.returncode == 0 and "1 added, 0 updated from <stdin>" in terms.stdout, terms.stderr

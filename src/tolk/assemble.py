@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from tolk import glossary as glossary_mod
 from tolk import profiles
+from tolk.activity import Tally
 from tolk.budget import Budget
 from tolk.cache import Cache, open_cache
 from tolk.config import Settings
@@ -207,21 +208,20 @@ class Kits:
             done = await translate_snippets(job, [Snippet(t, hint) for t in texts], source, target, extra)
         finally:
             self.telemetry.flush(self.store)
-        activity.record_request(self.store, origin, target, sum(len(t) for t in texts))
         drafter = chosen.engine
-        audit.append(
-            self.store,
-            audit.Entry(
-                actor,
-                "translate_request",
-                lang=target,
-                source_sha256=audit.sha256("\n".join(texts)),
-                engine=drafter.name,
-                model=drafter.model,
-                prompt_version=drafter.prompt_version or None,
-                detail=f"{len(texts)} texts from {source}",
-            ),
+        entry = audit.Entry(
+            actor,
+            "translate_request",
+            lang=target,
+            source_sha256=audit.sha256("\n".join(texts)),
+            engine=drafter.name,
+            model=drafter.model,
+            prompt_version=drafter.prompt_version or None,
+            detail=f"{len(texts)} texts from {source}",
         )
+        with self.store.transaction() as session:  # the request's audit row and its characters together
+            audit.record(session, entry)
+            activity.record(session, Tally(origin, target, characters=sum(len(t) for t in texts)))
         return done
 
     async def aclose(self) -> None:

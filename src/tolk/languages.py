@@ -175,6 +175,7 @@ def _lookup() -> dict[str, str]:
     return index
 
 
+@cache  # a catalog's rows name the same few languages over and over
 def normalize(value: str, *, allow_auto: bool = False) -> str:
     """Canonical tag for `value` (`zh_Hans` -> `zh-CN`, `ko_KR` -> `ko`, `es_mx` -> `es-MX`,
     `Spanish` -> `es`).

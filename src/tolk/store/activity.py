@@ -148,9 +148,3 @@ def characters_since(store: Store, since: datetime) -> int:
     with store.sessions() as session:
         total = session.execute(select(func.sum(Activity.characters)).where(Activity.at >= since)).scalar()
     return int(total or 0)
-
-
-def record_request(store: Store, origin: str, lang: str, characters: int) -> None:
-    """A request's characters, in a row of its own."""
-    with store.transaction() as session:
-        record(session, Tally(origin, lang, characters=characters))
