@@ -54,7 +54,9 @@ def test_languages_and_usage(tolk_server: tuple[str, dict[str, str]]) -> None:
     translator = sdk(url, tokens["viewer"])
     assert {lang.code for lang in translator.get_source_languages()} == {"EN", "ES"}
     targets = {lang.code: lang for lang in translator.get_target_languages()}
-    assert {"ES", "EN-US", "EN-GB"} <= set(targets) and targets["ES"].supports_formality is False
+    assert {"ES", "EN-US", "EN-GB"} <= set(targets)
+    assert targets["ES"].supports_formality is True  # usted / tú
+    assert targets["EN-US"].supports_formality is False
     before = translator.get_usage().character.count
     translator.translate_text("The cat is small.", source_lang="EN", target_lang="ES")
     usage = translator.get_usage()
@@ -111,9 +113,14 @@ def test_errors_keep_deepls_shape(tolk_server: tuple[str, dict[str, str]]) -> No
         )
         assert broken.status_code == 400 and "not valid JSON" in broken.json()["message"]
         formal = http.post(
-            "/v2/translate", json={"text": ["The dog."], "target_lang": "ES", "formality": "more"}
+            "/v2/translate",
+            json={"text": ["El perro."], "source_lang": "ES", "target_lang": "EN-US", "formality": "more"},
         )
         assert formal.status_code == 400 and "formality" in formal.json()["message"]
+        unknown = http.post(
+            "/v2/translate", json={"text": ["The dog."], "target_lang": "ES", "formality": "very"}
+        )
+        assert unknown.status_code == 400 and "formality" in unknown.json()["message"]
         prefer = http.post(
             "/v2/translate", json={"text": ["The dog."], "target_lang": "ES", "formality": "prefer_more"}
         )

@@ -19,6 +19,7 @@ from tolk.config import Settings
 from tolk.core import ConfigError
 from tolk.engines import registry
 from tolk.engines.base import Engine
+from tolk.formality import Formality
 from tolk.glossary import Glossary
 from tolk.pipeline import Snippet, Translated, inline_glossary, translate_snippets
 from tolk.pipeline.job import Job
@@ -54,6 +55,7 @@ class Kit:
         budget: Budget | None = None,
         skip_bad: bool = False,
         chunk_size: int = 200,
+        formality: str | None = None,
     ) -> Job:
         """The one set-up of a translation job, for every surface: these parts, the settings' rules, and
         what the caller brings (a catalog `path` for runs; none for the agent, API texts, documents)."""
@@ -68,6 +70,7 @@ class Kit:
             glossary=self.glossary,
             profile=self.profile.name,
             domain=self.profile.domain,
+            formality=Formality.parse(formality) if formality else self.formality(s),
             skip_bad=skip_bad,
             chunk_size=chunk_size,
             loop=self.loop,
@@ -80,6 +83,10 @@ class Kit:
             trusted_memory=frozenset(s.quality.trusted_memory),
             telemetry=telemetry,
         )
+
+    def formality(self, s: Settings) -> Formality:
+        """The register asked for by target language: the profile's, over the configuration's."""
+        return self.profile.formality.over(Formality(s.formality))
 
     def engines(self) -> list[Engine]:
         """Every engine this kit calls: the drafter, the refiner and the assessors' engines."""
@@ -196,15 +203,17 @@ class Kits:
         profile: str | None = None,
         glossary: dict[str, str] | None = None,
         context: str | None = None,
+        formality: str | None = None,
     ) -> list[Translated]:
         """Texts translated through the core (reuse, draft, judge), the engine calls recorded, the
         characters counted, the request audited. `context`: text around them the engine sees as a
-        hint (never translated itself, not part of the cache key)."""
+        hint (never translated itself, not part of the cache key); `formality`: one for every text,
+        over the configuration's (tolk.formality)."""
         chosen = self.get(engine, profile)
         extra = inline_glossary(glossary, target) if glossary else None
         hint = {"context": context} if context else {}
         try:
-            job = chosen.job(self.settings, origin=origin, telemetry=self.telemetry)
+            job = chosen.job(self.settings, origin=origin, telemetry=self.telemetry, formality=formality)
             done = await translate_snippets(job, [Snippet(t, hint) for t in texts], source, target, extra)
         finally:
             self.telemetry.flush(self.store)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from tolk import assemble, languages
+from tolk import formality as formality_mod
 from tolk.config import Settings, load
 from tolk.pipeline import Translated
 from tolk.store.repo import Store
@@ -109,6 +110,7 @@ class Client:
         engine: str | None = ...,
         glossary: dict[str, str] | None = ...,
         profile: str | None = ...,
+        formality: str | None = ...,
     ) -> Translation: ...
     @overload
     async def atranslate(
@@ -120,6 +122,7 @@ class Client:
         engine: str | None = ...,
         glossary: dict[str, str] | None = ...,
         profile: str | None = ...,
+        formality: str | None = ...,
     ) -> list[Translation]: ...
     async def atranslate(
         self,
@@ -130,11 +133,12 @@ class Client:
         engine: str | None = None,
         glossary: dict[str, str] | None = None,
         profile: str | None = None,
+        formality: str | None = None,
     ) -> Translation | list[Translation]:
         """Translate one text (returns a Translation) or several (a list, in order). `source`: the
         texts' language; None or "auto" finds each text's. `glossary`: terms for this call
         (`{"Nike": "Nike"}` keeps a term as it is)."""
-        work = self._translate(texts, to, source, engine, glossary, profile)
+        work = self._translate(texts, to, source, engine, glossary, profile, formality)
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self._own_loop()))
 
     async def _translate(
@@ -145,6 +149,7 @@ class Client:
         engine: str | None,
         glossary: dict[str, str] | None,
         profile: str | None,
+        formality: str | None,
     ) -> Translation | list[Translation]:
         batch = [texts] if isinstance(texts, str) else list(texts)
         if not batch:
@@ -160,6 +165,7 @@ class Client:
             engine=engine,
             profile=profile,
             glossary=glossary,
+            formality=formality,
         )
         out = [_translation(text, target, t) for text, t in zip(batch, done, strict=True)]
         return out[0] if isinstance(texts, str) else out
@@ -174,6 +180,7 @@ class Client:
         engine: str | None = ...,
         glossary: dict[str, str] | None = ...,
         profile: str | None = ...,
+        formality: str | None = ...,
     ) -> Translation: ...
     @overload
     def translate(
@@ -185,6 +192,7 @@ class Client:
         engine: str | None = ...,
         glossary: dict[str, str] | None = ...,
         profile: str | None = ...,
+        formality: str | None = ...,
     ) -> list[Translation]: ...
     def translate(
         self,
@@ -195,19 +203,31 @@ class Client:
         engine: str | None = None,
         glossary: dict[str, str] | None = None,
         profile: str | None = None,
+        formality: str | None = None,
     ) -> Translation | list[Translation]:
         """`atranslate`, for code that is not async."""
-        return self._run(self._translate(texts, to, source, engine, glossary, profile))
+        return self._run(self._translate(texts, to, source, engine, glossary, profile, formality))
 
     def check(
-        self, source: str, translation: str, *, to: str, source_lang: str = "en", profile: str | None = None
+        self,
+        source: str,
+        translation: str,
+        *,
+        to: str,
+        source_lang: str = "en",
+        profile: str | None = None,
+        formality: str | None = None,
     ) -> Check:
-        """The gate's rule checks on a translation made elsewhere (no engine is called)."""
+        """The gate's rule checks on a translation made elsewhere (no engine is called); `formality`:
+        the register it should speak in (default: the configuration's for `to`)."""
         from tolk.quality.base import Sample
 
         kit = self.kits.get(None, profile)
         target = languages.normalize(to)
-        sample = Sample(source, translation, languages.normalize(source_lang), target)
+        register = (
+            formality_mod.check(formality) if formality else kit.formality(self.settings).target(target)
+        )
+        sample = Sample(source, translation, languages.normalize(source_lang), target, formality=register)
         verdict: Verdict = kit.loop.gate.judge(sample)
         return Check(
             score=verdict.score,
@@ -225,6 +245,7 @@ class Client:
         source: str | None = None,
         engine: str | None = None,
         profile: str | None = None,
+        formality: str | None = None,
         fields: Sequence[str] | None = None,
     ) -> dict[str, Any]:
         """A catalog file (JSONL, CSV, JSON…) into the store, as `tolk translate` does it; returns the
@@ -244,6 +265,7 @@ class Client:
             origin="python",
             telemetry=self.kits.telemetry,
             budget=Budget(self.settings.budget.per_run, self.settings.budget.per_day),
+            formality=formality,
         )
         summary = self._run(Pipeline(job).run())
         return summary.as_dict()
@@ -335,11 +357,12 @@ def translate(
     engine: str | None = None,
     glossary: dict[str, str] | None = None,
     profile: str | None = None,
+    formality: str | None = None,
     config: str | Path | None = None,
 ) -> Any:
     """Translate one text (a Translation) or several (a list). See `Client.atranslate`."""
     return client(config).translate(
-        texts, to, source=source, engine=engine, glossary=glossary, profile=profile
+        texts, to, source=source, engine=engine, glossary=glossary, profile=profile, formality=formality
     )
 
 
@@ -351,11 +374,12 @@ async def atranslate(
     engine: str | None = None,
     glossary: dict[str, str] | None = None,
     profile: str | None = None,
+    formality: str | None = None,
     config: str | Path | None = None,
 ) -> Any:
     """`translate` for async code: runs on the caller's event loop."""
     return await client(config).atranslate(
-        texts, to, source=source, engine=engine, glossary=glossary, profile=profile
+        texts, to, source=source, engine=engine, glossary=glossary, profile=profile, formality=formality
     )
 
 
@@ -366,10 +390,13 @@ def check(
     to: str,
     source_lang: str = "en",
     profile: str | None = None,
+    formality: str | None = None,
     config: str | Path | None = None,
 ) -> Check:
     """The gate's checks on a translation made elsewhere. See `Client.check`."""
-    return client(config).check(source, translation, to=to, source_lang=source_lang, profile=profile)
+    return client(config).check(
+        source, translation, to=to, source_lang=source_lang, profile=profile, formality=formality
+    )
 
 
 def translate_catalog(
@@ -379,11 +406,12 @@ def translate_catalog(
     source: str | None = None,
     engine: str | None = None,
     profile: str | None = None,
+    formality: str | None = None,
     fields: Sequence[str] | None = None,
     config: str | Path | None = None,
     db: str | None = None,
 ) -> dict[str, Any]:
     """A catalog file into the store, as `tolk translate` does it. See `Client.translate_catalog`."""
     return client(config, db=db).translate_catalog(
-        path, to, source=source, engine=engine, profile=profile, fields=fields
+        path, to, source=source, engine=engine, profile=profile, formality=formality, fields=fields
     )

@@ -85,11 +85,12 @@ class Segment:
 
 @dataclass(frozen=True, slots=True)
 class Hints:
-    """What an engine may use besides the text: terms, memory, domain."""
+    """What an engine may use besides the text: terms, memory, domain, formality (tolk.formality)."""
 
     terms: tuple[Term, ...] = ()
     tm: tuple[TmPair, ...] = ()
     domain: str | None = None
+    formality: str = "default"
 
 
 @dataclass(slots=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tolk.config import ProfileSettings, Settings
 from tolk.core import ConfigError
+from tolk.formality import Formality
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Profile:
     pass_score: float | None = None
     disabled_checks: tuple[str, ...] = ()
     approve_with: tuple[str, ...] | None = None  # None: [quality] approve_with; () = people only
+    formality: Formality = field(default_factory=Formality)  # over the configuration's, language by language
 
     def required(self, lang: str) -> tuple[str, ...]:
         return self.required_terms.get(lang, ()) or self.required_terms.get(lang.split("-")[0], ())
@@ -46,12 +48,14 @@ BUILTIN: dict[str, Profile] = {
         "obligation and condition; no simplification.",
         pass_score=90,
         approve_with=(),  # a contract's meaning is vouched for by a person
+        formality=Formality({"default": "prefer_more"}),
     ),
     "financial": Profile(
         "financial",
         "Financial text (pricing, fees, interest, statements): exact figures and regulated terminology "
         "of the target market; formal register.",
         pass_score=90,
+        formality=Formality({"default": "prefer_more"}),
     ),
     "medical": Profile(
         "medical",
@@ -81,6 +85,7 @@ BUILTIN: dict[str, Profile] = {
     "business": Profile(
         "business",
         "Business communication (announcements, emails, support replies): clear, polite, professional.",
+        formality=Formality({"default": "prefer_more"}),
     ),
 }
 
@@ -110,4 +115,5 @@ def _merge(base: Profile, conf: ProfileSettings) -> Profile:
         pass_score=conf.pass_score if conf.pass_score is not None else base.pass_score,
         disabled_checks=base.disabled_checks + tuple(conf.disabled_checks),
         approve_with=tuple(conf.approve_with) if conf.approve_with is not None else base.approve_with,
+        formality=Formality(conf.formality).over(base.formality),
     )

@@ -9,9 +9,9 @@ Where tolk's rules and DeepL's shape meet:
 - a translation the gate holds is never returned as if it were good: the request is refused (422)
   naming the texts and the checks they failed (`/v1/translate` returns each text's status instead);
 - glossaries are kept by id for one language pair and applied on top of the stored terms;
-- `formality`: no engine of tolk's sets a register natively yet, so every target language reports
-  `supports_formality: false`, `more`/`less` are refused as DeepL refuses them for such a language,
-  and `prefer_more`/`prefer_less`/`default` translate as usual;
+- `formality` (tolk.formality) goes to the engine (natively to DeepL, as an instruction to an LLM) and
+  the gate checks it where it can (Korean, German, Japanese); `supports_formality` is true for the
+  languages whose register tolk names, and `more`/`less` for another are refused as DeepL refuses them;
 - `usage` counts the source characters translated on request this month; no character limit is set
   (DeepL reports 10^12 then); a spend cap reached (`[budget]`) answers 456.
 """
@@ -26,7 +26,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from tolk import languages
+from tolk import formality, languages
 from tolk.api import auth
 from tolk.api import params as params_mod
 from tolk.api.params import Refused
@@ -41,7 +41,6 @@ router = APIRouter(prefix="/v2", tags=["DeepL-compatible"])
 MAX_TEXTS = 50  # DeepL's own limit per request
 MAX_TEXT_CHARS = 5_000
 NO_LIMIT = 1_000_000_000_000  # what DeepL reports where no character limit is set
-FORMALITIES = {"default", "more", "less", "prefer_more", "prefer_less"}
 
 
 def error_response(exc: Refused) -> JSONResponse:
@@ -114,7 +113,7 @@ async def translate(request: Request) -> Response:
         source = to_tag(raw_source, "source_lang") if raw_source else languages.AUTO
         if not who.may(auth.Role.viewer, target):
             raise Refused(403, f"this key is limited to {', '.join(who.langs)}")
-        _check_options(params)
+        register = _check_options(params, target)
         terms = _glossary(request, params, source, target)
         _check_budget(request)
         done = await request.app.state.kits.translate(
@@ -125,6 +124,7 @@ async def translate(request: Request) -> Response:
             origin="deepl",
             glossary=terms,
             context=params_mod.one(params, "context"),
+            formality=register,
         )
     except Refused as exc:
         return error_response(exc)
@@ -148,15 +148,21 @@ async def translate(request: Request) -> Response:
     )
 
 
-def _check_options(params: dict[str, list[str]]) -> None:
-    formality = (params_mod.one(params, "formality") or "default").lower()
-    if formality not in FORMALITIES:
-        raise Refused(400, "Value for 'formality' not supported.")
-    if formality in {"more", "less"}:
-        raise Refused(400, "'formality' is not supported for the given 'target_lang'.")
+def _check_options(params: dict[str, list[str]], target: str) -> str | None:
+    """The formality asked for (None: the configuration's); refuses what DeepL refuses."""
     handling = params_mod.one(params, "tag_handling")
     if handling not in (None, "", "html", "xml"):
         raise Refused(400, "Value for 'tag_handling' not supported.")
+    asked = params_mod.one(params, "formality")
+    if not asked:
+        return None
+    try:
+        register = formality.check(asked)
+    except ValueError:
+        raise Refused(400, "Value for 'formality' not supported.") from None
+    if register in {"more", "less"} and not formality.named(target):
+        raise Refused(400, "'formality' is not supported for the given 'target_lang'.")
+    return register
 
 
 def _glossary(
@@ -210,7 +216,11 @@ async def languages_(request: Request) -> Response:
     else:
         named = {code: t for _, t in pairs for code in _target_codes(t)}
         rows = [
-            {"language": code, "name": languages.display_name(tag), "supports_formality": False}
+            {
+                "language": code,
+                "name": languages.display_name(tag),
+                "supports_formality": formality.named(tag),
+            }
             for code, tag in sorted(named.items())
         ]
     return JSONResponse(rows)

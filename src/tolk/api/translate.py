@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tolk import assemble, languages
+from tolk import assemble, formality, languages
 from tolk.core import TolkError, unstorable
 from tolk.pipeline import Translated
 
@@ -29,6 +29,11 @@ class TranslateRequest(BaseModel):
     engine: str | None = Field(None, description="Engine name from the configuration.")
     glossary: dict[str, str] | None = Field(None, description="Terms for this request; term: itself = keep.")
     profile: str | None = Field(None, description="Domain profile: ecommerce, legal, medical…")
+    formality: str | None = Field(
+        None,
+        description="Register: default, more, less, prefer_more, prefer_less (DeepL's values); "
+        "default: the configuration's for the target language.",
+    )
 
     @field_validator("text")
     @classmethod
@@ -57,6 +62,11 @@ class TranslateRequest(BaseModel):
         if why := unstorable({"glossary": value}):
             raise ValueError(why)
         return value
+
+    @field_validator("formality")
+    @classmethod
+    def _formality(cls, value: str | None) -> str | None:
+        return formality.check(value) if value is not None else None
 
     @field_validator("source", "target")
     @classmethod
@@ -118,6 +128,7 @@ class Kits(assemble.Kits):
             engine=body.engine,
             profile=body.profile,
             glossary=body.glossary,
+            formality=body.formality,
         )
 
 

@@ -13,10 +13,12 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from tolk import formality as formality_mod
 from tolk import glossary, languages
-from tolk.cli.common import STDIO, console
+from tolk.cli.common import STDIO, FormalityOpt, console
 from tolk.cli.explain import show_findings
 from tolk.core import InputError, Term, TolkError
+from tolk.formality import DEFAULT
 from tolk.glossary import Glossary
 from tolk.quality.base import Sample
 from tolk.quality.policy import Decision, Verdict
@@ -30,7 +32,8 @@ def check(
     file: Annotated[
         Path,
         typer.Argument(
-            help="JSONL: id, src_lang, tgt_lang, source, translation, \\[reference], \\[glossary] — or the "
+            help="JSONL: id, src_lang, tgt_lang, source, translation, \\[reference], \\[glossary], "
+            "\\[formality] — or the "
             "records `tolk export` writes (id, field, lang, source, text); - reads stdin"
         ),
     ],
@@ -44,6 +47,7 @@ def check(
         Path | None,
         typer.Option("--glossary", help="Glossary CSV: each line is held to the terms its source uses."),
     ] = None,
+    formality: FormalityOpt = None,
     explain: Annotated[
         str | None,
         typer.Option(
@@ -62,7 +66,8 @@ def check(
         raise typer.BadParameter(f"unknown format {fmt!r} (use text or jsonl)", param_hint="--format")
     src = languages.normalize(source_lang)
     extra = glossary.load(glossary_path) if glossary_path else None
-    samples = list(read(file, src, extra))  # validate the whole file before printing anything
+    # the whole file is read (and checked) before anything is printed
+    samples = list(read(file, src, extra, formality or DEFAULT))
     gate = Gate()
     if explain is not None:
         chosen = [(item_id, sample) for item_id, sample in samples if item_id == explain]
@@ -109,8 +114,11 @@ def _table(verdicts: list[tuple[str, Verdict]]) -> None:
     )
 
 
-def read(path: Path, source_lang: str = "en", extra: Glossary | None = None) -> Iterator[tuple[str, Sample]]:
-    """Records from the file, or from stdin for `-` (`tolk export | tolk check -`)."""
+def read(
+    path: Path, source_lang: str = "en", extra: Glossary | None = None, register: str = DEFAULT
+) -> Iterator[tuple[str, Sample]]:
+    """Records from the file, or from stdin for `-` (`tolk export | tolk check -`). `register`: the
+    formality of records that name none."""
     stdin = str(path) == STDIO
     try:
         fh = sys.stdin.buffer if stdin else path.open("rb")
@@ -122,7 +130,7 @@ def read(path: Path, source_lang: str = "en", extra: Glossary | None = None) -> 
             if not raw.strip():
                 continue
             try:
-                yield _sample(json.loads(raw.decode("utf-8")), source_lang, extra)
+                yield _sample(json.loads(raw.decode("utf-8")), source_lang, extra, register)
             except UnicodeDecodeError as exc:
                 raise InputError(f"{name}:{n}: invalid UTF-8 at byte {exc.start}") from None
             except json.JSONDecodeError as exc:
@@ -131,7 +139,9 @@ def read(path: Path, source_lang: str = "en", extra: Glossary | None = None) -> 
                 raise InputError(f"{name}:{n}: {exc}") from None
 
 
-def _sample(data: Any, source_lang: str = "en", extra: Glossary | None = None) -> tuple[str, Sample]:
+def _sample(
+    data: Any, source_lang: str = "en", extra: Glossary | None = None, register: str = DEFAULT
+) -> tuple[str, Sample]:
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object")
     if "translation" not in data and "text" in data and "lang" in data:
@@ -151,6 +161,7 @@ def _sample(data: Any, source_lang: str = "en", extra: Glossary | None = None) -
         tgt_lang=tgt,
         terms=terms,
         reference=reference,
+        formality=formality_mod.check(str(data["formality"])) if data.get("formality") else register,
     )
     return str(data["id"]), sample
 

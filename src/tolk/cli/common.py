@@ -36,6 +36,25 @@ DbOpt = Annotated[
 ]
 
 
+def _formality(value: str | None) -> str | None:
+    from tolk import formality
+
+    try:
+        return formality.check(value) if value is not None else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+FormalityOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--formality",
+        callback=_formality,
+        help="Register for every target: more, less, prefer_more, prefer_less, default "
+        "(default: the config's formality per language).",
+    ),
+]
+
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="One JSON object per line instead of a table (for scripts and jq).")
 ]

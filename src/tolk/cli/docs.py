@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from tolk import languages
-from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
+from tolk.cli.common import ConfigOpt, DbOpt, FormalityOpt, console, err_console, open_store, settings
 
 if TYPE_CHECKING:  # the heavy parts load when the command runs, so `tolk --help` stays quick
     from tolk.documents.run import FileResult
@@ -55,6 +55,7 @@ def translate(
     source: FromOpt = None,
     engine: EngineOpt = None,
     profile: ProfileOpt = None,
+    formality: FormalityOpt = None,
     glossary: GlossaryOpt = None,
     front_matter: KeysOpt = "title,description,summary",
     retranslate: RetranslateOpt = False,
@@ -82,7 +83,7 @@ def translate(
             kit.engine.check_pair(src_lang, target)
         telemetry = Telemetry()
         telemetry.attach(*kit.engines())
-        parts = kit.job(s, origin="docs", telemetry=telemetry)
+        parts = kit.job(s, origin="docs", telemetry=telemetry, formality=formality)
         job = DocsJob(
             src, out, targets, src_lang, parts, documents.formats(keys, retranslate), layout.value, force
         )

@@ -23,7 +23,17 @@ from rich.table import Table
 from rich.text import Text
 
 from tolk import languages
-from tolk.cli.common import STDIO, ConfigOpt, DbOpt, console, err_console, open_store, readable, settings
+from tolk.cli.common import (
+    STDIO,
+    ConfigOpt,
+    DbOpt,
+    FormalityOpt,
+    console,
+    err_console,
+    open_store,
+    readable,
+    settings,
+)
 from tolk.formats import catalog
 
 if TYPE_CHECKING:  # the heavy parts load when a command runs, not for `tolk --help`
@@ -59,6 +69,7 @@ def translate(
             help="Domain profile: ecommerce, legal, financial, medical, technical, business…",
         ),
     ] = None,
+    formality: FormalityOpt = None,
     refine_engine: Annotated[
         str | None,
         typer.Option(
@@ -128,6 +139,7 @@ def translate(
                 telemetry=telemetry,
                 chunk_size=chunk_size,
                 budget=caps,
+                formality=formality,
             )
             summary = asyncio.run(_run(job, parts))
         print_summary(summary, engine or s.default_engine or "", report)

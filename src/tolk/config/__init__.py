@@ -34,7 +34,7 @@ from tolk.config.engines import EngineSettings, apertium_installed
 from tolk.config.notify import NotifySettings, TelegramSettings, WebhookSettings
 from tolk.config.operations import HEARTBEAT_S, AgentSettings, EventsSettings, ReportSettings
 from tolk.config.quality import Approver, MemoryOrigin, ProfileSettings, QualitySettings, Thresholds
-from tolk.config.types import LanguageList, LanguageTag, SecretList
+from tolk.config.types import FormalityTable, LanguageList, LanguageTag, SecretList
 from tolk.core import ConfigError
 
 __all__ = [
@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     targets: LanguageList = Field(default_factory=list)  # env: TOLK_TARGETS=es,ko
     source_lang: str = "en"
     profile: str = "ecommerce"
+    formality: FormalityTable = Field(default_factory=dict)  # tolk.formality: one value, or per language
     invalidate_after_s: float = Field(30.0, ge=0)  # delay of cache.invalidate events after a change
     events: EventsSettings = Field(default_factory=EventsSettings)
     engines: dict[str, EngineSettings] = Field(default_factory=dict)

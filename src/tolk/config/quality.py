@@ -10,6 +10,8 @@ from pydantic import (
     Field,
 )
 
+from tolk.config.types import FormalityTable
+
 
 class Thresholds(BaseModel):
     """Where the gate draws its lines; a `[quality.languages.XX]` section overrides them per language."""
@@ -52,6 +54,7 @@ class ProfileSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     domain: str = ""  # the hint engines get
+    formality: FormalityTable = Field(default_factory=dict)  # over the top-level `formality`
     glossary: str | None = None  # a CSV/TSV glossary used with this profile
     required_terms: dict[str, list[str]] = Field(default_factory=dict)  # target lang -> terms
     forbidden_terms: dict[str, list[str]] = Field(default_factory=dict)

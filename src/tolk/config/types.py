@@ -14,6 +14,7 @@ from pydantic_settings import (
 
 from tolk import languages
 from tolk.core import TolkError
+from tolk.formality import Formality
 
 
 def _language_list(value: Any) -> Any:
@@ -47,3 +48,16 @@ def _secret_list(value: Any) -> Any:
 
 
 SecretList = Annotated[list[SecretStr], BeforeValidator(_secret_list)]
+
+
+def _formality(value: Any) -> Any:
+    """One value for every language, or a table by language: checked, stored as a table."""
+    if value is None or isinstance(value, str | dict):
+        try:
+            return dict(Formality.parse(value).by_lang)
+        except TolkError as exc:
+            raise ValueError(str(exc)) from None
+    return value
+
+
+FormalityTable = Annotated[dict[str, str], BeforeValidator(_formality)]

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from tolk import languages
+from tolk import formality, languages
 from tolk.core import Finish, Hints, Result, Segment
 from tolk.engines.base import share_usage
 from tolk.engines.http import HttpEngine, estimate_tokens
@@ -55,6 +55,8 @@ class OpenAIEngine(HttpEngine):
             lines.append(
                 "- Use these term translations: " + "; ".join(f"{t.source} => {t.target}" for t in forced)
             )
+        if register := formality.instruction(hints.formality, target):
+            lines.append(f"- {register}")
         if hints.tm:
             examples = "; ".join(f"{p.source} => {p.target}" for p in hints.tm[:5])
             lines.append("- Earlier approved translations to stay consistent with: " + examples)

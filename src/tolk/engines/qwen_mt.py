@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from tolk import languages
+from tolk import formality, languages
 from tolk.core import Hints, Result, Segment
 from tolk.engines.http import HttpEngine, estimate_tokens
 
@@ -45,8 +45,9 @@ class QwenMtEngine(HttpEngine):
             opts["terms"] = [{"source": t.source, "target": t.expected} for t in hints.terms]
         if hints.tm:
             opts["tm_list"] = [{"source": p.source, "target": p.target} for p in hints.tm]
-        if hints.domain:
-            opts["domains"] = hints.domain
+        register = formality.instruction(hints.formality, target)
+        if hints.domain or register:  # Qwen-MT takes style as part of its domain prompt
+            opts["domains"] = " ".join(filter(None, (hints.domain, register)))
         return opts
 
     def request(self, seg: Segment, source: str, target: str, hints: Hints) -> dict[str, Any]:

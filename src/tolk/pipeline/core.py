@@ -26,6 +26,7 @@ from typing import Any
 
 from tolk.cache import Cached, cache_key, shareable
 from tolk.core import Finish, Hints, Result, Segment, Term, TmPair, digest, normalize_text
+from tolk.formality import DEFAULT
 from tolk.glossary import terms_version
 from tolk.memory import FuzzyIndex
 from tolk.pipeline.job import Job
@@ -55,7 +56,9 @@ class Core:
     def unit(self, text: str, source: str, target: str, context: dict[str, str], **where: Any) -> Unit:
         job = self.job
         terms = job.glossary.applicable(text, target)
-        key = cache_key(text, source, target, job.engine.fingerprint, terms_version(terms), job.profile)
+        register = job.formality.target(target)  # a formal and an informal answer are different texts
+        style = job.profile if register == DEFAULT else f"{job.profile}/formality={register}"
+        key = cache_key(text, source, target, job.engine.fingerprint, terms_version(terms), style)
         return Unit(key, text, digest(normalize_text(text)), terms, context, **where)
 
     # --- reuse ---------------------------------------------------------------------------------------
@@ -103,9 +106,10 @@ class Core:
             groups[group].append(Segment(key, u.text, u.context))
             if index is not None:
                 memory[group].update(dict.fromkeys(index.hints(u.text)))
+        register = job.formality.target(target)
         size = engine.batch_size  # one engine request each, so each is cached as soon as it is back
         requests = [
-            (chunk[i : i + size], Hints(group[0], tuple(memory[group])[:5], job.domain))
+            (chunk[i : i + size], Hints(group[0], tuple(memory[group])[:5], job.domain, register))
             for group, segments in groups.items()
             for chunk in _within(segments, budget_chars)
             for i in range(0, len(chunk), size)
@@ -185,7 +189,8 @@ class Core:
                 drafts[u.key] = Draft(
                     u.key, u.text, u.terms, u.context, res, rejected.get(u.source_hash, frozenset())
                 )
-        return await self.job.loop.settle(list(drafts.values()), source, target)
+        register = self.job.formality.target(target)
+        return await self.job.loop.settle(list(drafts.values()), source, target, register)
 
 
 def _oversized(units: dict[str, Unit], keys: Iterable[str], engine: str, limit: int) -> dict[str, Result]:

@@ -13,6 +13,7 @@ from tolk.budget import Budget
 from tolk.cache import Cache, InFlight
 from tolk.core import Segment, Usage
 from tolk.engines.base import Engine
+from tolk.formality import Formality
 from tolk.formats import catalog
 from tolk.glossary import Glossary
 from tolk.quality.gate import Gate
@@ -39,6 +40,7 @@ class Job:
     glossary: Glossary
     profile: str = "ecommerce"  # its name is part of every cache key
     domain: str | None = None  # the profile's hint to engines
+    formality: Formality = field(default_factory=Formality)  # the register asked for, by target language
     skip_bad: bool = False
     chunk_size: int = 200
     depth: int = 2  # chunks on their way at once: one with the engine while the one before commits

@@ -155,7 +155,8 @@ async def _translate(
             before = Translated(**json.loads(last[u.key].text))
             again = Result(u.key, before.text, engine=before.engine)
             draft = Draft(u.key, u.text, u.terms, {}, again, rejected.get(u.source_hash, frozenset()))
-            now = job.loop.grade(again, job.loop.judge(draft, again, source, target), 0)
+            verdict = job.loop.judge(draft, again, source, target, job.formality.target(target))
+            now = job.loop.grade(again, verdict, 0)
             out[u.key] = before if now.publishable else Translated.of(now)
         return out
 

@@ -46,6 +46,7 @@ class Sample:
     forbidden_terms: tuple[str, ...] = ()
     sensitive_terms: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()  # from the engine: e.g. a personal-data placeholder that did not come back
+    formality: str = "default"  # the register asked for (tolk.formality)
     # what one check worked out that another needs too (a text's words, its language), for this sample only
     memo: dict[str, Any] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
 

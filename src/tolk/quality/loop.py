@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from tolk.core import Grade, Hints, Result, Segment, Term, publishable, text_hash
 from tolk.engines.base import Engine
+from tolk.formality import DEFAULT
 from tolk.profiles import Profile
 from tolk.quality.base import Finding, Sample, Severity
 from tolk.quality.gate import Gate
@@ -101,7 +102,9 @@ class Loop:
         found += [a.engine for a in self.assessors]
         return list({id(e): e for e in found}.values())
 
-    def judge(self, d: Draft, result: Result, source_lang: str, target: str) -> Verdict:
+    def judge(
+        self, d: Draft, result: Result, source_lang: str, target: str, formality: str = DEFAULT
+    ) -> Verdict:
         p = self.profile
         sample = Sample(
             d.source,
@@ -115,6 +118,7 @@ class Loop:
             forbidden_terms=p.forbidden(target) if p else (),
             sensitive_terms=p.sensitive_terms if p else (),
             warnings=tuple(result.warnings),
+            formality=formality,
         )
         verdict = self.gate.judge(sample)
         if d.rejected and text_hash(result.text) in d.rejected:
@@ -122,11 +126,15 @@ class Loop:
             verdict = self.gate.amend(verdict, same, target)
         return verdict
 
-    async def verdicts(self, pairs: list[tuple[Draft, Result]], source: str, target: str) -> list[Verdict]:
+    async def verdicts(
+        self, pairs: list[tuple[Draft, Result]], source: str, target: str, formality: str = DEFAULT
+    ) -> list[Verdict]:
         """Rule checks for all; round-trip / LLM judge only where the rules passed (they cost calls)."""
         # the rule checks are CPU work (a server's hundred 5,000-character texts: a second or more): in a
         # thread, so the event loop keeps answering (/healthz, other requests) meanwhile
-        verdicts = await asyncio.to_thread(lambda: [self.judge(d, res, source, target) for d, res in pairs])
+        verdicts = await asyncio.to_thread(
+            lambda: [self.judge(d, res, source, target, formality) for d, res in pairs]
+        )
         for assessor in self.assessors:
             passing = [i for i, v in enumerate(verdicts) if v.decision is Decision.PASS]
             scores = await assessor.assess(
@@ -147,15 +155,20 @@ class Loop:
                     verdicts[i] = dataclasses.replace(verdicts[i], approvals=passed)
         return verdicts
 
-    async def settle(self, drafts: list[Draft], source: str, target: str) -> dict[str, Settled]:
-        first = await self.verdicts([(d, d.result) for d in drafts], source, target)
+    async def settle(
+        self, drafts: list[Draft], source: str, target: str, formality: str = DEFAULT
+    ) -> dict[str, Settled]:
+        """Each draft judged, refined where it falls short (up to `rounds`), and graded. `formality`:
+        the register asked for in `target` (tolk.formality), told to the refiner and checked."""
+        first = await self.verdicts([(d, d.result) for d in drafts], source, target, formality)
         best = {d.key: (d.result, v, 0) for d, v in zip(drafts, first, strict=True)}
         stuck: set[str] = set()
         for round_no in range(1, self.rounds + 1):
             todo = [d for d in drafts if d.key not in stuck and self._wants(best[d.key][1], round_no)]
             if not todo or self.refiner is None or self.mode == "never":
                 break
-            answers = await self._refine(todo, {d.key: best[d.key] for d in todo}, source, target)
+            current = {d.key: best[d.key] for d in todo}
+            answers = await self._refine(todo, current, source, target, formality)
             fresh = []
             for d in todo:
                 res = answers.get(d.key)
@@ -163,7 +176,8 @@ class Loop:
                     stuck.add(d.key)  # nothing new to judge: another round would pay for the same answer
                 else:
                     fresh.append((d, res))
-            for (d, res), new_verdict in zip(fresh, await self.verdicts(fresh, source, target), strict=True):
+            judged = await self.verdicts(fresh, source, target, formality)
+            for (d, res), new_verdict in zip(fresh, judged, strict=True):
                 if new_verdict.score > best[d.key][1].score:  # only a better text replaces the current one
                     best[d.key] = (res, new_verdict, round_no)
         return {key: self.grade(res, verdict, rounds) for key, (res, verdict, rounds) in best.items()}
@@ -174,7 +188,12 @@ class Loop:
         return self.mode == "always" and round_no == 1 and verdict.decision is Decision.PASS
 
     async def _refine(
-        self, todo: list[Draft], current: dict[str, tuple[Result, Verdict, int]], source: str, target: str
+        self,
+        todo: list[Draft],
+        current: dict[str, tuple[Result, Verdict, int]],
+        source: str,
+        target: str,
+        formality: str,
     ) -> dict[str, Result]:
         assert self.refiner is not None
         answers: dict[str, Result] = {}
@@ -186,7 +205,7 @@ class Loop:
             by_terms.setdefault(d.terms, []).append(Segment(d.key, d.source, context))
         for terms, segments in by_terms.items():
             for res in await self.refiner.translate(
-                segments, source, target, Hints(terms, domain=self.domain)
+                segments, source, target, Hints(terms, domain=self.domain, formality=formality)
             ):
                 answers[res.id] = res
         return answers
