@@ -88,7 +88,8 @@ def test_without_the_plugin_the_kind_is_unknown_naming_the_field(tmp_path: Path)
     listed = run_tolk("engines", cwd=tmp_path)
     assert listed.returncode == 2
     assert (
-        "engines.loud.kind: unknown engine kind 'shout' (known: apertium, openai, qwen-mt, dummy"
+        "engines.loud.kind: unknown engine kind 'shout' "
+        "(known: apertium, openai, qwen-mt, deepl, libretranslate, dummy"
         in listed.stderr
     )
 

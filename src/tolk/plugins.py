@@ -36,6 +36,8 @@ BUILTIN: dict[str, dict[str, str]] = {
         "apertium": "tolk.engines.apertium:ApertiumEngine",
         "openai": "tolk.engines.openai:OpenAIEngine",
         "qwen-mt": "tolk.engines.qwen_mt:QwenMtEngine",
+        "deepl": "tolk.engines.deepl:DeepLEngine",
+        "libretranslate": "tolk.engines.libretranslate:LibreTranslateEngine",
         "dummy": "tolk.engines.dummy:DummyEngine",
     },
     # the order is the order the gate runs them in (and lists their findings)
@@ -56,6 +58,7 @@ BUILTIN: dict[str, dict[str, str]] = {
         "answer": f"{_CHECKS}.answers:Answered",
         "omission": f"{_CHECKS}.omission:Omission",
         "addition": f"{_CHECKS}.omission:Addition",
+        "register": f"{_CHECKS}.register:Register",
         "required_terms": f"{_CHECKS}.terms:RequiredTerms",
         "forbidden_terms": f"{_CHECKS}.terms:ForbiddenTerms",
         "sensitive": f"{_CHECKS}.terms:SensitiveContent",

@@ -14,9 +14,14 @@ from tolk.core import Hints, Result, Segment, Term, UnsupportedPair
 from tolk.engines import registry
 from tolk.engines.base import Engine
 from tolk.engines.http import HttpEngine
+from tolk.testing.mt_standins import DeepLStandIn, LibreTranslateStandIn
 from tolk.testing.standin import StandIn
 
 ENGINES = registry.kinds()
+WIRE: dict[str, type[StandIn | DeepLStandIn | LibreTranslateStandIn]] = {
+    "deepl": DeepLStandIn,
+    "libretranslate": LibreTranslateStandIn,
+}
 NIKE = Term("Nike", "Nike", do_not_translate=True, case_sensitive=True)
 
 
@@ -28,7 +33,9 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     if not issubclass(registry.engine_class(kind), HttpEngine):  # a local engine: nothing to stand in for
         yield registry.build(Settings(engines={"e": EngineSettings(kind=kind)}), "e")
         return
-    with StandIn() as server:  # an HTTP engine talks to a local server speaking the providers' format
+    # an HTTP engine talks to a local server speaking its provider's format (OpenAI's unless named here)
+    server = WIRE.get(kind, StandIn)(api_keys={"k"})
+    with server:
         conf = EngineSettings(kind=kind, model="m", base_url=server.base_url, api_keys=["k"], external=False)
         yield registry.build(Settings(engines={"e": conf}), "e")
 

@@ -1,6 +1,9 @@
 """One resilient client for every HTTP engine: pacing, key rotation, retries, deadline, breaker.
 
-The openai SDK does the wire format; its own retries are off so that this is the only retry layer.
+The openai SDK does the wire format of chat engines (`call`); its own retries are off so that this is
+the only retry layer. Engines with a provider's own format (DeepL, LibreTranslate) send plain requests
+(`post`), whose status codes are read the same way: 429 paces, 401/403 rests the key, 456 (DeepL's
+quota) moves to another key, 5xx and timeouts are retried, any other answer is the engine's error.
 Requests are paced evenly per key (providers also enforce their limits over short windows, DashScope per
 second), `Retry-After` is honoured on 429, 5xx and timeouts back off exponentially with jitter, and every
 call has a total deadline. A circuit breaker per endpoint turns a dead provider into `EngineUnavailable`
@@ -19,7 +22,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import httpx2
 import openai
@@ -40,6 +43,27 @@ LEARN_AFTER = 3  # 429s within a minute before the key's pace is lowered to what
 
 class _RateLimited(Exception):
     """A 429: the key is paused until its Retry-After (every request on it waits); not an attempt."""
+
+
+class HttpStatusError(Exception):
+    """A plain request's answer that is not a success (`ResilientClient.post`)."""
+
+    def __init__(self, response: httpx2.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+    @property
+    def message(self) -> str:
+        """What the provider said: DeepL's `message`, LibreTranslate's `error`, else the body."""
+        try:
+            body = self.response.json()
+        except ValueError:
+            return self.response.text[:200]
+        if isinstance(body, dict):
+            for key in ("message", "error", "detail"):
+                if isinstance(body.get(key), str):
+                    return str(body[key])[:200]
+        return self.response.text[:200]
 
 
 class _Retry(Exception):
@@ -118,6 +142,7 @@ class KeySlot:
     """
 
     client: openai.AsyncOpenAI
+    key: str
     rpm: Pacer | None
     tpm: AsyncLimiter | None
     resting_until: float = 0.0
@@ -236,7 +261,7 @@ class ResilientClient:
         rpm = Pacer(s.rpm * PACE_HEADROOM) if s.rpm else None
         # a bucket of ten seconds' worth of tokens: smooth, yet a long segment still fits
         tpm = AsyncLimiter(s.tpm * PACE_HEADROOM / 6, 10) if s.tpm else None
-        return KeySlot(client, rpm, tpm)
+        return KeySlot(client, key, rpm, tpm)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -264,6 +289,40 @@ class ResilientClient:
 
     async def call(self, send: Callable[[openai.AsyncOpenAI], Awaitable[T]], tokens: int = 0) -> T:
         """Run `send` with a paced key, retrying what is worth retrying, within the total deadline."""
+
+        async def through_sdk(slot: KeySlot, timeout_s: float) -> T:
+            return await send(slot.client.with_options(timeout=timeout_s))
+
+        return await self._call(through_sdk, tokens)
+
+    async def post(
+        self, url: str, body: Callable[[str], dict[str, Any]], *, tokens: int = 0, auth: str = ""
+    ) -> Any:
+        """POST `body(key)` as JSON to `url` with a paced key (sent as `auth` + key in the Authorization
+        header when `auth` is given); the answer's JSON, or the error it was."""
+
+        async def plain(slot: KeySlot, timeout_s: float) -> Any:
+            headers = {"Authorization": f"{auth} {slot.key}"} if auth else {}
+            response = await self._http.post(url, json=body(slot.key), headers=headers, timeout=timeout_s)
+            if response.status_code >= 300:
+                raise HttpStatusError(response)
+            try:
+                return response.json()
+            except ValueError:
+                raise EngineError(f"{self.name}: the answer is not JSON") from None
+
+        return await self._call(plain, tokens)
+
+    async def get(self, url: str, *, auth: str = "", timeout_s: float = 3.0) -> Any:
+        """One GET with the first key, no retries (a status probe); the answer's JSON."""
+        slot = self._slots[0]
+        headers = {"Authorization": f"{auth} {slot.key}"} if auth else {}
+        response = await self._http.get(url, headers=headers, timeout=timeout_s)
+        if response.status_code >= 300:
+            raise HttpStatusError(response)
+        return response.json()
+
+    async def _call(self, send: Callable[[KeySlot, float], Awaitable[T]], tokens: int) -> T:
         async with self._concurrency:
             self.breaker.check(self.name)  # checked once a slot is ours: waiters see what went before
             self.stats.calls += 1
@@ -279,7 +338,7 @@ class ResilientClient:
         self.breaker.success()
         return result
 
-    async def _with_retries(self, send: Callable[[openai.AsyncOpenAI], Awaitable[T]], tokens: int) -> T:
+    async def _with_retries(self, send: Callable[[KeySlot, float], Awaitable[T]], tokens: int) -> T:
         """Attempts within the deadline; a 429 is waited out (up to `rate_limit_wait_s`) outside both:
         the key's pause is the provider's to set, and the call starts afresh after it."""
         patience = time.monotonic() + self.settings.rate_limit_wait_s
@@ -292,7 +351,7 @@ class ResilientClient:
                         f"{self.name}: still rate limited after {self.settings.rate_limit_wait_s:g} s: {exc}"
                     ) from None
 
-    async def _attempts(self, send: Callable[[openai.AsyncOpenAI], Awaitable[T]], tokens: int) -> T:
+    async def _attempts(self, send: Callable[[KeySlot, float], Awaitable[T]], tokens: int) -> T:
         s = self.settings
         deadline: float | None = (
             None  # starts with the first attempt: waiting for a pacing slot is not the call
@@ -314,12 +373,16 @@ class ResilientClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _attempt(
-        self, slot: KeySlot, send: Callable[[openai.AsyncOpenAI], Awaitable[T]], timeout_s: float
+        self, slot: KeySlot, send: Callable[[KeySlot, float], Awaitable[T]], timeout_s: float
     ) -> T:
         self.stats.attempts += 1
         started = time.perf_counter()
         try:
-            result = await send(slot.client.with_options(timeout=timeout_s))
+            result = await send(slot, timeout_s)
+        except HttpStatusError as exc:
+            self._status(slot, exc)
+        except (httpx2.TimeoutException, httpx2.TransportError) as exc:
+            raise _Retry(type(exc).__name__) from None
         except openai.RateLimitError as exc:
             self.stats.rate_limited += 1
             if _quota_exhausted(exc):  # not a pace: this key is out for a while, another may serve
@@ -342,6 +405,26 @@ class ResilientClient:
         self.stats.latencies.append(time.perf_counter() - started)
         slot.answered()
         return result
+
+    def _status(self, slot: KeySlot, exc: HttpStatusError) -> NoReturn:
+        """A plain request's failure, read as the SDK's are read in `_attempt`."""
+        code, response = exc.response.status_code, exc.response
+        if code == 429:
+            self.stats.rate_limited += 1
+            slot.limited(_retry_after(response), _announced_rpm(response))
+            raise _RateLimited("429 rate limited")
+        if code == 456:  # DeepL: this key's character quota is used up; another key may serve
+            slot.resting_until = time.monotonic() + KEY_REJECTED_PAUSE_S
+            raise _Retry("456 quota exceeded", 0.0)
+        if code in (401, 403):
+            slot.resting_until = time.monotonic() + KEY_REJECTED_PAUSE_S
+            if any(x.resting_until <= time.monotonic() for x in self._slots):
+                raise _Retry(f"key rejected ({code}), trying another", 0.0)
+            raise EngineUnavailable(f"{self.name}: API key rejected ({code}): {exc.message}")
+        if code >= 500:
+            self.stats.server_errors += 1
+            raise _Retry(f"server error {code}", _retry_after(response))
+        raise EngineError(f"{self.name}: HTTP {code}: {exc.message}")
 
 
 def _retry_after(response: httpx2.Response) -> float | None:

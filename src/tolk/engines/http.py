@@ -1,4 +1,5 @@
-"""What the HTTP engines (openai, qwen-mt) share on top of the resilient client."""
+"""What the HTTP engines share on top of the resilient client: its set-up and status, and the chat call
+of the OpenAI-compatible ones (openai, qwen-mt; deepl and libretranslate speak their own formats)."""
 
 from __future__ import annotations
 
