@@ -89,8 +89,7 @@ def test_without_the_plugin_the_kind_is_unknown_naming_the_field(tmp_path: Path)
     assert listed.returncode == 2
     assert (
         "engines.loud.kind: unknown engine kind 'shout' "
-        "(known: apertium, openai, qwen-mt, deepl, libretranslate, dummy"
-        in listed.stderr
+        "(known: apertium, openai, qwen-mt, deepl, libretranslate, dummy" in listed.stderr
     )
 
 
