@@ -136,3 +136,30 @@ def test_dash_as_an_output_is_stdout(tmp_path: Path) -> None:
         done = run_tolk(*args, cwd=tmp_path)
         assert done.returncode == 0 and not (tmp_path / "-").exists(), (args, done.stderr)
     assert run_tolk("tm", "export", "--out", "-", cwd=tmp_path).stdout.startswith("<?xml")
+
+
+def test_a_document_from_stdin_to_stdout(apertium: None, tmp_path: Path) -> None:
+    page = "# Title\n\nThe red shoes are cheap.\n\n```sh\nls -l\n```\n"
+    done = run_tolk(
+        "docs", "translate", "-", "--format", "markdown", "--to", "es", "--out", "-", cwd=tmp_path, input=page
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "# Título\n\nLos zapatos rojos son baratos.\n\n```sh\nls -l\n```\n"
+    assert "<stdin>" in done.stderr and "<stdout>" in done.stderr  # the table, out of the document's way
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tolk.db"]  # nothing left behind
+    unnamed = run_tolk("docs", "translate", "-", "--to", "es", cwd=tmp_path, input=page)
+    assert unnamed.returncode == 2 and "--format markdown" in unnamed.stderr
+    two = run_tolk(
+        "docs",
+        "translate",
+        "-",
+        "--format",
+        "markdown",
+        "--to",
+        "es,ko",
+        "--out",
+        "-",
+        cwd=tmp_path,
+        input=page,
+    )
+    assert two.returncode == 2 and "give one language" in two.stderr
