@@ -147,3 +147,30 @@ def test_variants_meet_in_memory(tmp_path: Path) -> None:
         assert store.recall("en", "pt", [pillow, hat], ["tmx"]) == {}
     finally:
         store.close()
+
+
+CAT_TOOL_TMX = """<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header srclang="en-US" adminlang="en" datatype="html" segtype="sentence" o-tmf="x"
+ creationtool="x" creationtoolversion="1"/><body>
+<tu><tuv xml:lang="en-US"><seg>Click <bpt i="1">&lt;b&gt;</bpt>Save<ept i="1">&lt;/b&gt;</ept>,
+ <ph>{name}</ph>.</seg></tuv>
+<tuv xml:lang="es-MX"><seg>Haz clic en <bpt i="1">&lt;b&gt;</bpt>Guardar<ept i="1">&lt;/b&gt;</ept>,
+ <ph>{name}</ph>.</seg></tuv></tu>
+</body></tmx>
+"""
+
+
+def test_inline_codes_survive_tmx_both_ways(tmp_path: Path) -> None:
+    """A CAT tool's inline codes (<bpt>, <ept>, <ph>) come in as the markup they stand for, and go out
+    as inline codes again — which translate-toolkit, the field's library, reads back as the same text."""
+    from translate.storage import tmx
+
+    (tmp_path / "cat.tmx").write_text(CAT_TOOL_TMX)
+    assert tolk("tm", "import", "cat.tmx", cwd=tmp_path).returncode == 0
+    done = tolk("tm", "export", "--out", "-", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert '<bpt i="1">&lt;b&gt;</bpt>Save<ept i="1">&lt;/b&gt;</ept>' in out and "<ph>{name}</ph>" in out
+    [unit] = tmx.tmxfile.parsestring(out.encode()).units
+    assert unit.source == "Click <b>Save</b>,\n {name}."
+    assert unit.target == "Haz clic en <b>Guardar</b>,\n {name}."

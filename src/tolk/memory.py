@@ -121,6 +121,52 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
+_TAG = re.compile(r"<(/?)([A-Za-z][\w:.-]*)[^<>]*?(/?)>")
+_VOID = frozenset({"br", "hr", "img", "input", "wbr", "meta", "link", "source", "col", "area"})
+
+
+def inline(seg: etree._Element, text: str) -> None:
+    """`text` into a TMX `<seg>` with its markup and placeholders as TMX 1.4 inline codes (level 2):
+    a tag pair as `<bpt>`/`<ept>` sharing an `i`, a lone opening or closing tag as `<it>`, a void tag
+    or a placeholder as `<ph>`, each holding the native code — so a CAT tool protects them, and a
+    reader that flattens (tolk's, translate-toolkit's) gets the same text back."""
+    from tolk.text.placeholders import spans as placeholder_spans
+
+    codes: list[tuple[int, int, re.Match[str] | None]] = [
+        (m.start(), m.end(), m) for m in _TAG.finditer(text)
+    ]
+    codes += [(s, e, None) for s, e in placeholder_spans(text) if not any(a <= s < b for a, b, _ in codes)]
+    codes.sort(key=lambda c: c[0])
+    seg.text, last, pos, pair = "", None, 0, 0
+    opened: list[tuple[str, etree._Element]] = []
+    for start, end, tag in codes:
+        plain = text[pos:start]
+        if last is None:
+            seg.text = plain
+        else:
+            last.tail = plain
+        native = text[start:end]
+        if tag is None or tag.group(3) or tag.group(2).lower() in _VOID:
+            last = etree.SubElement(seg, "ph")
+        elif not tag.group(1):
+            pair += 1
+            last = etree.SubElement(seg, "bpt", i=str(pair))
+            opened.append((tag.group(2).lower(), last))
+        elif opened and opened[-1][0] == tag.group(2).lower():
+            last = etree.SubElement(seg, "ept", i=opened.pop()[1].get("i") or "")
+        else:
+            last = etree.SubElement(seg, "it", pos="end")
+        last.text, pos = native, end
+    for _, unclosed in opened:  # an opening tag whose closing one is not in this segment
+        unclosed.tag = "it"
+        unclosed.attrib.clear()
+        unclosed.set("pos", "begin")
+    if last is None:
+        seg.text = text[pos:]
+    else:
+        last.tail = text[pos:]
+
+
 def write_tmx(store: Store, out: IO[str], src: str | None = None, tgt: str | None = None) -> int:
     root = etree.Element("tmx", version="1.4")
     etree.SubElement(
@@ -143,7 +189,7 @@ def write_tmx(store: Store, out: IO[str], src: str | None = None, tgt: str | Non
         etree.SubElement(tu, "prop", type="x-origin").text = unit.origin
         for lang, text in ((unit.src_lang, unit.source), (unit.tgt_lang, unit.target)):
             tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
-            etree.SubElement(tuv, "seg").text = xml_safe(text)
+            inline(etree.SubElement(tuv, "seg"), xml_safe(text))
         count += 1
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(etree.tostring(root, encoding="unicode", pretty_print=True))
