@@ -171,6 +171,6 @@ def test_inline_codes_survive_tmx_both_ways(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert '<bpt i="1">&lt;b&gt;</bpt>Save<ept i="1">&lt;/b&gt;</ept>' in out and "<ph>{name}</ph>" in out
-    [unit] = tmx.tmxfile.parsestring(out.encode()).units
+    [unit] = tmx.tmxfile.parsestring(out.encode()).units  # type: ignore[no-untyped-call]
     assert unit.source == "Click <b>Save</b>,\n {name}."
     assert unit.target == "Haz clic en <b>Guardar</b>,\n {name}."

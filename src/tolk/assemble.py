@@ -105,7 +105,7 @@ def writes_events(s: Settings, store: Store, origin: str) -> bool:
     `[events] outbox` says — "auto": when a worker will publish them (an [agent] table in the config,
     or an agent that has run against this store), so a laptop's runs do not pile up events nobody reads."""
     mode = s.events.outbox
-    if origin == "agent" or mode == "on":
+    if origin == "agent" or mode == "on" or (s.webhooks and mode != "off"):  # subscribers wait for them
         return True
     return mode == "auto" and ("agent" in s.model_fields_set or ledger.any_worker(store))
 

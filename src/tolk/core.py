@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 import json
 import re
 import unicodedata
@@ -218,6 +219,13 @@ def unstorable(data: dict[str, Any]) -> str | None:
         elif isinstance(value, list):
             todo += [(f"{key}.{i}", v) for i, v in enumerate(value)]
     return None
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """`X-Tolk-Signature` of a webhook body (reports and events alike): HMAC-SHA256 over
+    `timestamp.body`, so a receiver can check both and refuse an old timestamp (a replay)."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
 
 
 def now() -> datetime:

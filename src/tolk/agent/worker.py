@@ -33,6 +33,7 @@ from tolk.budget import Budget
 from tolk.bus import open_bus
 from tolk.bus.base import Bus, Delivery
 from tolk.bus.outbox import relay_once
+from tolk.bus.webhooks import Webhooks
 from tolk.config import Settings
 from tolk.core import TolkError, now
 from tolk.pipeline import Pipeline
@@ -121,6 +122,7 @@ class Worker:
         bus.max_deliveries, bus.prefetch = s.agent.max_deliveries, self.options.concurrency
         state, leave = _State(), asyncio.Event()
         queues = [translator.queue(lang) for lang in self.options.languages]
+        hooks = Webhooks(s.webhooks) if s.webhooks else None
         try:
             await self._declare(bus, translator, stop)
             ledger.register(store, self.id, s.agent.name, socket.gethostname(), os.getpid(), queues)
@@ -134,6 +136,8 @@ class Worker:
                 asyncio.create_task(self._heartbeat(store, state, leave, s.agent.heartbeat_s)),
                 *(asyncio.create_task(chore(s, store, leave)) for chore in self.options.chores),
             ]
+            if hooks is not None:  # subscribers without a broker get the same events
+                chores.append(asyncio.create_task(hooks.run(store, leave)))
             if self.options.drain:
                 chores.append(asyncio.create_task(self._until_drained(store, bus, queues, state, leave)))
             stopper = asyncio.create_task(stop.wait())
@@ -145,11 +149,16 @@ class Worker:
             await asyncio.gather(*chores, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await relay_once(store, bus, batch=10_000)  # what the last events produced
+            if hooks is not None:
+                with contextlib.suppress(Exception):
+                    await hooks.once(store)  # and to the subscribers; what fails waits for a next runner
             with contextlib.suppress(Exception):
                 ledger.heartbeat(store, self.id, "stopped", dict(state.stats))
         finally:
             with contextlib.suppress(Exception):
                 await bus.close()
+            if hooks is not None:
+                await hooks.aclose()
             await kit.aclose()
             if dedupe:
                 await dedupe.close()

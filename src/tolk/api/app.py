@@ -22,6 +22,7 @@ from tolk import __version__
 from tolk.api import auth, deepl, glossary, health, jobs, libre, memory, translations, web
 from tolk.api.limits import BodyLimit
 from tolk.api.translate import Kits, TranslateRequest, TranslateResponse, TranslationOut
+from tolk.bus.webhooks import Webhooks
 from tolk.cache import open_cache
 from tolk.config import Settings
 from tolk.core import TolkError
@@ -55,9 +56,15 @@ def create_app(settings: Settings) -> FastAPI:
         state.cache = open_cache(settings.cache, store, settings.cache_ttl_s)
         state.kits = Kits(settings, store, telemetry)
         state.readiness = health.Readiness(settings, store)
+        hooks, stop = Webhooks(settings.webhooks) if settings.webhooks else None, asyncio.Event()
+        delivering = asyncio.create_task(hooks.run(store, stop)) if hooks else None  # no broker needed
         try:
             yield
         finally:
+            stop.set()
+            if delivering is not None and hooks is not None:
+                await delivering
+                await hooks.aclose()
             for task in list(state.jobs):
                 task.cancel()
             await asyncio.gather(*state.jobs, return_exceptions=True)

@@ -1,4 +1,5 @@
-"""`tolk events publish|tail`: put envelopes on a bus, watch what goes by."""
+"""`tolk events publish|tail|deliver|webhooks`: put envelopes on a bus, watch what goes by, and send
+them to [[webhooks]] subscribers."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tolk.cli.common import ConfigOpt, DbOpt, console, safe_url, settings
+from tolk.cli.common import ConfigOpt, DbOpt, JsonOpt, console, safe_url, settings
 from tolk.core import InputError
 
 if TYPE_CHECKING:  # the heavy parts load when a command runs, so `tolk --help` stays quick
@@ -147,3 +148,78 @@ def _read(path: Path) -> list[str]:
         raise InputError(f"{path}: file not found") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+
+
+@app.command()
+def deliver(
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Keep delivering (as a worker does) until Ctrl-C.")
+    ] = False,
+    db: DbOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Send the events waiting for the \\[\\[webhooks]] subscribers (a worker and `tolk serve` do it too);
+    stops once nothing is due. What fails is tried again later, with doubling waits."""
+    from tolk.bus.webhooks import Webhooks
+    from tolk.cli.common import open_store
+
+    s = settings(config_path, db)
+    if not s.webhooks:
+        raise InputError("no [[webhooks]] in the configuration: nothing to deliver to")
+    store = open_store(s)
+    hooks = Webhooks(s.webhooks)
+
+    async def go() -> int:
+        try:
+            if watch:
+                stop = asyncio.Event()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await hooks.run(store, stop)
+                return 0
+            sent = 0
+            while n := await hooks.once(store):
+                sent += n
+            return sent
+        finally:
+            await hooks.aclose()
+
+    try:
+        sent = asyncio.run(go())
+    except KeyboardInterrupt:
+        sent = 0
+    finally:
+        store.close()
+    if not watch:
+        console.print(f"{sent} deliveries attempted (tolk events webhooks shows where they stand)")
+
+
+@app.command()
+def webhooks(
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Each \\[\\[webhooks]] subscriber's deliveries: pending, delivered, failed, and the last error."""
+    from tolk.cli.common import open_store, print_rows
+    from tolk.store import webhooks as deliveries
+
+    s = settings(config_path, db)
+    store = open_store(s, reading=True)
+    try:
+        found = {st.subscriber: st for st in deliveries.standings(store)}
+    finally:
+        store.close()
+    configured = [h.subscriber for h in s.webhooks]  # each, delivered to yet or not; then the removed
+    none = deliveries.Standing("", 0, 0, 0, None, None)
+    rows: list[dict[str, object]] = [
+        {
+            "subscriber": name,
+            "pending": (st := found.get(name, none)).pending,
+            "delivered": st.delivered,
+            "failed": st.failed,
+            "last_error": st.last_error,
+            "configured": name in configured,
+        }
+        for name in [*configured, *(n for n in found if n not in configured)]
+    ]
+    print_rows("webhook deliveries", rows, as_json)

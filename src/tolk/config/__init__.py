@@ -32,15 +32,15 @@ from tolk.config.data import (
 )
 from tolk.config.engines import EngineSettings, apertium_installed
 from tolk.config.notify import NotifySettings, TelegramSettings, WebhookSettings
-from tolk.config.operations import HEARTBEAT_S, AgentSettings, EventsSettings, ReportSettings
+from tolk.config.operations import HEARTBEAT_S, AgentSettings, EventsSettings, HookSettings, ReportSettings
 from tolk.config.quality import Approver, MemoryOrigin, ProfileSettings, QualitySettings, Thresholds
 from tolk.config.types import FormalityTable, LanguageList, LanguageTag, SecretList
 from tolk.core import ConfigError
 
 __all__ = [
     "DEFAULT_DB", "HEARTBEAT_S", "PII_KINDS", "AgentSettings", "Approver", "BudgetSettings",
-    "EncryptionSettings", "EngineSettings", "EventsSettings", "LanguageList", "LanguageTag", "MarketSettings",
-    "MemoryOrigin",
+    "EncryptionSettings", "EngineSettings", "EventsSettings", "HookSettings", "LanguageList", "LanguageTag",
+    "MarketSettings", "MemoryOrigin",
     "NotifySettings", "PiiKind", "PricingSettings", "PrivacySettings", "ProfileSettings", "QualitySettings",
     "ReportSettings", "SecretList", "Settings", "TelegramSettings", "Thresholds", "WebhookSettings",
     "apertium_installed", "find_config", "load",
@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     formality: FormalityTable = Field(default_factory=dict)  # tolk.formality: one value, or per language
     invalidate_after_s: float = Field(30.0, ge=0)  # delay of cache.invalidate events after a change
     events: EventsSettings = Field(default_factory=EventsSettings)
+    webhooks: list[HookSettings] = Field(default_factory=list)  # [[webhooks]]: events POSTed, signed
     engines: dict[str, EngineSettings] = Field(default_factory=dict)
     quality: QualitySettings = Field(default_factory=QualitySettings)
     profiles: dict[str, ProfileSettings] = Field(default_factory=dict)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from tolk.config.types import LanguageList
 
@@ -48,6 +48,40 @@ class EventsSettings(BaseModel):
     # against this store; "on": always; "off": never (nothing downstream listens)
     outbox: Literal["auto", "on", "off"] = "auto"
     keep_sent_days: float = Field(7.0, ge=0)  # published events are deleted after this
+
+
+class HookSettings(BaseModel):
+    """`[[webhooks]]`: one subscriber to tolk's events, without a broker: each event whose type matches
+    `events` is POSTed to `url` (the envelope as JSON), signed with HMAC-SHA256 under `secret`, and sent
+    again with doubling waits until answered 2xx or `attempts` are spent (tolk.bus.webhooks)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    secret: SecretStr  # the X-Tolk-Signature key: say "${TOLK_WEBHOOK_SECRET}"
+    events: list[str] = Field(default_factory=lambda: ["i18n.*"])  # type patterns (fnmatch)
+    name: str = ""  # who it is in `tolk events webhooks` and in its deliveries' state (default: the url)
+    attempts: int = Field(10, ge=1, le=50)
+    retry_s: float = Field(10.0, gt=0)  # the first wait after a failure; each next one doubles, up to 1 h
+    timeout_s: float = Field(10.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"webhook url must start with http:// or https://, not {value[:40]!r}")
+        return value
+
+    @field_validator("secret")
+    @classmethod
+    def _signed(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("a webhook secret of at least 16 characters signs every delivery")
+        return value
+
+    @property
+    def subscriber(self) -> str:
+        return (self.name or self.url)[:200]
 
 
 class ReportSettings(BaseModel):

@@ -6,18 +6,12 @@ the HMAC with the shared secret and rejects old timestamps (replays). See docs/c
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 
 from tolk.config import NotifySettings
+from tolk.core import sign
 from tolk.notify.base import Notice, Notifier, NotifyError, Transport
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
 
 
 class Webhook(Notifier):

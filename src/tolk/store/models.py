@@ -172,13 +172,38 @@ class OutboxEvent(Base):
     """An event written with the change it describes; a relay publishes it at `due_at` and marks it sent."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "sent_at", "due_at"),
+        Index("ix_outbox_unhooked", "hooked_at", "due_at"),
+    )
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the envelope id
     type: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(LongText)  # the envelope as JSON
     due_at: Mapped[datetime] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    hooked_at: Mapped[datetime | None] = mapped_column(DateTime)  # handed to the [[webhooks]] subscribers
+
+
+class WebhookDelivery(Base):
+    """One event for one webhook subscriber: sent until answered 2xx, or given up after its attempts."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("subscriber", "event_id", name="uq_webhook_delivery"),
+        Index("ix_webhook_due", "state", "next_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subscriber: Mapped[str] = mapped_column(String(200))
+    event_id: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(LongText)  # the envelope as JSON, as the bus carries it
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending, delivered, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
 
 
 class Run(Base):
