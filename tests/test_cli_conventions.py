@@ -163,3 +163,15 @@ def test_a_document_from_stdin_to_stdout(apertium: None, tmp_path: Path) -> None
         input=page,
     )
     assert two.returncode == 2 and "give one language" in two.stderr
+
+
+def test_estimate_reads_stdin_and_the_audit_goes_to_stdout(tmp_path: Path) -> None:
+    rows = '{"id": "a", "name": "Red shoes"}\n{"id": "b", "name": "Red shoes"}\n'
+    estimate = run_tolk("cost", "estimate", "-", "--to", "es", "--format", "json", cwd=tmp_path, input=rows)
+    assert estimate.returncode == 0, estimate.stderr
+    [spanish] = json.loads(estimate.stdout)["languages"]
+    assert spanish["lang"] == "es" and spanish["segments"] == 2
+    assert run_tolk("token", "create", "--role", "viewer", cwd=tmp_path).returncode == 0  # makes the store
+    audit = run_tolk("audit", "export", "--out", "-", cwd=tmp_path)
+    assert audit.returncode == 0 and audit.stderr == "audit: 0 entries\n"  # to stdout, not to a file "-"
+    assert not (tmp_path / "-").exists()

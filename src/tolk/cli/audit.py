@@ -19,7 +19,9 @@ app = typer.Typer(
 @app.command("export")
 def export(
     since: Annotated[str | None, typer.Option("--since", "-s", help="Only the last 24h, 7d, …")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output .jsonl (default: stdout).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output .jsonl (default, or -: stdout).")
+    ] = None,
     db: DbOpt = None,
     config_path: ConfigOpt = None,
 ) -> None:
@@ -32,7 +34,8 @@ def export(
     start = now() - reports.parse_span(since) if since else None
     store = open_store(settings(config_path, db), reading=True)
     try:
-        if out is None:
+        if out is None or str(out) == "-":
+            out = None
             n = audit.export_jsonl(store, sys.stdout, start)
         else:
             with atomic_output(out) as fh:

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from tolk import languages, prices
-from tolk.cli.common import ConfigOpt, DbOpt, console, open_store, settings
+from tolk.cli.common import STDIO, ConfigOpt, DbOpt, console, open_store, readable, settings
 from tolk.formats import catalog
 
 if TYPE_CHECKING:  # the heavy parts load when the command runs, so `tolk --help` stays quick
@@ -26,7 +26,10 @@ app = typer.Typer(help="What translating will cost, before it costs anything.", 
 
 @app.command("estimate")
 def estimate_cmd(
-    input: Annotated[Path, typer.Argument(help="Catalog: .jsonl or .csv, as for `tolk translate`.")],
+    input: Annotated[
+        Path,
+        typer.Argument(help="Catalog: .jsonl or .csv, as for `tolk translate` (- reads JSONL from stdin)."),
+    ],
     to: Annotated[str | None, typer.Option("--to", "-t", help="Target languages (default: targets).")] = None,
     source: Annotated[
         str | None, typer.Option("--from", "-f", help="Source language of rows without 'lang'.")
@@ -55,11 +58,12 @@ def estimate_cmd(
     if not targets:
         raise typer.BadParameter("no target language: pass --to es,ko or set targets", param_hint="--to")
     src = languages.normalize(source or s.source_lang, allow_auto=True)
-    catalog.catalog_format(input)
-    with tempfile.TemporaryDirectory() as empty:
+    if str(input) != STDIO:
+        catalog.catalog_format(input)
+    with tempfile.TemporaryDirectory() as empty, readable(input) as path:
         if _missing_sqlite(s):  # nothing translated yet: plan against an empty store, create no file
             s.store = f"sqlite:///{Path(empty) / 'estimate.db'}"
-        found = _estimates(s, input, targets, src, engine, profile, glossary, fields)
+        found = _estimates(s, path, targets, src, engine, profile, glossary, fields)
     name, rows = found
     if fmt == "json":
         console.print_json(
