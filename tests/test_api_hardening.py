@@ -163,3 +163,33 @@ def test_adversarial_input_through_the_api(db_url: str, tmp_path: Path) -> None:
             )
             got = 400 if 400 <= answer.status_code < 500 and answer.json()["detail"] else answer.status_code
             assert got == status, (raw[:40], answer.status_code, answer.text[:300])
+
+
+def test_a_token_over_its_requests_a_minute_waits(tmp_path: Path) -> None:
+    """`[api] token_rpm`: one client's loop cannot take the server from the others; each API answers
+    429 in its own shape, with Retry-After (the DeepL SDK and LibreTranslate clients wait on it)."""
+    s = Settings(
+        default_engine="dummy",
+        engines={"dummy": {"kind": "dummy", "external": False}},
+        store=f"sqlite:///{tmp_path / 'tolk.db'}",
+        api={"token_rpm": 2},
+    )
+    store = Store(s.store)
+    busy, calm = (auth.create(store, name, auth.Role.viewer, []) for name in ("busy", "calm"))
+    store.close()
+    body = {"text": "Red shoes", "target": "es"}
+    with TestClient(create_app(s)) as client:
+        for _ in range(2):
+            assert client.post("/v1/translate", json=body, headers=bearer(busy)).status_code == 200
+        over = client.post("/v1/translate", json=body, headers=bearer(busy))
+        assert over.status_code == 429 and 1 <= int(over.headers["retry-after"]) <= 60
+        assert "2 requests a minute" in over.json()["detail"]
+        deepl = client.post("/v2/translate", json={"text": ["Red shoes"], "target_lang": "ES"},
+                            headers={"Authorization": f"DeepL-Auth-Key {busy}"})  # fmt: skip
+        assert deepl.status_code == 429 and "Too many requests" in deepl.json()["message"]
+        libre = client.post(
+            "/translate", json={"q": "Red shoes", "source": "en", "target": "es", "api_key": busy}
+        )
+        assert libre.status_code == 429 and libre.json()["error"] == "Slowdown: 2 per 1 minute"
+        assert "retry-after" in deepl.headers and "retry-after" in libre.headers
+        assert client.post("/v1/translate", json=body, headers=bearer(calm)).status_code == 200  # its own

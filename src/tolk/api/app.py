@@ -56,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
         state.cache = open_cache(settings.cache, store, settings.cache_ttl_s)
         state.kits = Kits(settings, store, telemetry)
         state.readiness = health.Readiness(settings, store)
+        state.pace = auth.Pace(settings.api.token_rpm) if settings.api.token_rpm else None
         hooks, stop = Webhooks(settings.webhooks) if settings.webhooks else None, asyncio.Event()
         delivering = asyncio.create_task(hooks.run(store, stop)) if hooks else None  # no broker needed
         try:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
+import time
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -100,6 +102,31 @@ def _caller(owner: tuple[str, str, tuple[str, ...]] | None) -> Caller | None:
     return Caller(owner[0], Role[owner[1]], owner[2]) if owner else None
 
 
+class Pace:
+    """At most `rpm` requests a minute per token (a sliding minute, in this process): one client's
+    loop cannot take a shared server's engines and budget from everyone else."""
+
+    def __init__(self, rpm: float) -> None:
+        self.rpm = rpm
+        self.seen: dict[str, deque[float]] = defaultdict(deque)
+
+    def wait(self, who: str) -> float | None:
+        """None when `who` may go now (the request is counted), else the seconds until it may."""
+        times, at = self.seen[who], time.monotonic()
+        while times and at - times[0] >= 60.0:
+            times.popleft()
+        if len(times) >= self.rpm:
+            return 60.0 - (at - times[0])
+        times.append(at)
+        return None
+
+
+def paced(request: Request, who: Caller) -> float | None:
+    """`[api] token_rpm`: None when the caller may go on, else how long it should wait."""
+    pace: Pace | None = getattr(request.app.state, "pace", None)
+    return pace.wait(who.name) if pace is not None else None
+
+
 # --- FastAPI dependencies: `who: Reviewer` in a route's signature --------------------------------
 
 
@@ -116,6 +143,12 @@ def caller(role: Role) -> Callable[[Request], Caller]:
             )
         if not found.may(role):
             raise HTTPException(403, f"this needs the {role.name} role (the token is {found.role.name})")
+        if (wait := paced(request, found)) is not None:
+            raise HTTPException(
+                429,
+                f"this token's {request.app.state.settings.api.token_rpm:g} requests a minute are used up",
+                headers={"Retry-After": str(max(1, round(wait)))},
+            )
         return found
 
     return check

@@ -44,7 +44,7 @@ NO_LIMIT = 1_000_000_000_000  # what DeepL reports where no character limit is s
 
 
 def error_response(exc: Refused) -> JSONResponse:
-    return JSONResponse({"message": exc.message}, status_code=exc.status)
+    return JSONResponse({"message": exc.message}, status_code=exc.status, headers=exc.headers)
 
 
 # --- what a request carries ------------------------------------------------------------------------
@@ -62,6 +62,8 @@ def _caller(request: Request) -> auth.Caller:
         found = auth.verify(request.app.state.store, token.strip())
     if found is None:
         raise Refused(403, "Authorization failure: give a tolk API token as DeepL-Auth-Key")
+    if (wait := auth.paced(request, found)) is not None:
+        raise Refused(429, "Too many requests, please wait and resend your request.", wait)
     return found
 
 

@@ -30,7 +30,7 @@ MAX_TEXT_CHARS = 5_000
 
 
 def _error(exc: Refused) -> JSONResponse:
-    return JSONResponse({"error": exc.message}, status_code=exc.status)
+    return JSONResponse({"error": exc.message}, status_code=exc.status, headers=exc.headers)
 
 
 def _caller(request: Request, params: dict[str, list[str]]) -> auth.Caller:
@@ -42,6 +42,8 @@ def _caller(request: Request, params: dict[str, list[str]]) -> auth.Caller:
     found = auth.verify(request.app.state.store, token) if token else None
     if found is None:
         raise Refused(403, "Invalid API key: give a tolk API token as api_key")
+    if (wait := auth.paced(request, found)) is not None:
+        raise Refused(429, f"Slowdown: {request.app.state.settings.api.token_rpm:g} per 1 minute", wait)
     return found
 
 

@@ -14,9 +14,13 @@ class Refused(Exception):
     """A request refused with an HTTP status and a message: each API answers it in its own shape
     (DeepL's `{"message": …}`, LibreTranslate's `{"error": …}`)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.retry_after = status, message, retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(max(1, round(self.retry_after)))} if self.retry_after is not None else {}
 
 
 async def read(request: Request) -> tuple[dict[str, list[str]], set[str]]:

@@ -32,13 +32,20 @@ from tolk.config.data import (
 )
 from tolk.config.engines import EngineSettings, apertium_installed
 from tolk.config.notify import NotifySettings, TelegramSettings, WebhookSettings
-from tolk.config.operations import HEARTBEAT_S, AgentSettings, EventsSettings, HookSettings, ReportSettings
+from tolk.config.operations import (
+    HEARTBEAT_S,
+    AgentSettings,
+    ApiSettings,
+    EventsSettings,
+    HookSettings,
+    ReportSettings,
+)
 from tolk.config.quality import Approver, MemoryOrigin, ProfileSettings, QualitySettings, Thresholds
 from tolk.config.types import FormalityTable, LanguageList, LanguageTag, SecretList
 from tolk.core import ConfigError
 
 __all__ = [
-    "DEFAULT_DB", "HEARTBEAT_S", "PII_KINDS", "AgentSettings", "Approver", "BudgetSettings",
+    "DEFAULT_DB", "HEARTBEAT_S", "PII_KINDS", "AgentSettings", "ApiSettings", "Approver", "BudgetSettings",
     "EncryptionSettings", "EngineSettings", "EventsSettings", "HookSettings", "LanguageList", "LanguageTag",
     "MarketSettings", "MemoryOrigin",
     "NotifySettings", "PiiKind", "PricingSettings", "PrivacySettings", "ProfileSettings", "QualitySettings",
@@ -66,6 +73,7 @@ class Settings(BaseSettings):
     invalidate_after_s: float = Field(30.0, ge=0)  # delay of cache.invalidate events after a change
     events: EventsSettings = Field(default_factory=EventsSettings)
     webhooks: list[HookSettings] = Field(default_factory=list)  # [[webhooks]]: events POSTed, signed
+    api: ApiSettings = Field(default_factory=ApiSettings)
     engines: dict[str, EngineSettings] = Field(default_factory=dict)
     quality: QualitySettings = Field(default_factory=QualitySettings)
     profiles: dict[str, ProfileSettings] = Field(default_factory=dict)

@@ -50,6 +50,16 @@ class EventsSettings(BaseModel):
     keep_sent_days: float = Field(7.0, ge=0)  # published events are deleted after this
 
 
+class ApiSettings(BaseModel):
+    """`[api]`: what `tolk serve` allows each caller."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # requests a minute per token (by its name), on every API (/v1, DeepL's, LibreTranslate's): over it,
+    # 429 with Retry-After; None: no limit
+    token_rpm: float | None = Field(None, gt=0)
+
+
 class HookSettings(BaseModel):
     """`[[webhooks]]`: one subscriber to tolk's events, without a broker: each event whose type matches
     `events` is POSTed to `url` (the envelope as JSON), signed with HMAC-SHA256 under `secret`, and sent
