@@ -153,3 +153,14 @@ def test_each_engine_reaches_another_tolk(kind: str, tolk_server: tuple[str, str
         client.close()
     assert [t.text for t in done] == ["Los zapatos rojos son baratos.", "Hola {name}, el perro es grande."]
     assert all(t.publishable for t in done), [t.failed for t in done]
+
+
+def test_deepl_without_a_glossary_for_the_pair_translates_all_the_same() -> None:
+    with DeepLStandIn() as server:
+        server.script.append((400, {"message": "Unsupported glossary language pair"}))
+        engine = build("deepl", server.base_url, ["k"], batch_size=1)
+        terms = (Term("sneakers", "zapatillas"),)
+        results = run(engine, ["White sneakers", "Red sneakers"], "en", "es", Hints(terms=terms))
+        assert [r.ok for r in results] == [True, True]  # the gate's glossary check judges the terms
+        assert [r.path for r in server.requests].count("/v2/glossaries") == 1  # asked once, not per batch
+        assert all("glossary_id" not in r.body for r in server.requests if r.path == "/v2/translate")

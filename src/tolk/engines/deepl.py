@@ -14,6 +14,7 @@ Usage counts characters, as DeepL bills them: `tokens_in` holds the billed chara
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,11 +22,13 @@ import httpx2
 
 from tolk import formality, languages
 from tolk.config import EngineSettings
-from tolk.core import EngineError, Hints, Result, Segment, Term, Usage, digest
+from tolk.core import EngineDown, EngineError, Hints, Result, Segment, Term, Usage, digest
 from tolk.engines import tags
 from tolk.engines.base import share_usage
 from tolk.engines.client import HttpStatusError
 from tolk.engines.http import HttpEngine
+
+log = logging.getLogger(__name__)
 
 MAX_TEXTS = 50  # DeepL's limit per request
 AUTH = "DeepL-Auth-Key"
@@ -46,7 +49,7 @@ class DeepLEngine(HttpEngine):
         self, name: str, settings: EngineSettings, transport: httpx2.AsyncBaseTransport | None = None
     ) -> None:
         super().__init__(name, settings, transport)
-        self.glossaries: dict[str, str] = {}  # (pair, terms) digest -> DeepL's glossary id
+        self.glossaries: dict[str, str | None] = {}  # (pair, terms) digest -> DeepL's glossary id
         self._making = asyncio.Lock()
 
     @property
@@ -110,8 +113,9 @@ class DeepLEngine(HttpEngine):
         self, segments: list[Segment], source: str, target: str, hints: Hints
     ) -> list[Result]:
         body = self.body(segments, source, target, hints)
-        if hints.terms and source != languages.AUTO:
-            body["glossary_id"] = await self.glossary(hints.terms, source, target)
+        glossary_id = await self.glossary(hints.terms, source, target) if hints.terms else None
+        if glossary_id is not None:
+            body["glossary_id"] = glossary_id
         escaped = [tags.to_tags(s.text)[1] for s in segments] if "tag_handling" in body else []
         answer = await self.client.post(f"{self.url}/v2/translate", lambda _: body, auth=AUTH)
         found = answer.get("translations") if isinstance(answer, dict) else None
@@ -129,26 +133,42 @@ class DeepLEngine(HttpEngine):
             results.append(Result(seg.id, tags.from_tags(text, escaped[i]) if escaped else text, usage=usage))
         return results
 
-    async def glossary(self, terms: tuple[Term, ...], source: str, target: str) -> str:
-        """The id of a DeepL glossary holding `terms` for this pair, made on first use."""
+    async def glossary(self, terms: tuple[Term, ...], source: str, target: str) -> str | None:
+        """The id of a DeepL glossary holding `terms` for this pair, made on first use; None where DeepL
+        refused to make one (a pair its glossaries lack): the text goes without, and the gate's
+        glossary check holds what misses a term. DeepL takes a glossary only with a source language."""
+        if source == languages.AUTO:
+            return None
         entries = {t.source: t.expected for t in terms if "\t" not in t.source + t.expected}
         src, tgt = _lang(source), _lang(target)
         key = digest(src, tgt, sorted(entries.items()))
         async with self._making:  # one glossary per set of terms, however many batches ask at once
             if key not in self.glossaries:
-                made = await self.client.post(
-                    f"{self.url}/v2/glossaries",
-                    lambda _: {
-                        "name": f"tolk {src}-{tgt} {key[:12]}",
-                        "source_lang": src,
-                        "target_lang": tgt,
-                        "entries": "".join(f"{s}\t{t}\n" for s, t in entries.items()),
-                        "entries_format": "tsv",
-                    },
-                    auth=AUTH,
-                )
-                self.glossaries[key] = str(made["glossary_id"])
+                try:
+                    made = await self._make_glossary(key, src, tgt, entries)
+                except EngineDown:
+                    raise  # a passing outage: the fallback takes the batch, the glossary is made later
+                except EngineError as exc:
+                    log.warning(
+                        "%s: no DeepL glossary for %s-%s (%s); translating without", self.name, src, tgt, exc
+                    )
+                    made = None
+                self.glossaries[key] = made
         return self.glossaries[key]
+
+    async def _make_glossary(self, key: str, src: str, tgt: str, entries: dict[str, str]) -> str:
+        made = await self.client.post(
+            f"{self.url}/v2/glossaries",
+            lambda _: {
+                "name": f"tolk {src}-{tgt} {key[:12]}",
+                "source_lang": src,
+                "target_lang": tgt,
+                "entries": "".join(f"{s}\t{t}\n" for s, t in entries.items()),
+                "entries_format": "tsv",
+            },
+            auth=AUTH,
+        )
+        return str(made["glossary_id"])
 
 
 def source_code(tag: str) -> str:
