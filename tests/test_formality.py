@@ -36,8 +36,8 @@ def test_a_profile_chooses_over_the_configuration() -> None:
     )
     shop = profiles.resolve(s, "shop").formality.over(Formality(s.formality))
     assert (shop.target("ja"), shop.target("de")) == ("more", "less")
-    legal = profiles.resolve(s, "legal").formality.over(Formality(s.formality))
-    assert legal.target("de") == "prefer_more"  # a contract addresses its reader formally
+    business = profiles.resolve(s, "business").formality.over(Formality(s.formality))
+    assert business.target("de") == "prefer_more"  # a support reply addresses its reader politely
 
 
 def test_an_llm_is_told_the_register_in_the_languages_own_words() -> None:

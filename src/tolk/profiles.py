@@ -48,14 +48,12 @@ BUILTIN: dict[str, Profile] = {
         "obligation and condition; no simplification.",
         pass_score=90,
         approve_with=(),  # a contract's meaning is vouched for by a person
-        formality=Formality({"default": "prefer_more"}),
     ),
     "financial": Profile(
         "financial",
         "Financial text (pricing, fees, interest, statements): exact figures and regulated terminology "
         "of the target market; formal register.",
         pass_score=90,
-        formality=Formality({"default": "prefer_more"}),
     ),
     "medical": Profile(
         "medical",
@@ -85,6 +83,8 @@ BUILTIN: dict[str, Profile] = {
     "business": Profile(
         "business",
         "Business communication (announcements, emails, support replies): clear, polite, professional.",
+        # a reader addressed politely (です/ます, Sie); legal and financial text is written in the
+        # plain written style of its language (である, 한다), which a register check would take as casual
         formality=Formality({"default": "prefer_more"}),
     ),
 }
