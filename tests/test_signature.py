@@ -63,7 +63,7 @@ def test_the_dashboard_keeps_scores_of_two_gates_apart(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
     store = Store(db)
     try:
-        lines = dashboard.build(store, days=1).score
+        lines = dashboard.build(store, "24h").score
     finally:
         store.close()
     assert len(lines) == 2 and all(name.startswith("es (gate:1#") for name in lines), lines
@@ -83,7 +83,7 @@ def test_one_gate_in_the_window_names_the_line_by_language(tmp_path: Path) -> No
     assert "measured by" in done.stdout and "gate:1|checks:" in done.stdout.replace("\n", "")
     store = Store(db)
     try:
-        assert sorted(dashboard.build(store, days=1).score) == ["es", "ko"]
+        assert sorted(dashboard.build(store, "24h").score) == ["es", "ko"]
     finally:
         store.close()
 

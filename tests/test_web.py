@@ -218,3 +218,68 @@ def test_the_session_cookie_is_not_the_token_and_dies_at_logout_expiry_and_revoc
     viewer = next(t for t in auth.tokens(store) if t.name == "Vi")
     auth.revoke(store, viewer.id)  # revoking the token ends its sessions
     assert client.get("/ui/review", follow_redirects=False).status_code == 303
+
+
+def test_the_dashboard_tells_one_day_at_a_glance(tmp_path: Path) -> None:
+    """With one day of data: headline numbers first, spend as money (not 8.8e-05), and charts by the
+    hour that draw lines, not a lone dot per chart."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from tolk.core import now
+    from tolk.store.models import Activity, EngineCall
+
+    db = f"sqlite:///{tmp_path / 'tolk.db'}"
+    store = Store(db)
+    viewer = auth.create(store, "Vi", auth.Role.viewer, [])
+    start = now().replace(minute=0, second=0, microsecond=0) - timedelta(hours=5)
+    with store.transaction() as session:
+        for h in range(6):  # a morning's work, an hour at a time
+            at = start + timedelta(hours=h)
+            counts = {"translated": 10, "approved": 2, "approvals": 1, "failures": h % 2, "cache_hits": 5}
+            row = {"origin": "translate", "lang": "es", "cache_misses": 5, "scored": 10, "score_sum": 900.0}
+            session.execute(insert(Activity).values(at=at, **counts, **row))
+            session.execute(
+                insert(EngineCall).values(
+                    at=at, engine="qwen", model="m", source="en", target="es", segments=10, ok=True,
+                    seconds=0.4 + h / 10, tokens_in=100, tokens_out=100, cost=0.0000146,
+                )
+            )  # fmt: skip
+    store.close()
+    s = Settings(default_engine="dummy", engines={"dummy": {"kind": "dummy", "external": False}}, store=db)
+    with TestClient(create_app(s)) as client:
+        login(client, viewer)
+        page = client.get("/ui/dashboard").text
+        assert client.get("/ui/dashboard?window=30d").status_code == 200
+        assert client.get("/ui/dashboard?days=7").status_code == 200  # the older spelling
+    assert '<option value="24h" selected>' in page  # young data: hours say more than days
+    assert "<h2>today</h2>" in page  # (the morning may have begun yesterday: the week's are counted)
+    week = page[page.index("<h2>7 days</h2>") : page.index("<h2>Now</h2>")]
+    assert "<dt>Translated</dt><dd>60</dd>" in week
+    assert "12 by an assessor · 6 by people" in week
+    assert "<dt>Spend</dt><dd>$0.000088</dd>" in week and "e-05" not in page
+    assert "<dt>Cache hit ratio</dt><dd>50 %</dd>" in week
+    assert page.count("<polyline") >= 5 and "Throughput (segments per hour)" in page
+
+
+def test_a_young_store_shows_hours_by_default(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from tolk.api.web import _young
+    from tolk.core import now
+    from tolk.store.models import Activity
+
+    store = Store(f"sqlite:///{tmp_path / 'tolk.db'}")
+    assert _young(store)  # nothing yet
+    with store.transaction() as session:
+        session.execute(
+            insert(Activity).values(at=now() - timedelta(hours=20), origin="translate", lang="es")
+        )
+    assert _young(store)
+    with store.transaction() as session:
+        session.execute(insert(Activity).values(at=now() - timedelta(days=3), origin="translate", lang="es"))
+    assert not _young(store)
+    store.close()

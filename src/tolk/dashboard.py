@@ -1,23 +1,67 @@
-"""The dashboard's figures per day: quality per language, throughput, engine latency, spend, cache
-hit ratio, rewrites and review work — read from the activity rows and the engine-call log."""
+"""The dashboard: headline numbers (today, the last 7 days) and its figures over a window —
+quality per language, throughput, engine latency, spend, cache hit ratio, rewrites and review work —
+read from the activity rows and the engine-call log.
+
+A recent window is cut into hours (24 h) or two-hour blocks (48 h), a longer one into days, so one day
+of data already draws a line, not a dot.
+"""
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tolk.core import now
 from tolk.store import activity
 from tolk.store.repo import Store
 
-Line = dict[str, list[float | None]]  # series name -> one value per day (None: nothing that day)
+Line = dict[str, list[float | None]]  # series name -> one value per bucket (None: nothing then)
+
+# window -> (bucket, buckets)
+WINDOWS = {
+    "24h": (timedelta(hours=1), 24),
+    "48h": (timedelta(hours=2), 24),
+    "7d": (timedelta(days=1), 7),
+    "14d": (timedelta(days=1), 14),
+    "30d": (timedelta(days=1), 30),
+    "90d": (timedelta(days=1), 90),
+}
+
+
+@dataclass(frozen=True)
+class Span:
+    """Buckets of `step` from `start`, `count` of them; the last one holds now."""
+
+    start: datetime
+    step: timedelta
+    count: int
+
+    @classmethod
+    def window(cls, name: str, at: datetime | None = None) -> Span:
+        step, count = WINDOWS[name]
+        at = at or now()
+        midnight = at.replace(hour=0, minute=0, second=0, microsecond=0)
+        last = midnight + step * ((at - midnight) // step)  # the bucket holding `at`
+        return cls(last - step * (count - 1), step, count)
+
+    def slot(self, at: datetime) -> int | None:
+        i = (at - self.start) // self.step
+        return i if 0 <= i < self.count else None
+
+    @property
+    def ticks(self) -> list[datetime]:
+        return [self.start + self.step * i for i in range(self.count)]
+
+    @property
+    def hourly(self) -> bool:
+        return self.step < timedelta(days=1)
 
 
 @dataclass
 class Dashboard:
-    days: list[date]
+    span: Span
     score: Line = field(default_factory=dict)  # per language (and gate signature, when it changed)
     throughput: Line = field(default_factory=dict)  # translated, failures, failed events, dead letters
     latency: Line = field(default_factory=dict)  # "<engine> p50", "<engine> p95" (seconds)
@@ -26,15 +70,54 @@ class Dashboard:
     review: Line = field(default_factory=dict)  # rewrites, sent to review, edits, approvals
 
 
-def build(store: Store, days: int = 14) -> Dashboard:
-    today = now().date()
-    span = [today - timedelta(days=days - 1 - i) for i in range(days)]
-    since = now().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days - 1)
-    index = {d: i for i, d in enumerate(span)}
+@dataclass(frozen=True)
+class Headline:
+    """What happened since `since`: the numbers a person reads first."""
+
+    label: str
+    translated: int
+    approved_by_assessor: int  # the judge or a reference metric vouched
+    approved_by_people: int
+    edits: int
+    failures: int
+    cache_hit_pct: float | None
+    spend_usd: float
+
+
+def headlines(store: Store, at: datetime | None = None) -> list[Headline]:
+    """Today (since midnight UTC) and the last 7 days."""
+    at = at or now()
+    midnight = at.replace(hour=0, minute=0, second=0, microsecond=0)
+    return [_headline(store, "today", midnight, at), _headline(store, "7 days", at - timedelta(days=7), at)]
+
+
+def _headline(store: Store, label: str, since: datetime, until: datetime) -> Headline:
+    sums: dict[str, float] = defaultdict(float)
+    for counters in activity.sums_by_lang(store, since, until).values():
+        for name, value in counters.items():
+            if isinstance(value, int | float):
+                sums[name] += value
+    reused = sums["cache_hits"] + sums["memory_hits"]
+    looked = reused + sums["cache_misses"]
+    spend = sum(cost for _, _, _, cost in activity.calls_since(store, since))
+    return Headline(
+        label,
+        int(sums["translated"]),
+        int(sums["approved"]),
+        int(sums["approvals"]),
+        int(sums["edits"]),
+        int(sums["failures"]),
+        100.0 * reused / looked if looked else None,
+        spend,
+    )
+
+
+def build(store: Store, window: str = "14d") -> Dashboard:
+    span = Span.window(window)
     board = Dashboard(span)
-    _activity(store, since, index, board)
-    _calls(store, since, index, board)
-    _events(store, since, index, board)
+    _activity(store, span, board)
+    _calls(store, span, board)
+    _events(store, span, board)
     return board
 
 
@@ -47,15 +130,15 @@ def _add(line: Line, name: str, i: int, value: float, n: int) -> None:
     values[i] = (values[i] or 0.0) + value
 
 
-def _activity(store: Store, since: datetime, index: dict[date, int], board: Dashboard) -> None:
-    n = len(index)
+def _activity(store: Store, span: Span, board: Dashboard) -> None:
+    n = span.count
     cols: tuple[str, ...] = ("at", "lang", "gate", "translated", "failures", "scored", "score_sum")
     cols += ("cache_hits", "memory_hits", "cache_misses", "rewritten", "needs_review", "edits", "approvals")
     # a score is averaged only with scores the same gate measured: (lang, signature) -> per day
     scored: dict[tuple[str, str | None], list[float]] = defaultdict(lambda: [0.0] * n)
     score_sum: dict[tuple[str, str | None], list[float]] = defaultdict(lambda: [0.0] * n)
     hits, needed = [0.0] * n, [0.0] * n
-    rows = activity.activity_since(store, since, cols)
+    rows = activity.activity_since(store, span.start, cols)
     for (
         at,
         lang,
@@ -72,7 +155,7 @@ def _activity(store: Store, since: datetime, index: dict[date, int], board: Dash
         edits,
         approvals,
     ) in rows:
-        i = index.get(at.date())
+        i = span.slot(at)
         if i is None:
             continue
         scored[lang, gate][i] += n_scored
@@ -99,19 +182,19 @@ def _activity(store: Store, since: datetime, index: dict[date, int], board: Dash
     board.cache["hit ratio %"] = [100.0 * h / t if t else None for h, t in zip(hits, needed, strict=True)]
 
 
-def _events(store: Store, since: datetime, index: dict[date, int], board: Dashboard) -> None:
+def _events(store: Store, span: Span, board: Dashboard) -> None:
     """Consumed events that came to nothing (agent): unusable ones, and those dead-lettered."""
-    n = len(index)
-    for at, _, outcome in store.event_failures(since, now()):
-        if (i := index.get(at.date())) is not None:
+    n = span.count
+    for at, _, outcome in store.event_failures(span.start, now()):
+        if (i := span.slot(at)) is not None:
             _add(board.throughput, "dead letters" if outcome == "dead" else "failed events", i, 1.0, n)
 
 
-def _calls(store: Store, since: datetime, index: dict[date, int], board: Dashboard) -> None:
-    n = len(index)
+def _calls(store: Store, span: Span, board: Dashboard) -> None:
+    n = span.count
     seconds: dict[str, list[list[float]]] = defaultdict(lambda: [[] for _ in range(n)])
-    for at, engine, secs, cost in activity.calls_since(store, since):
-        i = index.get(at.date())
+    for at, engine, secs, cost in activity.calls_since(store, span.start):
+        i = span.slot(at)
         if i is None:
             continue
         seconds[engine][i].append(secs)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import math
+from datetime import datetime
 
 from markupsafe import Markup, escape
 
@@ -13,15 +14,23 @@ W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 220, 64, 12, 28, 44
 
 
 def _fmt(value: float) -> str:
+    """A tick as people read it: 1,234 · 12.5 · 0.42 · 0.000015 (never 1.5e-05)."""
     if value >= 100:
         return f"{value:,.0f}"
     if value >= 10:
         return f"{value:.1f}".removesuffix(".0")
-    return f"{value:.3g}"
+    if value >= 0.001 or value <= 0:
+        return f"{value:.3g}"
+    return f"{value:.{1 - math.floor(math.log10(value))}f}"
 
 
-def line_chart(title: str, days: list[date], series: Line, unit: str = "") -> Markup:
-    """One chart: a polyline per series over the days; gaps where a day has no value."""
+def line_chart(
+    title: str, ticks: list[datetime], series: Line, unit: str = "", hourly: bool = False
+) -> Markup:
+    """One chart: a polyline per series over the buckets (hours or days, from `ticks`); gaps where a
+    bucket has no value."""
+    days = ticks
+    when = "%m-%d %H:00" if hourly else "%m-%d"
     values = [v for line in series.values() for v in line if v is not None]
     top = max(values, default=0.0) or 1.0
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
@@ -45,9 +54,9 @@ def line_chart(title: str, days: list[date], series: Line, unit: str = "") -> Ma
         f'<text x="{LEFT - 4}" y="{TOP + plot_h}" class="tick" text-anchor="end">0</text>',
     ]
     if days:
-        parts.append(f'<text x="{LEFT}" y="{H - BOTTOM + 14}" class="tick">{days[0]:%m-%d}</text>')
+        parts.append(f'<text x="{LEFT}" y="{H - BOTTOM + 14}" class="tick">{days[0]:{when}}</text>')
         end = f'<text x="{W - RIGHT}" y="{H - BOTTOM + 14}" class="tick" text-anchor="end">'
-        parts.append(f"{end}{days[-1]:%m-%d}</text>")
+        parts.append(f"{end}{days[-1]:{when}}</text>")
     if not values:
         parts.append(
             f'<text x="{W / 2}" y="{TOP + plot_h / 2}" class="empty" text-anchor="middle">no data</text>'

@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+from babel.numbers import format_currency
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -26,8 +28,9 @@ from tolk import dashboard, languages, review
 from tolk.api import auth, charts
 from tolk.api.translate import TranslateRequest
 from tolk.api.translations import MAX_INT, sources_of
-from tolk.core import Grade, TolkError
+from tolk.core import Grade, TolkError, now
 from tolk.quality.checks import BY_ID
+from tolk.store import activity
 from tolk.store.repo import Store
 
 HERE = Path(__file__).parent
@@ -371,16 +374,53 @@ async def translate(
 
 @router.get("/ui/dashboard")
 def dashboard_page(
-    request: Request, session: Session, days: Annotated[int, Query(ge=2, le=90)] = 14
+    request: Request,
+    session: Session,
+    window: Annotated[str | None, Query(pattern="^(24h|48h|7d|14d|30d|90d)$")] = None,
+    days: Annotated[int | None, Query(ge=1, le=90)] = None,  # the older spelling: ?days=7
 ) -> HTMLResponse:
-    board = dashboard.build(request.app.state.store, days)
-    d = board.days
+    store: Store = request.app.state.store
+    chosen = window or _days_window(days) or ("24h" if _young(store) else "14d")
+    board = dashboard.build(store, chosen)
+    ticks, hourly = board.span.ticks, board.span.hourly
+    per = "hour" if board.span.step == timedelta(hours=1) else "2 hours" if hourly else "day"
     figures = [
-        charts.line_chart("Quality score per language", d, board.score),
-        charts.line_chart("Throughput (segments per day)", d, board.throughput),
-        charts.line_chart("Engine latency p50 / p95", d, board.latency, " s"),
-        charts.line_chart("Cost per day (USD)", d, board.cost),
-        charts.line_chart("Cache hit ratio", d, board.cache, " %"),
-        charts.line_chart("Rewrites and review", d, board.review),
+        charts.line_chart("Quality score per language", ticks, board.score, hourly=hourly),
+        charts.line_chart(f"Throughput (segments per {per})", ticks, board.throughput, hourly=hourly),
+        charts.line_chart("Engine latency p50 / p95", ticks, board.latency, " s", hourly=hourly),
+        charts.line_chart(f"Cost per {per} (USD)", ticks, board.cost, hourly=hourly),
+        charts.line_chart("Cache hit ratio", ticks, board.cache, " %", hourly=hourly),
+        charts.line_chart("Rewrites and review", ticks, board.review, hourly=hourly),
     ]
-    return _page(request, "dashboard.html", session, figures=figures, days=days)
+    heads = dashboard.headlines(store)
+    waiting = sum(store.review_counts().values())
+    return _page(
+        request,
+        "dashboard.html",
+        session,
+        figures=figures,
+        window=chosen,
+        windows=list(dashboard.WINDOWS),
+        headlines=heads,
+        waiting=waiting,
+        money=_money,
+    )
+
+
+def _days_window(days: int | None) -> str | None:
+    if days is None:
+        return None
+    if days <= 2:
+        return "24h" if days == 1 else "48h"
+    return next((f"{n}d" for n in (7, 14, 30) if days <= n), "90d")
+
+
+def _young(store: Store) -> bool:
+    """Two days of data or less: hours say more than days."""
+    first = activity.first_at(store)
+    return first is None or first > now() - timedelta(days=2)
+
+
+def _money(usd: float) -> str:
+    """$1,234.56, or for the fractions of a cent a run of cheap calls costs, $0.000088 (never 8.8e-05)."""
+    return format_currency(usd, "USD", format="¤#,##0.00####", locale="en_US", currency_digits=False)

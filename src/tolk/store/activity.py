@@ -114,6 +114,13 @@ def activity_since(store: Store, since: datetime, columns: Sequence[str]) -> lis
         return [tuple(row) for row in session.execute(stmt)]
 
 
+def first_at(store: Store) -> datetime | None:
+    """When the first activity row was written (None: nothing yet)."""
+    with store.sessions() as session:
+        found: datetime | None = session.scalar(select(func.min(Activity.at)))
+        return found
+
+
 def calls_since(store: Store, since: datetime) -> list[tuple[datetime, str, float, float]]:
     """(when, engine, seconds, cost) of every engine call since `since`."""
     with store.sessions() as session:
