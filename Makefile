@@ -46,6 +46,7 @@ bench: setup apertium
 	$(BIN)/python bench/rate_limit
 	$(BIN)/python bench/qe_accuracy
 	$(BIN)/python bench/gate_cost
+	$(BIN)/python bench/review_queue
 	$(BIN)/python bench/cost
 	$(BIN)/python bench/api_stall
 	$(BIN)/python bench/startup
