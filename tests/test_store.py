@@ -303,3 +303,31 @@ def test_the_trust_migration_demotes_rule_approved_rows_and_marks_old_memory(db_
     assert sorted(u.origin for u in store.memory_units()) == ["machine", "person", "tmx"]
     assert store.recall("en", "es", ["h0", "h1", "h2"], ["person", "tmx"]) == {"h0": "t", "h2": "t"}
     store.close()
+
+
+def test_the_review_queue_searches_and_sorts_on_every_store(db_url: str) -> None:
+    from tolk.store.repo import ItemRecord, MachineWrite
+
+    store = Store(db_url)
+    rows = [
+        ("a", "Red shoe", "Zapato ROJO", 40.0),
+        ("b", "Blue 100% wool hat", "Sombrero azul", 90.0),
+        ("c", "Tent", "Tienda", None),
+    ]
+    with store.transaction() as session:
+        store.save_items(
+            session, [ItemRecord(i, "en", None, {"name": src}, {}, "h" + i) for i, src, _, _ in rows]
+        )
+        for i, _, text, score in rows:
+            write = MachineWrite(
+                i, "name", "es", text, "e", "m", "h" + i, "k" + i, score=score, status="NEEDS_REVIEW"
+            )
+            store.write_machine(session, write, exists=False)
+    try:
+        assert [t.item_id for t in store.review_queue(q="rojo")] == ["a"]
+        assert [t.item_id for t in store.review_queue(q="WOOL")] == ["b"]
+        assert [t.item_id for t in store.review_queue(q="100%")] == ["b"]  # % is a character here
+        assert [t.item_id for t in store.review_queue(q="%wool")] == []  # not a wildcard
+        assert [t.item_id for t in store.review_queue(sort="score")] == ["a", "b", "c"]  # unscored last
+    finally:
+        store.close()

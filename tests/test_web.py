@@ -283,3 +283,22 @@ def test_a_young_store_shows_hours_by_default(tmp_path: Path) -> None:
         session.execute(insert(Activity).values(at=now() - timedelta(days=3), origin="translate", lang="es"))
     assert not _young(store)
     store.close()
+
+
+def test_the_queue_searches_and_sorts_and_keeps_both_in_its_links(
+    ui: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, tokens = ui
+    login(client, tokens["viewer"])
+
+    def keys(url: str) -> list[str]:
+        return re.findall(r'data-key="([^"]+)"', client.get(url).text)
+
+    assert keys("/ui/review?q=sombrero") == ["sku-2/name/es"]  # the translation, any case
+    assert keys("/ui/review?q=RED") == ["sku-1/name/es"]  # the source
+    assert keys("/ui/review?q=sku-1") == ["sku-1/name/es"]  # the product
+    assert keys("/ui/review?q=%25") == []  # a wildcard is a character, not "everything"
+    assert sorted(keys("/ui/review?sort=newest")) == sorted(keys("/ui/review"))
+    page = client.get("/ui/review?q=zapato&sort=score").text
+    assert 'value="zapato"' in page and '<option value="score" selected>' in page
+    assert client.get("/ui/review?sort=random").status_code == 422

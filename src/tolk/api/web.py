@@ -31,7 +31,7 @@ from tolk.api.translations import MAX_INT, sources_of
 from tolk.core import Grade, TolkError, now
 from tolk.quality.checks import BY_ID
 from tolk.store import activity
-from tolk.store.repo import Store
+from tolk.store.repo import REVIEW_SORTS, Store
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -169,6 +169,8 @@ def review_page(
     grade: str = "",
     profile: str = "",
     check: str = "",
+    q: Annotated[str, Query(max_length=200)] = "",
+    sort: Annotated[str, Query(pattern="^(" + "|".join(REVIEW_SORTS) + ")$")] = "product",
     page: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> HTMLResponse:
     who, _ = session
@@ -183,6 +185,8 @@ def review_page(
             profile=profile or None,
             check=check or None,
             offset=page * PAGE,
+            q=q.strip() or None,
+            sort=sort,
         )
     sources = sources_of(store, rows)
     items = [
@@ -194,8 +198,8 @@ def review_page(
         }
         for t in rows[:PAGE]
     ]
-    filters = {"lang": lang, "grade": grade, "profile": profile, "check": check}
-    chosen = {k: v for k, v in filters.items() if v}
+    filters = {"lang": lang, "grade": grade, "profile": profile, "check": check, "q": q.strip()}
+    chosen = {k: v for k, v in filters.items() if v} | ({"sort": sort} if sort != "product" else {})
 
     def url(n: int) -> str:
         return "/ui/review?" + urlencode(chosen | ({"page": str(n)} if n else {}))
@@ -217,6 +221,8 @@ def review_page(
         here=url(page),
         prev_url=url(page - 1),
         next_url=url(page + 1),
+        sort=sort,
+        sorts=REVIEW_SORTS,
         **options,
     )
 

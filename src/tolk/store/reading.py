@@ -8,13 +8,22 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, cast, exists, func, or_, select
 
 from tolk.core import HELD
 from tolk.store.base import StoreBase
 from tolk.store.models import HistoryEntry, SourceField, Translation
 
 REVIEW_STATUSES = ("NEEDS_REVIEW", "PENDING_APPROVAL")  # the quality loop's; "SENT_BACK" waits for a machine
+# the review queue's orders: by product; lowest score first; longest waiting first; newest first; by check
+_ORDER: dict[str, tuple[Any, ...]] = {
+    "product": (),
+    "score": (Translation.score.is_(None), Translation.score),
+    "age": (Translation.updated_at,),
+    "newest": (Translation.updated_at.desc(),),
+    "check": (cast(Translation.checks, Text),),
+}
+REVIEW_SORTS = tuple(_ORDER)
 
 
 def _waiting() -> Any:
@@ -63,14 +72,23 @@ class Reading(StoreBase):
         profile: str | None = None,
         check: str | None = None,
         offset: int = 0,
+        q: str | None = None,
+        sort: str = "product",
     ) -> list[Translation]:
         """What waits for a person: failed the gate, awaits approval, or has a newer machine suggestion;
-        narrowed to languages, a grade, a profile or one failed check."""
-        stmt = (
-            select(Translation)
-            .where(_waiting())
-            .order_by(Translation.lang, Translation.item_id, Translation.field)
-        )
+        narrowed to languages, a grade, a profile, one failed check or a search (`q`: in the product
+        id, the source or the translation, any case), in the order `sort` names (REVIEW_SORTS)."""
+        t = Translation
+        stmt = select(t).where(_waiting()).order_by(*_ORDER[sort], t.lang, t.item_id, t.field)
+        if q:
+            in_source = exists().where(
+                SourceField.item_id == t.item_id,
+                SourceField.field == t.field,
+                SourceField.text.icontains(q, autoescape=True),
+            )
+            stmt = stmt.where(
+                or_(t.item_id.icontains(q, autoescape=True), t.text.icontains(q, autoescape=True), in_source)
+            )
         if lang:
             stmt = stmt.where(Translation.lang.in_([lang] if isinstance(lang, str) else list(lang)))
         if grade:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from tolk.store.base import MIGRATIONS, StoreBase, _one_line, _rowcount
 from tolk.store.outbox import EVENT_FAILURES, Outbox
-from tolk.store.reading import REVIEW_STATUSES
+from tolk.store.reading import REVIEW_SORTS, REVIEW_STATUSES
 from tolk.store.translations import Existing, ItemRecord, MachineWrite, Translations
 
 __all__ = [
-    "EVENT_FAILURES", "MIGRATIONS", "REVIEW_STATUSES", "Existing", "ItemRecord", "MachineWrite", "Store",
-    "StoreBase", "_one_line", "_rowcount",
+    "EVENT_FAILURES", "MIGRATIONS", "REVIEW_SORTS", "REVIEW_STATUSES", "Existing", "ItemRecord",
+    "MachineWrite", "Store", "StoreBase", "_one_line", "_rowcount",
 ]  # fmt: skip
 
 
