@@ -1,7 +1,8 @@
 """The web UI in a real headless Chromium (Debian's, driven by Playwright; no browser download), against
 the app served by uvicorn on a local port: log in, edit one item and press Approve (→ HUMAN: the edit
-counts), approve another (→ APPROVED), check the store; an XSS product name renders as text; the
-dashboard is saved as a PNG in artifacts/ (the CI keeps it)."""
+counts), approve another (→ APPROVED), check the store; an XSS product name renders as text; five
+items reviewed with the keyboard alone, two more in bulk; the dashboard and the queue are saved as
+PNGs in artifacts/ (the CI keeps them)."""
 
 from __future__ import annotations
 
@@ -151,7 +152,8 @@ def test_review_in_a_real_browser(served: tuple[str, str, Store]) -> None:
 
             xss = page.locator('section[data-key="sku-x/name/es"]')
             assert XSS in xss.locator(".source p").inner_text()  # shown as text, not parsed as markup
-            assert xss.locator("img").count() == 0 and page.locator("script").count() == 0
+            assert xss.locator("img").count() == 0
+            assert page.locator('script:not([src="/ui/static/tolk.js"])').count() == 0  # tolk's own only
             assert "term <b>missing</b>" in xss.locator(".checks li").inner_text()
 
             page.goto(f"{base}/ui/t/sku-1/name/es/history")
@@ -174,3 +176,85 @@ def test_review_in_a_real_browser(served: tuple[str, str, Store]) -> None:
     assert approved is not None and (approved.grade, approved.text) == ("APPROVED", "Sombrero azul")
     assert untouched is not None and untouched.grade == "MACHINE"
     assert (ARTIFACTS / "dashboard.png").stat().st_size > 10_000
+
+
+@pytest.fixture
+def queue(tmp_path: Path) -> Iterator[tuple[str, str, Store]]:
+    """Eight translations waiting for review, in product order q0…q7."""
+    db = f"sqlite:///{tmp_path / 'tolk.db'}"
+    store = Store(db)
+    with store.transaction() as session:
+        store.save_items(
+            session, [ItemRecord(f"q{i}", "en", None, {"name": f"Shoe {i}"}, {}, f"h{i}") for i in range(8)]
+        )
+        for i in range(8):
+            write = MachineWrite(
+                f"q{i}", "name", "es", f"Zapato {i}", "dummy", "dummy", f"h{i}", f"k{i}",
+                checks=[{"id": "glossary", "severity": "major", "message": "x"}], score=60.0,
+                status="NEEDS_REVIEW",
+            )  # fmt: skip
+            store.write_machine(session, write, exists=False)
+    token = auth.create(store, "Kim", auth.Role.reviewer, [])
+    settings = Settings(
+        default_engine="dummy", engines={"dummy": {"kind": "dummy", "external": False}}, store=db
+    )
+    with serving(create_app(settings)) as base:
+        yield base, token, store
+    store.close()
+
+
+def test_five_items_reviewed_with_the_keyboard_alone_then_two_in_bulk(queue: tuple[str, str, Store]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, token, store = queue
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=_chromium(), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(f"{base}/ui/login")
+            page.fill("#token", token)
+            page.keyboard.press("Enter")  # the form submits from the keyboard too
+            page.wait_for_url(f"{base}/ui/review")
+            assert page.locator("kbd").count() > 5  # the shortcuts are on the page
+
+            def first() -> str:
+                return page.locator("section.item").first.get_attribute("data-key") or ""
+
+            assert first() == "q0/name/es"
+
+            def act(key: str, then: str) -> None:
+                """`key` pressed, and the page that action leads to, loaded."""
+                with page.expect_navigation(url=f"**msg={then}"):
+                    page.keyboard.press(key)
+
+            act("a", "approved")  # q0
+            assert first() == "q1/name/es"
+            page.keyboard.press("e")  # q1 edited: into the box, replace the text, save
+            page.keyboard.press("Control+a")
+            page.keyboard.type("Zapato uno, revisado")
+            act("Control+Enter", "edited")
+            page.keyboard.press("j")  # q2 stays; q3 is sent back
+            act("b", "sent_back")
+            page.keyboard.press("j")  # past q2 to q4: approved
+            act("a", "approved")
+            page.keyboard.press("k")  # k at the top stays on q2; approved
+            act("a", "approved")
+            keys = page.locator("section.item").evaluate_all("els => els.map(e => e.dataset.key)")
+            assert keys == ["q5/name/es", "q6/name/es", "q7/name/es"]
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "review.png"), full_page=True)
+            page.keyboard.press("x")  # q5 selected
+            page.keyboard.press("j")
+            page.keyboard.press("x")  # q6 selected
+            with page.expect_navigation(url="**msg=bulk_approve**"):
+                page.click("#bulk button[value=approve]")
+            assert page.locator("p.msg").inner_text() == "Approved 2."
+            assert first() == "q7/name/es"
+        finally:
+            browser.close()
+    with store.sessions() as session:
+        found = {i: store.translation(session, f"q{i}", "name", "es") for i in range(8)}
+    grades = {i: (t.grade, t.status) for i, t in found.items() if t is not None}
+    assert grades[0][0] == grades[2][0] == grades[4][0] == grades[5][0] == grades[6][0] == "APPROVED"
+    assert found[1] is not None and (found[1].grade, found[1].text) == ("HUMAN", "Zapato uno, revisado")
+    assert grades[3][1] == "SENT_BACK" and grades[7] == ("MACHINE", "NEEDS_REVIEW")

@@ -302,3 +302,23 @@ def test_the_queue_searches_and_sorts_and_keeps_both_in_its_links(
     page = client.get("/ui/review?q=zapato&sort=score").text
     assert 'value="zapato"' in page and '<option value="score" selected>' in page
     assert client.get("/ui/review?sort=random").status_code == 422
+
+
+def test_bulk_actions_check_every_pick(ui: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = ui
+    csrf = login(client, tokens["ko-reviewer"])  # a reviewer, not of Spanish
+    pick = {"csrf": csrf, "action": "approve", "pick": ["sku-1/name/es@1"]}
+    assert client.post("/ui/bulk", data=pick, follow_redirects=False).status_code == 403
+    csrf = login(client, tokens["reviewer"])
+    assert client.post("/ui/bulk", data={"action": "approve", "pick": ["sku-1/name/es@1"]}).status_code == 403
+    bad = client.post("/ui/bulk", data={"csrf": csrf, "action": "approve", "pick": ["sku-1@x"]})
+    assert bad.status_code == 422 and "ITEM/FIELD/LANG@VERSION" in bad.text
+    picks = ["sku-1/name/es@1", "sku-2/name/es@7"]  # the second one's version is not the current one
+    done = client.post(
+        "/ui/bulk", data={"csrf": csrf, "action": "approve", "pick": picks, "back": "/ui/review?lang=es"}
+    )
+    assert "Approved 1; 1 changed meanwhile or gone (reload)." in done.text
+    keys = re.findall(r'data-key="([^"]+)"', done.text)
+    assert "sku-1/name/es" not in keys and "sku-2/name/es" in keys
+    sent = client.post("/ui/bulk", data={"csrf": csrf, "action": "send_back", "pick": ["sku-2/name/es@1"]})
+    assert "Sent back 1." in sent.text

@@ -44,6 +44,7 @@ MESSAGES = {
     "sent_back": "Sent back for re-translation.",
     "conflict": "Someone changed it meanwhile: reload and try again.",
 }
+BULK = {"approve": "Approved", "send_back": "Sent back"}
 FILTER_CHECKS = sorted([*BY_ID, "bleu", "ter", "roundtrip", "judge"])
 
 
@@ -88,9 +89,19 @@ def _page(
     base = {
         "who": who,
         "csrf": _csrf(session[1]) if session else "",
-        "msg": MESSAGES.get(request.query_params.get("msg", "")),
+        "msg": _message(request.query_params),
     }
     return templates.TemplateResponse(request, name, base | context)
+
+
+def _message(params: Any) -> str | None:
+    """What the last action did: one of MESSAGES, or a bulk action's counts."""
+    msg = str(params.get("msg", ""))
+    if msg.startswith("bulk_") and msg[5:] in BULK:
+        done, missed = (int(n) if str(n).isdigit() else 0 for n in (params.get("n", 0), params.get("c", 0)))
+        tail = f"; {missed} changed meanwhile or gone (reload)" if missed else ""
+        return f"{BULK[msg[5:]]} {done}{tail}."
+    return MESSAGES.get(msg)
 
 
 def _safe_next(url: str) -> str:
@@ -111,6 +122,16 @@ def stylesheet() -> FileResponse:
     """The one stylesheet (a route, not a StaticFiles mount: FastAPI 0.165 drops mounts next to routers)."""
     return FileResponse(
         HERE / "static" / "tolk.css", media_type="text/css", headers={"cache-control": "public, max-age=3600"}
+    )
+
+
+@router.get("/ui/static/tolk.js")
+def script() -> FileResponse:
+    """The review queue's keyboard shortcuts: served by tolk itself (CSP script-src 'self')."""
+    return FileResponse(
+        HERE / "static" / "tolk.js",
+        media_type="text/javascript",
+        headers={"cache-control": "public, max-age=3600"},
     )
 
 
@@ -202,7 +223,8 @@ def review_page(
     chosen = {k: v for k, v in filters.items() if v} | ({"sort": sort} if sort != "product" else {})
 
     def url(n: int) -> str:
-        return "/ui/review?" + urlencode(chosen | ({"page": str(n)} if n else {}))
+        query = urlencode(chosen | ({"page": str(n)} if n else {}))
+        return f"/ui/review?{query}" if query else "/ui/review"
 
     options = {
         "grades": [g.value for g in Grade],
@@ -309,6 +331,43 @@ def send_back(
     return _act(
         request, who, lang, back, "sent_back", lambda: review.send_back(store, key, version, who.name, cache)
     )
+
+
+@router.post("/ui/bulk")
+def bulk(
+    request: Request,
+    session: WriteSession,
+    action: Annotated[str, Form(pattern="^(approve|send_back)$")],
+    pick: Annotated[list[str] | None, Form(max_length=PAGE)] = None,
+    back: Back = "/ui/review",
+) -> RedirectResponse:
+    """The selected items (`ITEM/FIELD/LANG@VERSION` each) approved or sent back, each as if alone: one
+    someone changed meanwhile is counted and left, the rest go on."""
+    who, store, cache = session[0], request.app.state.store, request.app.state.cache
+    chosen = [_picked(p) for p in pick or []]
+    if any(not who.may(auth.Role.reviewer, key[2]) for key, _ in chosen):
+        raise HTTPException(403, "this needs the reviewer role for every selected language")
+    done = missed = 0
+    for key, version in chosen:
+        try:
+            if action == "approve":
+                review.approve(store, key, version, who.name)
+            else:
+                review.send_back(store, key, version, who.name, cache)
+            done += 1
+        except (review.Conflict, review.NotFound):
+            missed += 1
+    back = _safe_next(back)
+    sep = "&" if "?" in back else "?"
+    return RedirectResponse(f"{back}{sep}{urlencode({'msg': f'bulk_{action}', 'n': done, 'c': missed})}", 303)
+
+
+def _picked(value: str) -> tuple[tuple[str, str, str], int]:
+    key, _, version = value.rpartition("@")
+    parts = key.rsplit("/", 2)
+    if len(parts) != 3 or not version.isdigit() or not 1 <= int(version) <= MAX_INT:
+        raise HTTPException(422, f"pick: {value[:80]!r} is not ITEM/FIELD/LANG@VERSION")
+    return (parts[0], parts[1], parts[2]), int(version)
 
 
 @router.get("/ui/t/{item_id}/{field}/{lang}/history")
