@@ -159,6 +159,16 @@ def test_review_in_a_real_browser(served: tuple[str, str, Store]) -> None:
             page.goto(f"{base}/ui/t/sku-1/name/es/history")
             assert "Zapato rojo vivo" in page.locator("table.history").inner_text()
 
+            page.goto(f"{base}/ui/review")
+            page.locator('section[data-key="sku-x/name/es"] a', has_text="open").click()
+            page.wait_for_url("**/ui/t/sku-x/name/es")
+            assert page.locator(".target .text .chip").count() >= 2  # <script>, <img …>: chips, not markup
+            assert page.locator(".target .text mark").count() >= 1  # the finding, on its span
+            for panel in ("Findings", "Glossary", "Memory", "The product's other fields", "History"):
+                assert page.get_by_role("heading", name=panel).count() == 1
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "translation.png"), full_page=True)
+
             page.goto(f"{base}/ui/dashboard?days=7")
             assert page.locator("svg.chart").count() == 6
             assert page.locator("svg.chart polyline").count() >= 6

@@ -322,3 +322,36 @@ def test_bulk_actions_check_every_pick(ui: tuple[TestClient, dict[str, str]]) ->
     assert "sku-1/name/es" not in keys and "sku-2/name/es" in keys
     sent = client.post("/ui/bulk", data={"csrf": csrf, "action": "send_back", "pick": ["sku-2/name/es@1"]})
     assert "Sent back 1." in sent.text
+
+
+def test_one_translation_with_everything_a_reviewer_weighs(
+    ui: tuple[TestClient, dict[str, str]], tmp_path: Path
+) -> None:
+    from tolk import glossary
+    from tolk.store import activity
+
+    client, tokens = ui
+    store = Store(f"sqlite:///{tmp_path / 'tolk.db'}")
+    (tmp_path / "terms.csv").write_text("source,target_lang,target\nshoe,es,zapato\n")
+    store.import_glossary(glossary.load(tmp_path / "terms.csv"))
+    with store.transaction() as session:
+        store.remember(session, "en", "es", "Red shoes", "Zapatos rojos", "person", creator="ana")
+        key = ("sku-1", "name", "es")  # the machine's line, as a run writes it
+        activity.remember_text(session, key, "dummy", "machine", "Zapato rojo", "MACHINE", 61.0)
+    store.close()
+    csrf = login(client, tokens["reviewer"])
+    view = client.get("/ui/t/sku-x/name/es").text
+    assert (
+        '<span class="chip">&lt;script&gt;</span>' in view and "<script>alert" not in view
+    )  # markup as chips
+    assert '<mark title="glossary: term &lt;b&gt;missing&lt;/b&gt;">' in view  # the finding, on its span
+    page = client.get("/ui/t/sku-1/name/es").text
+    assert "shoe → zapato" in page  # the glossary panel
+    assert "Zapatos rojos" in page and "ana" in page and "person" in page  # memory, its origin and who
+    edited = client.post(
+        "/ui/t/sku-1/name/es/edit",
+        data={"csrf": csrf, "version": 1, "text": "Zapato rojo vivo", "back": "/ui/t/sku-1/name/es"},
+    )
+    assert "Saved as HUMAN." in edited.text
+    assert "Zapato rojo<ins> vivo</ins>" in edited.text  # the diff against the version before
+    assert client.get("/ui/t/nope/name/es").status_code == 404

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -57,6 +58,36 @@ class FuzzyIndex:
             if score >= self.threshold and self._sources[i] != text  # an exact match needs no hint
         ]
         return tuple(pairs[:n])
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A memory unit like a text, for a reviewer: how alike (0–100) and where the unit came from."""
+
+    source: str
+    target: str
+    similarity: float
+    origin: str
+    creator: str | None
+
+
+def similar(
+    store: Store, text: str, src: str, tgt: str, *, n: int = 5, threshold: float = 50.0, limit: int = 50_000
+) -> list[Match]:
+    """The `n` units of the pair most like `text` (any origin: a reviewer weighs them), best first."""
+    units = []
+    for unit in store.memory_units(src, tgt):
+        units.append((unit.source, unit.target, unit.origin, unit.creator))
+        if len(units) >= limit:
+            break
+    if not units:
+        return []
+    found = process.extract(text, [u[0] for u in units], scorer=fuzz.token_sort_ratio, limit=n)
+    return [
+        Match(units[i][0], units[i][1], score, units[i][2], units[i][3])
+        for _, score, i in found
+        if score >= threshold
+    ]
 
 
 # --- TMX 1.4 ---------------------------------------------------------------------------------------------

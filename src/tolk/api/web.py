@@ -16,7 +16,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from babel.numbers import format_currency
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -24,8 +24,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from tolk import dashboard, languages, review
-from tolk.api import auth, charts
+from tolk import dashboard, languages, review, workspace
+from tolk.api import auth, charts, marks
 from tolk.api.translate import TranslateRequest
 from tolk.api.translations import MAX_INT, sources_of
 from tolk.core import Grade, TolkError, now
@@ -382,6 +382,34 @@ def history(request: Request, session: Session, item_id: str, field: str, lang: 
     source = sources_of(store, [current]).get((item_id, field), "")
     entries = review.history(store, (item_id, field, lang))
     return _page(request, "history.html", session, t=current, source=source, entries=entries)
+
+
+@router.get("/ui/t/{item_id}/{field}/{lang}")
+def translation_page(request: Request, session: Session, item_id: str, field: str, lang: str) -> HTMLResponse:
+    """One translation with everything a reviewer weighs: chips for markup, the findings on their
+    spans, the product around it, glossary terms, memory like it, diffs and the history."""
+    who = session[0]
+    if not who.may(auth.Role.viewer, lang):
+        raise HTTPException(403, f"this token is limited to {', '.join(who.langs)}")
+    seen = workspace.view(request.app.state.store, (item_id, field, lang))
+    if seen is None:
+        raise HTTPException(404, f"no translation of {item_id}/{field} into {lang}")
+    t = seen.translation
+    in_source = [(s, e, f"{h.id}: {h.message}") for h in seen.findings for s, e in h.in_source]
+    in_text = [(s, e, f"{h.id}: {h.message}") for h in seen.findings for s, e in h.in_translation]
+    return _page(
+        request,
+        "translation.html",
+        session,
+        v=seen,
+        t=t,
+        source=marks.chips(seen.source, in_source),
+        text=marks.chips(t.text, in_text),
+        since_previous=marks.diff(seen.previous, t.text) if seen.previous is not None else None,
+        from_suggestion=marks.diff(t.suggestion, t.text) if t.suggestion else None,
+        may_write=who.may(auth.Role.reviewer, lang),
+        here=f"/ui/t/{quote(item_id, safe='')}/{quote(field, safe='')}/{quote(lang, safe='')}",
+    )
 
 
 # --- translate and dashboard -------------------------------------------------------------------------
