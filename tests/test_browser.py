@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import insert
@@ -268,3 +269,44 @@ def test_five_items_reviewed_with_the_keyboard_alone_then_two_in_bulk(queue: tup
     assert grades[0][0] == grades[2][0] == grades[4][0] == grades[5][0] == grades[6][0] == "APPROVED"
     assert found[1] is not None and (found[1].grade, found[1].text) == ("HUMAN", "Zapato uno, revisado")
     assert grades[3][1] == "SENT_BACK" and grades[7] == ("MACHINE", "NEEDS_REVIEW")
+
+
+def test_no_serious_accessibility_violation_on_any_page(served: tuple[str, str, Store]) -> None:
+    """axe-core (bundled in axe-playwright-python) on every page of the UI: nothing serious or critical —
+    labels, names, contrast, structure. The moderate and minor ones are listed when this fails too."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    base, token, _ = served
+    axe = Axe()
+    found: dict[str, list[str]] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=_chromium(), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            pages = ["/ui/login", "/ui/review", "/ui/t/sku-1/name/es", "/ui/t/sku-1/name/es/history"]
+            pages += ["/ui/translate", "/ui/dashboard"]
+            for path in pages:
+                page.goto(f"{base}{path}")
+                if path == "/ui/login":
+                    found[path] = _violations(axe, page)
+                    page.fill("#token", token)
+                    page.click("form.login button[type=submit]")
+                    page.wait_for_url(f"{base}/ui/review")
+                    continue
+                found[path] = _violations(axe, page)
+            page.set_viewport_size({"width": 390, "height": 844})  # a phone
+            page.goto(f"{base}/ui/review")
+            found["/ui/review (phone)"] = _violations(axe, page)
+        finally:
+            browser.close()
+    serious = {path: v for path, v in found.items() if any(x.startswith(("serious", "critical")) for x in v)}
+    assert serious == {}, serious
+
+
+def _violations(axe: Any, page: Any) -> list[str]:
+    result = axe.run(page)
+    return [
+        f"{v['impact']}: {v['id']} ({len(v['nodes'])}): {v['nodes'][0]['target']}"
+        for v in result.response["violations"]
+    ]
