@@ -18,6 +18,7 @@ from sqlalchemy import insert
 from tolk.api import auth
 from tolk.api.app import create_app
 from tolk.config import Settings
+from tolk.store import activity
 from tolk.store.models import Activity, EngineCall, now
 from tolk.store.repo import ItemRecord, MachineWrite, Store
 
@@ -65,6 +66,9 @@ def seed(store: Store) -> str:
                 profile="ecommerce",
             )
             store.write_machine(session, write, exists=False)
+            activity.remember_text(
+                session, (item_id, "name", "es"), "dummy", "machine", text, "MACHINE", 61.0
+            )
         for day in range(7):  # a week of activity for the dashboard
             at = now() - timedelta(days=day)
             for lang, score in (("es", 80 + day), ("ko", 70 + 2 * day)):
@@ -159,6 +163,8 @@ def test_review_in_a_real_browser(served: tuple[str, str, Store]) -> None:
 
             page.goto(f"{base}/ui/t/sku-1/name/es/history")
             assert "Zapato rojo vivo" in page.locator("table.history").inner_text()
+            page.goto(f"{base}/ui/t/sku-1/name/es")  # the edit, as a diff against the machine's text
+            assert page.locator(".diffs .diff ins").inner_text().strip() == "vivo"
 
             page.goto(f"{base}/ui/review")
             page.locator('section[data-key="sku-x/name/es"] a', has_text="open").click()
@@ -191,16 +197,17 @@ def test_review_in_a_real_browser(served: tuple[str, str, Store]) -> None:
 
 @pytest.fixture
 def queue(tmp_path: Path) -> Iterator[tuple[str, str, Store]]:
-    """Eight translations waiting for review, in product order q0…q7."""
+    """55 translations waiting for review (more than a page), in product order q00…q54."""
     db = f"sqlite:///{tmp_path / 'tolk.db'}"
     store = Store(db)
     with store.transaction() as session:
         store.save_items(
-            session, [ItemRecord(f"q{i}", "en", None, {"name": f"Shoe {i}"}, {}, f"h{i}") for i in range(8)]
+            session,
+            [ItemRecord(f"q{i:02d}", "en", None, {"name": f"Shoe {i:02d}"}, {}, f"h{i}") for i in range(55)],
         )
-        for i in range(8):
+        for i in range(55):
             write = MachineWrite(
-                f"q{i}", "name", "es", f"Zapato {i}", "dummy", "dummy", f"h{i}", f"k{i}",
+                f"q{i:02d}", "name", "es", f"Zapato {i:02d}", "dummy", "dummy", f"h{i}", f"k{i}",
                 checks=[{"id": "glossary", "severity": "major", "message": "x"}], score=60.0,
                 status="NEEDS_REVIEW",
             )  # fmt: skip
@@ -227,44 +234,59 @@ def test_five_items_reviewed_with_the_keyboard_alone_then_two_in_bulk(queue: tup
             page.keyboard.press("Enter")  # the form submits from the keyboard too
             page.wait_for_url(f"{base}/ui/review")
             assert page.locator("kbd").count() > 5  # the shortcuts are on the page
+            assert page.locator("section.item").count() == 50
+            page.click("nav.pages a:has-text('next')")  # a page further, and back
+            page.wait_for_url("**page=1")
+            assert page.locator("section.item").count() == 5
+            page.click("nav.pages a:has-text('previous')")
+            page.fill('input[name="q"]', "shoe 07")  # search, from the box
+            page.keyboard.press("Enter")
+            page.wait_for_url("**q=shoe+07**")
+            assert page.locator("section.item").count() == 1
+            page.fill('input[name="q"]', "")
+            page.select_option('select[name="grade"]', "HUMAN")  # filter: nobody's text waits yet
+            page.click("form.filters button[type=submit]")
+            page.wait_for_url("**grade=HUMAN**")
+            assert page.locator("section.item").count() == 0 and "with these filters" in page.content()
+            page.goto(f"{base}/ui/review")
 
             def first() -> str:
                 return page.locator("section.item").first.get_attribute("data-key") or ""
 
-            assert first() == "q0/name/es"
+            assert first() == "q00/name/es"
 
             def act(key: str, then: str) -> None:
                 """`key` pressed, and the page that action leads to, loaded."""
                 with page.expect_navigation(url=f"**msg={then}"):
                     page.keyboard.press(key)
 
-            act("a", "approved")  # q0
-            assert first() == "q1/name/es"
-            page.keyboard.press("e")  # q1 edited: into the box, replace the text, save
+            act("a", "approved")  # q00
+            assert first() == "q01/name/es"
+            page.keyboard.press("e")  # q01 edited: into the box, replace the text, save
             page.keyboard.press("Control+a")
             page.keyboard.type("Zapato uno, revisado")
             act("Control+Enter", "edited")
-            page.keyboard.press("j")  # q2 stays; q3 is sent back
+            page.keyboard.press("j")  # q02 stays; q03 is sent back
             act("b", "sent_back")
-            page.keyboard.press("j")  # past q2 to q4: approved
+            page.keyboard.press("j")  # past q02 to q04: approved
             act("a", "approved")
-            page.keyboard.press("k")  # k at the top stays on q2; approved
+            page.keyboard.press("k")  # k at the top stays on q02; approved
             act("a", "approved")
             keys = page.locator("section.item").evaluate_all("els => els.map(e => e.dataset.key)")
-            assert keys == ["q5/name/es", "q6/name/es", "q7/name/es"]
+            assert keys[:3] == ["q05/name/es", "q06/name/es", "q07/name/es"] and len(keys) == 50
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "review.png"), full_page=True)
-            page.keyboard.press("x")  # q5 selected
+            page.keyboard.press("x")  # q05 selected
             page.keyboard.press("j")
-            page.keyboard.press("x")  # q6 selected
+            page.keyboard.press("x")  # q06 selected
             with page.expect_navigation(url="**msg=bulk_approve**"):
                 page.click("#bulk button[value=approve]")
             assert page.locator("p.msg").inner_text() == "Approved 2."
-            assert first() == "q7/name/es"
+            assert first() == "q07/name/es"
         finally:
             browser.close()
     with store.sessions() as session:
-        found = {i: store.translation(session, f"q{i}", "name", "es") for i in range(8)}
+        found = {i: store.translation(session, f"q{i:02d}", "name", "es") for i in range(8)}
     grades = {i: (t.grade, t.status) for i, t in found.items() if t is not None}
     assert grades[0][0] == grades[2][0] == grades[4][0] == grades[5][0] == grades[6][0] == "APPROVED"
     assert found[1] is not None and (found[1].grade, found[1].text) == ("HUMAN", "Zapato uno, revisado")
@@ -286,8 +308,11 @@ def test_no_serious_accessibility_violation_on_any_page(served: tuple[str, str, 
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             pages = ["/ui/login", "/ui/review", "/ui/t/sku-1/name/es", "/ui/t/sku-1/name/es/history"]
             pages += ["/ui/translate", "/ui/dashboard"]
+            ARTIFACTS.mkdir(exist_ok=True)
             for path in pages:
                 page.goto(f"{base}{path}")
+                name = path.strip("/").replace("/", "-").replace("ui-", "", 1)
+                page.screenshot(path=str(ARTIFACTS / f"page-{name}.png"), full_page=True)  # for a person
                 if path == "/ui/login":
                     found[path] = _violations(axe, page)
                     page.fill("#token", token)
