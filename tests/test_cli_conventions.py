@@ -163,6 +163,9 @@ def test_a_document_from_stdin_to_stdout(apertium: None, tmp_path: Path) -> None
         input=page,
     )
     assert two.returncode == 2 and "give one language" in two.stderr
+    (tmp_path / "docs").mkdir()
+    tree = run_tolk("docs", "translate", "docs", "--to", "es", "--out", "-", cwd=tmp_path)
+    assert tree.returncode == 2 and "not a folder" in tree.stderr
 
 
 def test_estimate_reads_stdin_and_the_audit_goes_to_stdout(tmp_path: Path) -> None:

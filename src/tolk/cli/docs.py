@@ -108,6 +108,8 @@ def translate(
     streamed, to_stdout = STDIO in (str(src), str(out)), str(out) == STDIO
     if to_stdout and len(targets) != 1:
         raise typer.BadParameter("--out - writes one document: give one language", param_hint="--to")
+    if to_stdout and src.is_dir():
+        raise typer.BadParameter("--out - writes one document: give a file, not a folder", param_hint="--out")
     with _spooled(src, out, doc_format, kinds) as (path, folder):
         results = _translate(
             s, path, folder, targets, source, engine, profile, formality, glossary, layout, force, kinds
