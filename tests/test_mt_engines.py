@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import one_engine, serving, tokens_for
+from tests.test_http_engines import translate
 from tolk.api import auth
 from tolk.api.app import create_app
 from tolk.client import Client
 from tolk.config import EngineSettings, Settings
-from tolk.core import Hints, Result, Segment, Term
+from tolk.core import Hints, Result, Term
 from tolk.engines import registry
 from tolk.engines.base import Engine
 from tolk.testing.mt_standins import DeepLStandIn, LibreTranslateStandIn
@@ -27,15 +28,7 @@ def build(kind: str, url: str, keys: list[str], **extra: Any) -> Engine:
 
 
 def run(engine: Engine, texts: list[str], source: str, target: str, hints: Hints = Hints()) -> list[Result]:
-    async def go() -> list[Result]:
-        try:
-            return await engine.translate(
-                [Segment(str(i), t) for i, t in enumerate(texts)], source, target, hints
-            )
-        finally:
-            await engine.aclose()
-
-    return asyncio.run(go())
+    return translate(engine, texts, hints, source, target)
 
 
 def test_deepl_speaks_deepls_format() -> None:
