@@ -320,9 +320,16 @@ def test_no_serious_accessibility_violation_on_any_page(served: tuple[str, str, 
                     page.wait_for_url(f"{base}/ui/review")
                     continue
                 found[path] = _violations(axe, page)
+            page.goto(f"{base}/ui/dashboard?window=24h")  # one day: the numbers first, charts not empty
+            assert page.locator(".headline dd").count() >= 13
+            assert page.locator("svg.chart").filter(has=page.locator("polyline, circle")).count() >= 5
             page.set_viewport_size({"width": 390, "height": 844})  # a phone
-            page.goto(f"{base}/ui/review")
-            found["/ui/review (phone)"] = _violations(axe, page)
+            for path in ("/ui/review", "/ui/t/sku-1/name/es", "/ui/dashboard"):
+                page.goto(f"{base}{path}")
+                found[f"{path} (phone)"] = _violations(axe, page)
+                assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), path  # no sideways
+                name = path.strip("/").replace("/", "-").replace("ui-", "", 1)
+                page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"), full_page=True)
         finally:
             browser.close()
     serious = {path: v for path, v in found.items() if any(x.startswith(("serious", "critical")) for x in v)}
