@@ -327,7 +327,9 @@ def test_no_serious_accessibility_violation_on_any_page(served: tuple[str, str, 
             for path in ("/ui/review", "/ui/t/sku-1/name/es", "/ui/dashboard"):
                 page.goto(f"{base}{path}")
                 found[f"{path} (phone)"] = _violations(axe, page)
-                assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), path  # no sideways
+                assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), (
+                    path
+                )  # no sideways
                 name = path.strip("/").replace("/", "-").replace("ui-", "", 1)
                 page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"), full_page=True)
         finally:
