@@ -135,6 +135,12 @@ def user_folder(apertium: None, tmp_path: Path) -> Iterator[tuple[Path, dict[str
         yield tmp_path, env
 
 
+def _ctrl_c_works() -> None:
+    """As in a terminal: a test run started in the background (`cmd &` in a script) ignores SIGINT, and
+    its children would inherit that — Ctrl-C would then do nothing to them."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _stop(proc: subprocess.Popen[str], command: str) -> None:
     proc.send_signal(signal.SIGINT)
     try:
@@ -161,7 +167,7 @@ def test_every_readme_command_works_as_written(user_folder: tuple[Path, dict[str
             ):
                 proc = subprocess.Popen(
                     ["bash", "-c", f"exec {command}"], cwd=folder, env=env, text=True,
-                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_ctrl_c_works,
                 )  # fmt: skip
                 running.append((proc, command))
                 if command.startswith("tolk serve"):
