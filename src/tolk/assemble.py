@@ -23,6 +23,7 @@ from tolk.formality import Formality
 from tolk.glossary import Glossary
 from tolk.pipeline import Snippet, Translated, inline_glossary, translate_snippets
 from tolk.pipeline.job import Job
+from tolk.quality.base import FLAGGED
 from tolk.quality.gate import Gate
 from tolk.quality.judge import Assessor, LlmJudge, RoundTrip
 from tolk.quality.loop import Loop
@@ -204,14 +205,18 @@ class Kits:
         glossary: dict[str, str] | None = None,
         context: str | None = None,
         formality: str | None = None,
+        sensitivity: str = "normal",
     ) -> list[Translated]:
         """Texts translated through the core (reuse, draft, judge), the engine calls recorded, the
         characters counted, the request audited. `context`: text around them the engine sees as a
         hint (never translated itself, not part of the cache key); `formality`: one for every text,
-        over the configuration's (tolk.formality)."""
+        over the configuration's (tolk.formality); `sensitivity` "sensitive" or "urgent": every text
+        waits for a person."""
         chosen = self.get(engine, profile)
         extra = inline_glossary(glossary, target) if glossary else None
         hint = {"context": context} if context else {}
+        if sensitivity != "normal":
+            hint[FLAGGED] = f"sensitivity={sensitivity}"
         try:
             job = chosen.job(self.settings, origin=origin, telemetry=self.telemetry, formality=formality)
             done = await translate_snippets(job, [Snippet(t, hint) for t in texts], source, target, extra)

@@ -227,7 +227,17 @@ class Client:
         register = (
             formality_mod.check(formality) if formality else kit.formality(self.settings).target(target)
         )
-        sample = Sample(source, translation, languages.normalize(source_lang), target, formality=register)
+        src, p = languages.normalize(source_lang), kit.profile
+        sample = Sample(
+            source,
+            translation,
+            src,
+            target,
+            required_terms=p.required(target),
+            forbidden_terms=p.forbidden(target),
+            sensitive_terms=p.sensitive(src),
+            formality=register,
+        )
         verdict: Verdict = kit.loop.gate.judge(sample)
         return Check(
             score=verdict.score,

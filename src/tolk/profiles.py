@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tolk import sensitive_terms
 from tolk.config import ProfileSettings, Settings
 from tolk.core import ConfigError
 from tolk.formality import Formality
@@ -22,7 +23,8 @@ class Profile:
     domain: str
     required_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # target lang -> terms
     forbidden_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    sensitive_terms: tuple[str, ...] = ()  # in the source: a person must review the translation
+    # source language ("*": any) -> terms that, in the source, make a person review the translation
+    sensitive_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     glossary: Path | None = None
     pass_score: float | None = None
     disabled_checks: tuple[str, ...] = ()
@@ -31,6 +33,9 @@ class Profile:
 
     def required(self, lang: str) -> tuple[str, ...]:
         return self.required_terms.get(lang, ()) or self.required_terms.get(lang.split("-")[0], ())
+
+    def sensitive(self, source_lang: str) -> tuple[str, ...]:
+        return sensitive_terms.for_language(self.sensitive_terms, source_lang)
 
     def forbidden(self, lang: str) -> tuple[str, ...]:
         return self.forbidden_terms.get(lang, ()) or self.forbidden_terms.get(lang.split("-")[0], ())
@@ -59,19 +64,7 @@ BUILTIN: dict[str, Profile] = {
         "medical",
         "Medical and health product text: exact dosages, warnings and indications; standard medical "
         "terminology; never soften a warning.",
-        sensitive_terms=(
-            "dose",
-            "dosage",
-            "overdose",
-            "side effect",
-            "contraindicat",
-            "prescription",
-            "pregnan",
-            "allerg",
-            "consult a doctor",
-            "consult your doctor",
-            "mg/kg",
-        ),
+        sensitive_terms=sensitive_terms.MEDICAL,  # dosing, warnings, diagnoses, procedures
         pass_score=90,
         approve_with=(),  # a dose or a warning is vouched for by a person
     ),
@@ -110,7 +103,10 @@ def _merge(base: Profile, conf: ProfileSettings) -> Profile:
         domain=conf.domain or base.domain,
         required_terms={**base.required_terms, **terms(conf.required_terms)},
         forbidden_terms={**base.forbidden_terms, **terms(conf.forbidden_terms)},
-        sensitive_terms=base.sensitive_terms + tuple(conf.sensitive_terms),
+        sensitive_terms={
+            lang: base.sensitive_terms.get(lang, ()) + tuple(conf.sensitive_terms.get(lang, ()))
+            for lang in {*base.sensitive_terms, *conf.sensitive_terms}
+        },
         glossary=Path(conf.glossary) if conf.glossary else base.glossary,
         pass_score=conf.pass_score if conf.pass_score is not None else base.pass_score,
         disabled_checks=base.disabled_checks + tuple(conf.disabled_checks),

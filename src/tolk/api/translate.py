@@ -6,6 +6,8 @@ through `Kits.request`, which meters and audits the request (assemble.Kits, as t
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tolk import assemble, formality, languages
@@ -29,6 +31,11 @@ class TranslateRequest(BaseModel):
     engine: str | None = Field(None, description="Engine name from the configuration.")
     glossary: dict[str, str] | None = Field(None, description="Terms for this request; term: itself = keep.")
     profile: str | None = Field(None, description="Domain profile: ecommerce, legal, medical…")
+    sensitivity: Literal["normal", "sensitive", "urgent"] = Field(
+        "normal",
+        description="sensitive or urgent: a person approves every translation of the request before "
+        "it may be published, whatever its score (status NEEDS_REVIEW).",
+    )
     formality: str | None = Field(
         None,
         description="Register: default, more, less, prefer_more, prefer_less (DeepL's values); "
@@ -129,6 +136,7 @@ class Kits(assemble.Kits):
             profile=body.profile,
             glossary=body.glossary,
             formality=body.formality,
+            sensitivity=body.sensitivity,
         )
 
 

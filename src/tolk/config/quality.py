@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
 )
 
 from tolk.config.types import FormalityTable
+
+
+def _any_language(value: Any) -> Any:
+    """`["dose"]` is for every source language: `{"*": ["dose"]}`."""
+    return {"*": value} if isinstance(value, list) else value
 
 
 class Thresholds(BaseModel):
@@ -58,7 +64,10 @@ class ProfileSettings(BaseModel):
     glossary: str | None = None  # a CSV/TSV glossary used with this profile
     required_terms: dict[str, list[str]] = Field(default_factory=dict)  # target lang -> terms
     forbidden_terms: dict[str, list[str]] = Field(default_factory=dict)
-    sensitive_terms: list[str] = Field(default_factory=list)  # in the source: always a person's review
+    # in the source: always a person's review; a list for every language, or a table per source language
+    sensitive_terms: Annotated[dict[str, list[str]], BeforeValidator(_any_language)] = Field(
+        default_factory=dict
+    )
     disabled_checks: list[str] = Field(default_factory=list)  # on top of [quality].disabled_checks
     pass_score: float | None = Field(None, ge=0, le=100)
     approve_with: list[Approver] | None = None  # default: [quality] approve_with ([] for medical, legal)

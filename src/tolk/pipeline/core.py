@@ -30,6 +30,7 @@ from tolk.formality import DEFAULT
 from tolk.glossary import terms_version
 from tolk.memory import FuzzyIndex
 from tolk.pipeline.job import Job
+from tolk.quality.base import for_engine
 from tolk.quality.loop import Draft, Settled
 
 
@@ -103,7 +104,7 @@ class Core:
         for key in mine:
             u = unique[key]
             group = (u.terms, key if u.field in job.isolate else None)
-            groups[group].append(Segment(key, u.text, u.context))
+            groups[group].append(Segment(key, u.text, for_engine(u.context)))
             if index is not None:
                 memory[group].update(dict.fromkeys(index.hints(u.text)))
         register = job.formality.target(target)

@@ -32,6 +32,7 @@ from tolk.pipeline import items
 from tolk.pipeline.commit import Commits
 from tolk.pipeline.core import Core, Unit
 from tolk.pipeline.job import CommitHook, Job, Preview, Progress, Summary
+from tolk.quality.base import FLAGGED, flag_of
 from tolk.store.repo import ItemRecord
 
 
@@ -165,6 +166,8 @@ class Pipeline:
                 context = {"field": name}
                 if r.category:
                     context["category"] = r.category
+                if flag := flag_of(r.attrs):
+                    context[FLAGGED] = flag
                 if name != "name" and "name" in r.fields:  # the neighbouring field disambiguates
                     context["product"] = r.fields["name"]
                 have = existing.get((r.id, name))

@@ -47,11 +47,31 @@ class Sample:
     sensitive_terms: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()  # from the engine: e.g. a personal-data placeholder that did not come back
     formality: str = "default"  # the register asked for (tolk.formality)
+    flagged: str | None = None  # its sender marked it urgent or sensitive: a person decides, always
     # what one check worked out that another needs too (a text's words, its language), for this sample only
     memo: dict[str, Any] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
 
 
 T = TypeVar("T")
+
+# A unit's context key for what its sender said about it ("urgency=urgent"): read by the gate, never sent
+# to an engine (tolk.pipeline.core and the loop leave it out of what they send).
+FLAGGED = "flagged"
+FLAG_VALUES = frozenset({"urgent", "high", "critical", "sensitive", "true", "yes"})
+
+
+def flag_of(attrs: dict[str, Any]) -> str | None:
+    """ "urgency=urgent" when an item's `urgency` or `sensitivity` says a person must see it."""
+    for key in ("urgency", "sensitivity"):
+        value = attrs.get(key)
+        if value is True or str(value).strip().lower() in FLAG_VALUES:
+            return f"{key}={value}"
+    return None
+
+
+def for_engine(context: dict[str, str]) -> dict[str, str]:
+    """What of a unit's context an engine may see."""
+    return {k: v for k, v in context.items() if k != FLAGGED} if FLAGGED in context else context
 
 
 def shared(s: Sample, key: str, compute: Callable[[], T]) -> T:

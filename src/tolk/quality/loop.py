@@ -25,7 +25,7 @@ from tolk.core import Grade, Hints, Result, Segment, Term, publishable, text_has
 from tolk.engines.base import Engine
 from tolk.formality import DEFAULT
 from tolk.profiles import Profile
-from tolk.quality.base import Finding, Sample, Severity
+from tolk.quality.base import FLAGGED, Finding, Sample, Severity, for_engine
 from tolk.quality.gate import Gate
 from tolk.quality.judge import Assessor
 from tolk.quality.policy import Decision, Verdict
@@ -116,9 +116,10 @@ class Loop:
             unknown_words=tuple(result.unknown_words),
             required_terms=p.required(target) if p else (),
             forbidden_terms=p.forbidden(target) if p else (),
-            sensitive_terms=p.sensitive_terms if p else (),
+            sensitive_terms=p.sensitive(source_lang) if p else (),
             warnings=tuple(result.warnings),
             formality=formality,
+            flagged=d.context.get(FLAGGED),
         )
         verdict = self.gate.judge(sample)
         if d.rejected and text_hash(result.text) in d.rejected:
@@ -201,7 +202,7 @@ class Loop:
         for d in todo:
             draft, verdict, _ = current[d.key]
             issues = "; ".join(f.message for f in verdict.findings) or "polish the wording"
-            context = {**d.context, "draft": draft.text, "issues": issues}
+            context = {**for_engine(d.context), "draft": draft.text, "issues": issues}
             by_terms.setdefault(d.terms, []).append(Segment(d.key, d.source, context))
         for terms, segments in by_terms.items():
             for res in await self.refiner.translate(

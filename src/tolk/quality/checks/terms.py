@@ -64,11 +64,19 @@ class ForbiddenTerms(Check):
 class SensitiveContent(Check):
     id = "sensitive"
     severity = Severity.MAJOR
-    description = "the source mentions a term the profile marks sensitive (doses, warnings): a person decides"
+    description = (
+        "the source mentions a term the profile marks sensitive in its language (doses, warnings, "
+        "diagnoses), or its sender marked it urgent or sensitive: a person decides"
+    )
     good = (case("Vitamin C tablets.", "Comprimidos de vitamina C.", sensitive_terms=("dose",)),)
-    bad = (case("Take one dose daily.", "Tome una dosis al día.", sensitive_terms=("dose",)),)
+    bad = (
+        case("Take one dose daily.", "Tome una dosis al día.", sensitive_terms=("dose",)),
+        case("Your order has shipped.", "Su pedido ha sido enviado.", flagged="urgency=urgent"),
+    )
 
     def problem(self, s: Sample) -> str | None:
+        if s.flagged:
+            return f"marked {s.flagged} by its sender: a person decides"
         source = s.source.lower()
         found = [t for t in s.sensitive_terms if t.lower() in source]
         return f"sensitive content for this profile: {', '.join(found)}" if found else None
