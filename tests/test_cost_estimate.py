@@ -4,6 +4,7 @@ what a real run then sends to a token-counting stand-in."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from tolk.store.repo import Store
 from tolk.testing.standin import StandIn
 
 from .conftest import run_tolk
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _catalog(path: Path, n: int) -> Path:
@@ -129,3 +132,39 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert unknown.returncode != 0 and "no engine named 'nope'" in unknown.stderr
+
+
+def test_a_month_projected_per_model_tier_fits_80_columns(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "examples/tolk.toml", tmp_path / "tolk.toml")
+    done = run_tolk(
+        "cost",
+        "project",
+        "--words-per-month",
+        "2000000",
+        "--to",
+        "es,ko,ja",
+        cwd=tmp_path,
+        env={"COLUMNS": "80"},
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines) and "…" not in done.stdout
+    rows = [line for line in lines if line.startswith("│")]
+    assert [r.split("│")[1].strip() for r in rows] == [
+        "qwen (qwen-mt-turbo)", "deepseek (deepseek-chat)", "qwen-mt-plus", "gpt-4o-mini"
+    ]  # the configured engines first, then the list's other tiers  # fmt: skip
+    assert "1.3 tokens a word" in done.stdout
+    as_json = run_tolk("cost", "project", "--items-per-month", "1000", "--to", "es", "--json", cwd=tmp_path)
+    *models, tail = [json.loads(line) for line in as_json.stdout.splitlines()]
+    turbo = next(m for m in models if m["model"] == "qwen (qwen-mt-turbo)")
+    assert turbo["tokens_in"] == 78_000 and turbo["monthly_usd"] == round(turbo["monthly_usd"], 4) > 0
+    assert tail["assumptions"]["volume"] == "60,000 words (1,000 products × 60)"
+    unknown = run_tolk("cost", "project", "--words-per-month", "10", "--models", "gpt-9", cwd=tmp_path)
+    assert unknown.returncode == 2 and "no price for 'gpt-9'" in unknown.stderr
+
+
+def test_the_estimate_stays_whole_at_80_columns(tmp_path: Path) -> None:
+    (tmp_path / "cat.jsonl").write_text('{"id": "a", "name": "Red shoes"}\n')
+    done = run_tolk("cost", "estimate", "cat.jsonl", "--to", "es", cwd=tmp_path, env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    assert "…" not in done.stdout and "$0.0000" in done.stdout and "es: 1 segments" in done.stdout

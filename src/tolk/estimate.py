@@ -126,3 +126,39 @@ def _reply_tokens(engine: Engine, batch: Iterable[Segment], factor: float) -> in
     texts = [round(count_tokens(s.text) * factor) for s in batch]
     framing = engine.reply_framing_tokens * len(texts)  # e.g. {"id": "3", "text": "…"} per segment
     return sum(texts) + framing
+
+
+# --- a monthly projection (`tolk cost project`) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Projection:
+    """One model's month: the tokens a volume of source text becomes, and their price."""
+
+    model: str
+    price_in: float  # USD per million tokens
+    price_out: float
+    tokens_in: int
+    tokens_out: int
+
+    @property
+    def monthly(self) -> float:
+        return (self.tokens_in * self.price_in + self.tokens_out * self.price_out) / 1e6
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **asdict(self),
+            "monthly_usd": round(self.monthly, 4),
+            "yearly_usd": round(self.monthly * 12, 2),
+        }
+
+
+def project(
+    source_tokens: float, source: str, targets: list[str], models: dict[str, tuple[float, float]]
+) -> list[Projection]:
+    """Each model's cost of translating `source_tokens` a month into every target: the source is sent
+    once per language, and comes back longer or shorter as the target's script costs (`premium`).
+    First drafts only, nothing reused: an upper bound for text that never repeats."""
+    tokens_in = round(source_tokens * len(targets))
+    tokens_out = round(sum(source_tokens * premium(t) / premium(source) for t in targets))
+    return [Projection(name, p_in, p_out, tokens_in, tokens_out) for name, (p_in, p_out) in models.items()]

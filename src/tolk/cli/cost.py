@@ -1,4 +1,5 @@
-"""`tolk cost estimate`: tokens and spend of a catalog before translating it."""
+"""`tolk cost estimate`: tokens and spend of a catalog before translating it; `tolk cost project`: a
+month's cost of a volume of text, per model tier."""
 
 from __future__ import annotations
 
@@ -139,9 +140,142 @@ def _price(engine: Engine) -> str:
     return "no price: a local engine, or set price_in_per_mtok / price_out_per_mtok"
 
 
+TIERS = ("qwen-mt-turbo", "qwen-mt-plus", "deepseek-chat", "gpt-4o-mini")  # the list prices' models
+
+
+@app.command("project")
+def project_cmd(
+    words: Annotated[
+        int | None, typer.Option("--words-per-month", min=1, help="Source words a month (Latin scripts).")
+    ] = None,
+    chars: Annotated[
+        int | None,
+        typer.Option(
+            "--chars-per-month", min=1, help="Source characters a month (Korean, Japanese, Chinese…)."
+        ),
+    ] = None,
+    items: Annotated[int | None, typer.Option("--items-per-month", min=1, help="Products a month.")] = None,
+    words_per_item: Annotated[
+        float, typer.Option("--words-per-item", min=1, help="With --items-per-month: words in each.")
+    ] = 60.0,
+    to: Annotated[str | None, typer.Option("--to", "-t", help="Target languages (default: targets).")] = None,
+    source: Annotated[
+        str | None, typer.Option("--from", "-f", help="Source language (default: source_lang).")
+    ] = None,
+    models: Annotated[
+        str | None,
+        typer.Option(
+            "--models",
+            help="Comma-separated models or configured engine names (default: the configured engines with "
+            "a price, then qwen-mt-turbo, qwen-mt-plus, deepseek-chat, gpt-4o-mini).",
+        ),
+    ] = None,
+    tokens_per_word: Annotated[float, typer.Option("--tokens-per-word", min=0.1)] = 1.3,
+    tokens_per_char: Annotated[float, typer.Option("--tokens-per-char", min=0.1)] = 0.8,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per model, and the assumptions.")
+    ] = False,
+    config_path: ConfigOpt = None,
+) -> None:
+    """A month of translation per model tier: from words, characters or products a month, into the
+    target languages. Assumptions are printed with it; first drafts only, nothing reused (what a
+    catalog really costs with the store, memory and cache: tolk cost estimate)."""
+    from tolk.estimate import project
+
+    given = [v for v in (words, chars, items) if v is not None]
+    if len(given) != 1:
+        raise typer.BadParameter("give one of --words-per-month, --chars-per-month, --items-per-month")
+    s = settings(config_path)
+    targets = languages.parse_list(to) if to else s.targets or ["es"]
+    src = languages.normalize(source or s.source_lang)
+    if chars is not None:
+        volume, tokens = f"{chars:,} characters", chars * tokens_per_char
+    else:
+        n_words = words if words is not None else (items or 0) * words_per_item
+        volume = f"{n_words:,.0f} words" + (f" ({items:,} products × {words_per_item:g})" if items else "")
+        tokens = n_words * tokens_per_word
+    rows = project(tokens, src, targets, _models(s, models))
+    assumptions = {
+        "volume": volume,
+        "source": src,
+        "targets": targets,
+        "tokens_per_word": tokens_per_word,
+        "tokens_per_char": tokens_per_char,
+        "source_tokens": round(tokens),
+        "reuse": "none: first drafts only, no cache, memory or repeats",
+    }
+    if as_json:
+        for r in rows:
+            print(json.dumps(r.as_dict()))
+        print(json.dumps({"assumptions": assumptions}, ensure_ascii=False))
+        return
+    table = Table(title=f"tolk cost project — {volume} a month into {', '.join(targets)}")
+    for col in ("model", "$/M in/out", "tokens/month", "per month"):  # fits 80 columns (--json: per year)
+        table.add_column(col, justify="left" if col == "model" else "right", no_wrap=col != "model")
+    for r in rows:
+        tokens_month = f"{(r.tokens_in + r.tokens_out) / 1e6:,.2f}M"
+        table.add_row(r.model, f"{r.price_in:g}/{r.price_out:g}", tokens_month, _usd(r.monthly))
+    console.print(table)
+    console.print(
+        f"assumed: {tokens_per_word:g} tokens a word ({tokens_per_char:g} a character), the source sent once "
+        f"per language, translations as long as their script makes them; no reuse (tolk cost estimate "
+        f"counts the store, memory and cache). Prices: tolk/prices.py list prices or your config.",
+        highlight=False,
+    )
+
+
+def _models(s: Settings, chosen: str | None) -> dict[str, tuple[float, float]]:
+    """Model tier -> (input, output) USD per million tokens, from the config's engines or the list."""
+    configured: dict[str, tuple[str, float, float]] = {}
+    for name, e in s.engines.items():
+        listed = prices.price(e.model) if e.model else None
+        p_in = e.price_in_per_mtok or (listed.input if listed else 0.0)
+        p_out = e.price_out_per_mtok or (listed.output if listed else 0.0)
+        if p_in or p_out:
+            configured[name] = (f"{name} ({e.model})" if e.model else name, p_in, p_out)
+    used = {e.model for e in s.engines.values()}  # a list model a configured engine runs is shown once
+    tiers = [m for m in TIERS if m not in used]
+    names = [n.strip() for n in chosen.split(",") if n.strip()] if chosen else [*configured, *tiers]
+    out: dict[str, tuple[float, float]] = {}
+    for n in names:
+        if n in configured:
+            label, p_in, p_out = configured[n]
+            out[label] = (p_in, p_out)
+        elif (listed := prices.price(n)) is not None:
+            out.setdefault(n, (listed.input, listed.output))
+        else:
+            known = ", ".join([*configured, *prices.PRICES])
+            raise typer.BadParameter(f"no price for {n!r} (known: {known})", param_hint="--models")
+    return out
+
+
+def _usd(value: float) -> str:
+    return f"${value:,.2f}" if value >= 1 else f"${value:,.4f}"
+
+
 def _print(rows: list[LangEstimate], name: tuple[str, str, str]) -> None:
     from tolk.estimate import LangEstimate
 
+    total = LangEstimate("total")
+    for r in rows:
+        total.add(r)
+    shown = [*rows, total] if len(rows) > 1 else rows
+    if console.width < 110:  # twelve columns do not fit: one block per language instead of cut cells
+        console.print(f"tolk cost estimate — engine {name[0]} ({name[1]})", highlight=False)
+        for r in shown:
+            console.print(
+                f"[bold]{r.lang}[/]: {r.segments:,} segments — {r.unchanged:,} done, {r.memory:,} TM, "
+                f"{r.cache:,} cache, {r.repeats:,} repeats; {r.sent:,} sent in {r.requests:,} requests, "
+                f"{r.tokens_in:,} tokens in, {r.tokens_out:,} out: [bold]${r.cost:,.4f}[/] "
+                f"(naive ${r.naive_cost:,.4f})",
+                highlight=False,
+            )
+    else:
+        _table(shown, name)
+    _legend(total, name)
+
+
+def _table(shown: list[LangEstimate], name: tuple[str, str, str]) -> None:
     table = Table(title=f"tolk cost estimate — engine {name[0]} ({name[1]})")
     for col in (
         "lang",
@@ -158,10 +292,7 @@ def _print(rows: list[LangEstimate], name: tuple[str, str, str]) -> None:
         "naive",
     ):
         table.add_column(col, justify="right" if col != "lang" else "left")
-    total = LangEstimate("total")
-    for r in rows:
-        total.add(r)
-    for r in [*rows, total] if len(rows) > 1 else rows:
+    for r in shown:
         table.add_row(
             r.lang,
             *(
@@ -182,6 +313,9 @@ def _print(rows: list[LangEstimate], name: tuple[str, str, str]) -> None:
             f"${r.naive_cost:,.4f}",
         )
     console.print(table)
+
+
+def _legend(total: LangEstimate, name: tuple[str, str, str]) -> None:
     console.print(
         "done: already translated from this source; TM / cache: answered without the engine; repeat: "
         "sent once; naive: every field in a request of its own, nothing reused",
