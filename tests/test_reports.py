@@ -62,7 +62,7 @@ def test_report_has_the_seeds_fields_and_counts_what_happened(worked: str, tmp_p
     assert lines["Skipped"] == "20"  # the second run: every segment unchanged
     assert lines["Failures"] == "0" and lines["Rewrites"] == "0"
     assert lines["Cache Miss"] == "100.0%"  # the first run's 20 segments all went to the engine
-    assert lines["Average BLEU"].endswith("(2 reviewed)")
+    assert lines["Average BLEU"].endswith("(machine text vs the reviewer's version, 2 reviewed)")
     assert lines["Review"] == "5 sent, 1 edited, 1 approved"
     assert "es " in out.stdout and "ko " in out.stdout  # the per-language table
     as_json = json.loads(run_tolk("report", "--format", "json", "--db", worked, cwd=tmp_path).stdout)
@@ -282,3 +282,15 @@ def test_an_injected_transport_carries_every_channels_request(worked: str) -> No
         asyncio.run(notifier.send(notice))
     assert [r.url.host for r in seen] == ["hooks.invalid", "ops.invalid"]
     assert "x-tolk-signature" in seen[1].headers
+
+
+def test_bleu_without_reviews_says_what_it_would_measure(tmp_path: Path) -> None:
+    from tolk.core import now
+
+    figures = reports.Figures(scored=10, score_sum=870.0)
+    lines = dict(reports.block(reports.Report(now(), now(), figures, {}), "24h"))
+    assert lines["Average BLEU"] == (
+        "n/a — it compares machine text with a reviewer's version, and nobody reviewed any; "
+        "the gate's score 87.0/100 meanwhile"
+    )
+    assert lines["Average score"] == "87.0 (the gate's, 0–100, over the texts it judged)"

@@ -111,7 +111,14 @@ def block(r: Report, span: str) -> list[tuple[str, str]]:
     """The seed's lines, in its order, then what an operator asks next (review, spend)."""
     t = r.total
     score = f"{t.average_score:.1f}" if t.average_score is not None else "n/a"
-    bleu = f"{t.bleu:.2f} ({_n(t.bleu_n)} reviewed)" if t.bleu_n else "n/a (no reviewed segments)"
+    if t.average_score is not None:
+        score += " (the gate's, 0–100, over the texts it judged)"
+    gate = f"; the gate's score {t.average_score:.1f}/100 meanwhile" if t.average_score is not None else ""
+    bleu = (
+        f"{t.bleu:.2f} (machine text vs the reviewer's version, {_n(t.bleu_n)} reviewed)"
+        if t.bleu_n
+        else f"n/a — it compares machine text with a reviewer's version, and nobody reviewed any{gate}"
+    )
     return [
         ("Processed", f"{_n(t.items)} items ({_n(t.segments)} segments)"),
         ("Average score", score),
