@@ -375,3 +375,43 @@ def test_html_blocks_inside_markdown_are_translated_like_html(tmp_path: Path) ->
     assert '<div class="note">[es] Save <b>twice</b>. <img src="x.png" alt="[es] A box"></div>' in out
     assert "<!-- not text -->" in out
     assert json.loads((tmp_path / "r.json").read_text())[0]["units"] == 3  # the intro, the div, the alt
+
+
+def test_a_required_term_is_looked_for_in_the_whole_document(apertium: None, tmp_path: Path) -> None:
+    """A financial document needs its market's term once, not in every heading; without it the whole
+    document fails — once, naming the document — and is not written."""
+    (tmp_path / "tolk.toml").write_text('[profiles.financial]\nrequired_terms = { es = ["TAE"] }\n')
+    (tmp_path / "loan.md").write_text(
+        "# Personal loan\n\nThe annual percentage rate (TAE) is 5 %.\n\nPayments are monthly.\n"
+    )
+    (tmp_path / "plain.md").write_text("# Personal loan\n\nPayments are monthly.\n")
+    env = {"TOLK_CONFIG": str(tmp_path / "tolk.toml")}
+    ok = run_tolk(
+        "docs",
+        "translate",
+        "loan.md",
+        "--to",
+        "es",
+        "--profile",
+        "financial",
+        "--out",
+        "out",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert (
+        "(TAE)" in (tmp_path / "out/es/loan.md").read_text()
+        and "Préstamo personal" in (tmp_path / "out/es/loan.md").read_text()
+    )
+    missing = run_tolk(
+        "docs", "translate", "plain.md", "--to", "es", "--profile", "financial", "--out", "out",
+        "--report", "report.json", cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert missing.returncode == 1
+    assert (
+        "plain.md: required term 'TAE' appears nowhere in its es translation: not written" in missing.stderr
+    )
+    assert not (tmp_path / "out/es/plain.md").exists()
+    [entry] = json.loads((tmp_path / "report.json").read_text())
+    assert [f["checks"] for f in entry["failed"]] == [["required_terms: TAE"]]  # once, for the document

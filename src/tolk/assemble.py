@@ -57,6 +57,7 @@ class Kit:
         skip_bad: bool = False,
         chunk_size: int = 200,
         formality: str | None = None,
+        required_in_whole: bool = False,
     ) -> Job:
         """The one set-up of a translation job, for every surface: these parts, the settings' rules, and
         what the caller brings (a catalog `path` for runs; none for the agent, API texts, documents)."""
@@ -72,6 +73,7 @@ class Kit:
             profile=self.profile.name,
             domain=self.profile.domain,
             formality=Formality.parse(formality) if formality else self.formality(s),
+            required_in_whole=required_in_whole,
             skip_bad=skip_bad,
             chunk_size=chunk_size,
             loop=self.loop,

@@ -191,7 +191,7 @@ def _translate(
             kit.engine.check_pair(src_lang, target)
         telemetry = Telemetry()
         telemetry.attach(*kit.engines())
-        parts = kit.job(s, origin="docs", telemetry=telemetry, formality=formality)
+        parts = kit.job(s, origin="docs", telemetry=telemetry, formality=formality, required_in_whole=True)
         job = DocsJob(src, out, targets, src_lang, parts, kinds, layout.value, force)
 
         async def go() -> list[FileResult]:

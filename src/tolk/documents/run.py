@@ -130,6 +130,13 @@ async def _one(
         translated[unit.id] = answer.text
         if answer.failed:  # passed with minor findings: published, and reported
             result.failures.append(Failure(unit.id, unit.text, answer.failed))
+    if missing := _required_missing(job, translated, held, lang):  # the whole document: not written
+        result.failures.append(Failure("(document)", shown, [f"required_terms: {', '.join(missing)}"]))
+        result.error = (
+            f"{shown}: required term {', '.join(repr(t) for t in missing)} appears nowhere in its "
+            f"{lang} translation: not written"
+        )
+        return result
     doc.failed_units, doc.problems = tuple(held), {}
     data = doc.render(translated, lang)
     result.failures += [
@@ -141,6 +148,15 @@ async def _one(
     except DocumentError as exc:
         result.error = str(exc)
     return result
+
+
+def _required_missing(job: DocsJob, translated: dict[str, str], held: list[str], lang: str) -> list[str]:
+    """The profile's required terms for `lang` that no published unit of the document holds."""
+    profile = job.job.loop.profile
+    if profile is None:
+        return []
+    text = " ".join(t for uid, t in translated.items() if uid not in held).casefold()
+    return [term for term in profile.required(lang) if term.casefold() not in text]
 
 
 def _unusable(unit: Unit, answer: Translated) -> list[str]:

@@ -188,7 +188,13 @@ class Core:
             res = done.get(u.key)
             if res is not None and res.ok and u.key not in drafts:
                 drafts[u.key] = Draft(
-                    u.key, u.text, u.terms, u.context, res, rejected.get(u.source_hash, frozenset())
+                    u.key,
+                    u.text,
+                    u.terms,
+                    u.context,
+                    res,
+                    rejected.get(u.source_hash, frozenset()),
+                    required_here=not self.job.required_in_whole,
                 )
         register = self.job.formality.target(target)
         return await self.job.loop.settle(list(drafts.values()), source, target, register)

@@ -40,6 +40,9 @@ class Job:
     glossary: Glossary
     profile: str = "ecommerce"  # its name is part of every cache key
     domain: str | None = None  # the profile's hint to engines
+    # a profile's required terms are looked for in the whole document, not in each of its units (a
+    # heading needs no "TAE"); the caller checks the whole (tolk.documents.run)
+    required_in_whole: bool = False
     formality: Formality = field(default_factory=Formality)  # the register asked for, by target language
     skip_bad: bool = False
     chunk_size: int = 200

@@ -154,7 +154,15 @@ async def _translate(
                 continue
             before = Translated(**json.loads(last[u.key].text))
             again = Result(u.key, before.text, engine=before.engine)
-            draft = Draft(u.key, u.text, u.terms, u.context, again, rejected.get(u.source_hash, frozenset()))
+            draft = Draft(
+                u.key,
+                u.text,
+                u.terms,
+                u.context,
+                again,
+                rejected.get(u.source_hash, frozenset()),
+                required_here=not job.required_in_whole,
+            )
             verdict = job.loop.judge(draft, again, source, target, job.formality.target(target))
             now = job.loop.grade(again, verdict, 0)
             out[u.key] = before if now.publishable else Translated.of(now)

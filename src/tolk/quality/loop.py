@@ -46,6 +46,7 @@ class Draft:
     context: dict[str, str]
     result: Result
     rejected: frozenset[str] = frozenset()  # text_hash of what reviewers sent back for this source
+    required_here: bool = True  # False: the profile's required terms are looked for in the whole document
 
 
 @dataclass(slots=True)
@@ -114,7 +115,7 @@ class Loop:
             terms=d.terms,
             finish=result.finish,
             unknown_words=tuple(result.unknown_words),
-            required_terms=p.required(target) if p else (),
+            required_terms=p.required(target) if p and d.required_here else (),
             forbidden_terms=p.forbidden(target) if p else (),
             sensitive_terms=p.sensitive(source_lang) if p else (),
             warnings=tuple(result.warnings),
