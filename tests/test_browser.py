@@ -114,7 +114,11 @@ def seed(store: Store) -> str:
 def served(tmp_path: Path) -> Iterator[tuple[str, str, Store]]:
     db = f"sqlite:///{tmp_path / 'tolk.db'}"
     store = Store(db)
-    token = seed(store)
+    yield from _serve(db, store, seed(store))
+
+
+def _serve(db: str, store: Store, token: str) -> Iterator[tuple[str, str, Store]]:
+    """The app on a local port over `store`, for a fixture to yield; the store closed after."""
     settings = Settings(
         default_engine="dummy", engines={"dummy": {"kind": "dummy", "external": False}}, store=db
     )
@@ -212,13 +216,7 @@ def queue(tmp_path: Path) -> Iterator[tuple[str, str, Store]]:
                 status="NEEDS_REVIEW",
             )  # fmt: skip
             store.write_machine(session, write, exists=False)
-    token = auth.create(store, "Kim", auth.Role.reviewer, [])
-    settings = Settings(
-        default_engine="dummy", engines={"dummy": {"kind": "dummy", "external": False}}, store=db
-    )
-    with serving(create_app(settings)) as base:
-        yield base, token, store
-    store.close()
+    yield from _serve(db, store, auth.create(store, "Kim", auth.Role.reviewer, []))
 
 
 def test_five_items_reviewed_with_the_keyboard_alone_then_two_in_bulk(queue: tuple[str, str, Store]) -> None:
