@@ -100,3 +100,15 @@ def test_a_request_marked_urgent_waits(apertium: None, tmp_path: Path) -> None:
     [held] = urgent.json()["translations"]  # the same text, answered before: judged again with the mark
     assert held["status"] == "NEEDS_REVIEW" and held["failed"] == ["sensitive"]
     assert bad.status_code == 422 and "sensitivity" in bad.text
+
+
+def test_the_python_api_takes_the_mark_too(apertium: None, tmp_path: Path) -> None:
+    client = Client(one_engine(tmp_path, "apertium"))
+    try:
+        plain = client.translate("The red shoes are cheap.", "es", source="en")
+        urgent = client.translate("The red shoes are cheap.", "es", source="en", sensitivity="urgent")
+        with pytest.raises(ValueError, match="sensitivity 'very' is not one of"):
+            client.translate("x", "es", source="en", sensitivity="very")
+    finally:
+        client.close()
+    assert plain.publishable and not urgent.publishable and urgent.failed == ["sensitive"]

@@ -111,6 +111,7 @@ class Client:
         glossary: dict[str, str] | None = ...,
         profile: str | None = ...,
         formality: str | None = ...,
+        sensitivity: str = ...,
     ) -> Translation: ...
     @overload
     async def atranslate(
@@ -123,6 +124,7 @@ class Client:
         glossary: dict[str, str] | None = ...,
         profile: str | None = ...,
         formality: str | None = ...,
+        sensitivity: str = ...,
     ) -> list[Translation]: ...
     async def atranslate(
         self,
@@ -134,11 +136,13 @@ class Client:
         glossary: dict[str, str] | None = None,
         profile: str | None = None,
         formality: str | None = None,
+        sensitivity: str = "normal",
     ) -> Translation | list[Translation]:
         """Translate one text (returns a Translation) or several (a list, in order). `source`: the
         texts' language; None or "auto" finds each text's. `glossary`: terms for this call
-        (`{"Nike": "Nike"}` keeps a term as it is)."""
-        work = self._translate(texts, to, source, engine, glossary, profile, formality)
+        (`{"Nike": "Nike"}` keeps a term as it is). `sensitivity` "sensitive" or "urgent": every text
+        waits for a person (status NEEDS_REVIEW), whatever its score."""
+        work = self._translate(texts, to, source, engine, glossary, profile, formality, sensitivity)
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self._own_loop()))
 
     async def _translate(
@@ -150,6 +154,7 @@ class Client:
         glossary: dict[str, str] | None,
         profile: str | None,
         formality: str | None,
+        sensitivity: str,
     ) -> Translation | list[Translation]:
         batch = [texts] if isinstance(texts, str) else list(texts)
         if not batch:
@@ -166,6 +171,7 @@ class Client:
             profile=profile,
             glossary=glossary,
             formality=formality,
+            sensitivity=_sensitivity(sensitivity),
         )
         out = [_translation(text, target, t) for text, t in zip(batch, done, strict=True)]
         return out[0] if isinstance(texts, str) else out
@@ -181,6 +187,7 @@ class Client:
         glossary: dict[str, str] | None = ...,
         profile: str | None = ...,
         formality: str | None = ...,
+        sensitivity: str = ...,
     ) -> Translation: ...
     @overload
     def translate(
@@ -193,6 +200,7 @@ class Client:
         glossary: dict[str, str] | None = ...,
         profile: str | None = ...,
         formality: str | None = ...,
+        sensitivity: str = ...,
     ) -> list[Translation]: ...
     def translate(
         self,
@@ -204,9 +212,12 @@ class Client:
         glossary: dict[str, str] | None = None,
         profile: str | None = None,
         formality: str | None = None,
+        sensitivity: str = "normal",
     ) -> Translation | list[Translation]:
         """`atranslate`, for code that is not async."""
-        return self._run(self._translate(texts, to, source, engine, glossary, profile, formality))
+        return self._run(
+            self._translate(texts, to, source, engine, glossary, profile, formality, sensitivity)
+        )
 
     def check(
         self,
@@ -359,6 +370,12 @@ def _close_all() -> None:
     _CLIENTS.clear()
 
 
+def _sensitivity(value: str) -> str:
+    if value not in ("normal", "sensitive", "urgent"):
+        raise ValueError(f"sensitivity {value!r} is not one of normal, sensitive, urgent")
+    return value
+
+
 def translate(
     texts: str | Sequence[str],
     to: str,
@@ -368,11 +385,19 @@ def translate(
     glossary: dict[str, str] | None = None,
     profile: str | None = None,
     formality: str | None = None,
+    sensitivity: str = "normal",
     config: str | Path | None = None,
 ) -> Any:
     """Translate one text (a Translation) or several (a list). See `Client.atranslate`."""
     return client(config).translate(
-        texts, to, source=source, engine=engine, glossary=glossary, profile=profile, formality=formality
+        texts,
+        to,
+        source=source,
+        engine=engine,
+        glossary=glossary,
+        profile=profile,
+        formality=formality,
+        sensitivity=sensitivity,
     )
 
 
@@ -385,11 +410,19 @@ async def atranslate(
     glossary: dict[str, str] | None = None,
     profile: str | None = None,
     formality: str | None = None,
+    sensitivity: str = "normal",
     config: str | Path | None = None,
 ) -> Any:
     """`translate` for async code: runs on the caller's event loop."""
     return await client(config).atranslate(
-        texts, to, source=source, engine=engine, glossary=glossary, profile=profile, formality=formality
+        texts,
+        to,
+        source=source,
+        engine=engine,
+        glossary=glossary,
+        profile=profile,
+        formality=formality,
+        sensitivity=sensitivity,
     )
 
 
