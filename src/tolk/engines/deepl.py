@@ -89,10 +89,12 @@ class DeepLEngine(HttpEngine):
             f"{used.get('character_count', 0):,} of {used.get('character_limit', 0):,} characters used",
         )
 
-    def body(self, segments: Sequence[Segment], source: str, target: str, hints: Hints) -> dict[str, Any]:
-        """The request for `segments` (glossary aside), and nothing that depends on the key."""
-        marked = any(tags.needed(s.text) for s in segments)
-        texts = [tags.to_tags(s.text)[0] if marked else s.text for s in segments]
+    def body(
+        self, segments: Sequence[Segment], source: str, target: str, hints: Hints
+    ) -> tuple[dict[str, Any], list[bool] | None]:
+        """The request for `segments` (glossary aside), nothing that depends on the key; and which
+        texts were escaped for the tag mode (None: sent as plain text)."""
+        texts, escaped = tags.batch([s.text for s in segments])
         body: dict[str, Any] = {
             "text": texts,
             "target_lang": target_code(target),
@@ -100,23 +102,22 @@ class DeepLEngine(HttpEngine):
         }
         if source != languages.AUTO:
             body["source_lang"] = source_code(source)
-        if marked:
+        if escaped is not None:
             body["tag_handling"] = "xml"
         if (register := formality.wants(hints.formality)) is not None:
             body["formality"] = f"prefer_{register}"  # a language without a register is not an error
-        return body
+        return body, escaped
 
     def request_text(self, segments: Sequence[Segment], source: str, target: str, hints: Hints) -> str:
-        return "\n".join(self.body(segments, source, target, hints)["text"])
+        return "\n".join(self.body(segments, source, target, hints)[0]["text"])
 
     async def _translate_batch(
         self, segments: list[Segment], source: str, target: str, hints: Hints
     ) -> list[Result]:
-        body = self.body(segments, source, target, hints)
+        body, escaped = self.body(segments, source, target, hints)
         glossary_id = await self.glossary(hints.terms, source, target) if hints.terms else None
         if glossary_id is not None:
             body["glossary_id"] = glossary_id
-        escaped = [tags.to_tags(s.text)[1] for s in segments] if "tag_handling" in body else []
         answer = await self.client.post(f"{self.url}/v2/translate", lambda _: body, auth=AUTH)
         found = answer.get("translations") if isinstance(answer, dict) else None
         if not isinstance(found, list) or len(found) != len(segments):

@@ -54,23 +54,26 @@ class LibreTranslateEngine(HttpEngine):
         codes.update(self.settings.options.get("codes", {}))
         return codes.get(tag) or codes.get(tag.split("-")[0]) or tag.split("-")[0]
 
-    def body(self, segments: Sequence[Segment], source: str, target: str) -> dict[str, Any]:
-        marked = any(tags.needed(s.text) for s in segments)
-        return {
-            "q": [tags.to_tags(s.text)[0] if marked else s.text for s in segments],
+    def body(
+        self, segments: Sequence[Segment], source: str, target: str
+    ) -> tuple[dict[str, Any], list[bool] | None]:
+        """The request, and which texts were escaped for the html format (None: sent as text)."""
+        texts, escaped = tags.batch([s.text for s in segments])
+        body = {
+            "q": texts,
             "source": self.code(source),
             "target": self.code(target),
-            "format": "html" if marked else "text",
+            "format": "text" if escaped is None else "html",
         }
+        return body, escaped
 
     def request_text(self, segments: Sequence[Segment], source: str, target: str, hints: Hints) -> str:
-        return "\n".join(self.body(segments, source, target)["q"])
+        return "\n".join(self.body(segments, source, target)[0]["q"])
 
     async def _translate_batch(
         self, segments: list[Segment], source: str, target: str, hints: Hints
     ) -> list[Result]:
-        body = self.body(segments, source, target)
-        escaped = [tags.to_tags(s.text)[1] for s in segments] if body["format"] == "html" else []
+        body, escaped = self.body(segments, source, target)
         answer = await self.client.post(f"{self.url}/translate", lambda key: _with_key(body, key))
         found = answer.get("translatedText") if isinstance(answer, dict) else None
         if isinstance(found, str) and len(segments) == 1:

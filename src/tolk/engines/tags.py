@@ -40,3 +40,12 @@ def _well_formed(text: str) -> bool:
     except ElementTree.ParseError:
         return False
     return True
+
+
+def batch(texts: list[str]) -> tuple[list[str], list[bool] | None]:
+    """A request's texts as sent: all in tag mode if any needs it, with which of them were escaped
+    (None: sent as plain text, nothing to undo)."""
+    if not any(needed(t) for t in texts):
+        return texts, None
+    sent = [to_tags(t) for t in texts]
+    return [t for t, _ in sent], [e for _, e in sent]
