@@ -104,18 +104,21 @@ class StoreBase:
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision (a cheap check when it already is). Under a lock, so
-        that workers starting at the same instant on an empty database migrate it once."""
-        if self.schema_revision() == HEAD:
+        that workers starting at the same instant on an empty database migrate it once. SQLite's first
+        look is under the lock too: a new file's first connection switches it to WAL, and a second
+        process connecting during that switch can get "database is locked" without SQLite's busy
+        wait (seen with four processes opening one new file at once)."""
+        if self.dialect != "sqlite" and self.schema_revision() == HEAD:
             return
-        from alembic import command
-        from alembic.config import Config
-
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS))
         try:
             with self._migration_lock():
                 if self.schema_revision() == HEAD:  # another process migrated while we waited
                     return
+                from alembic import command
+                from alembic.config import Config
+
+                cfg = Config()
+                cfg.set_main_option("script_location", str(MIGRATIONS))
                 with self.engine.begin() as conn:
                     cfg.attributes["connection"] = conn
                     command.upgrade(cfg, "head")
