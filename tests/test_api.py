@@ -195,6 +195,10 @@ MATRIX: dict[tuple[str, str], auth.Role | None] = {
     ("GET", "/readyz"): None,
     ("GET", "/metrics"): None,
     ("POST", "/v1/translate"): auth.Role.viewer,
+    ("POST", "/v1/conversations"): auth.Role.viewer,
+    ("GET", "/v1/conversations/{conversation_id}"): auth.Role.viewer,
+    ("POST", "/v1/conversations/{conversation_id}/messages"): auth.Role.viewer,
+    ("POST", "/v1/conversations/{conversation_id}/messages/{message_id}/release"): auth.Role.reviewer,
     ("GET", "/v1/translations"): auth.Role.viewer,
     ("GET", "/v1/review"): auth.Role.viewer,
     ("GET", "/v1/translations/{item_id}/{field}/{lang}"): auth.Role.viewer,
@@ -229,6 +233,8 @@ MATRIX: dict[tuple[str, str], auth.Role | None] = {
 }
 KEY_IS_403 = {path for _, path in MATRIX if path.startswith("/v2/") or path in ("/translate", "/detect")}
 BODIES: dict[str, dict[str, Any]] = {"/v1/translate": {"text": "Hi", "target": "es"},
+          "/v1/conversations": {"agent_lang": "es"},
+          "/v1/conversations/{conversation_id}/messages": {"from": "customer", "text": "Hola, buenos días"},
           "/v1/translations/{item_id}/{field}/{lang}": {"text": "Hola", "version": 1},
           "/v1/translations/{item_id}/{field}/{lang}/approve": {"version": 1},
           "/v1/glossary/{lang}/{source}": {"target": "Nike", "do_not_translate": True},
@@ -246,8 +252,9 @@ def test_authorization_matrix(seeded: tuple[TestClient, dict[str, str]]) -> None
     assert routes == set(MATRIX), "a route is missing from the authorization matrix"
     for (method, path), least in MATRIX.items():
         url = path.format(
-            item_id="sku-1", field="name", lang="es", source="Nike", job_id="nope", glossary_id="nope"
-        )
+            item_id="sku-1", field="name", lang="es", source="Nike", job_id="nope", glossary_id="nope",
+            conversation_id="nope", message_id=1,
+        )  # fmt: skip
         url += "?to=es" if path == "/v1/jobs" else ""
         for who in (None, *auth.Role):
             headers = bearer(tokens[who.name]) if who else {}
@@ -261,7 +268,7 @@ def test_authorization_matrix(seeded: tuple[TestClient, dict[str, str]]) -> None
 
 # routes that name a language: a token limited to other languages is refused (403) on them
 LANG_SCOPED = {
-    ("POST", "/v1/translate"), ("POST", "/v1/jobs"), ("GET", "/v1/tm"),
+    ("POST", "/v1/translate"), ("POST", "/v1/jobs"), ("GET", "/v1/tm"), ("POST", "/v1/conversations"),
     ("GET", "/v1/translations/{item_id}/{field}/{lang}"),
     ("PUT", "/v1/translations/{item_id}/{field}/{lang}"),
     ("POST", "/v1/translations/{item_id}/{field}/{lang}/approve"),
@@ -286,12 +293,15 @@ def test_authorization_matrix_with_language_limits(seeded: tuple[TestClient, dic
             least = MATRIX[(method, path)]
             for lang in ("es", "ko"):
                 url = path.format(
-                    item_id="sku-1", field="name", lang=lang, source="Nike", job_id="nope", glossary_id="nope"
-                )
+                    item_id="sku-1", field="name", lang=lang, source="Nike", job_id="nope",
+                    glossary_id="nope", conversation_id="nope", message_id=1,
+                )  # fmt: skip
                 url += f"?to={lang}" if path in ("/v1/jobs", "/v1/tm") else ""
                 body = BODIES.get(path)
                 if path == "/v1/translate":
                     body = {"text": "Hi", "target": lang}
+                elif path == "/v1/conversations":
+                    body = {"agent_lang": lang}
                 elif path in ("/v2/translate", "/v2/glossaries"):
                     body = {**(body or {}), "target_lang": lang}
                 elif path == "/translate":

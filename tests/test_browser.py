@@ -19,6 +19,7 @@ from tolk.api import auth
 from tolk.api.app import create_app
 from tolk.config import Settings
 from tolk.store import activity
+from tolk.store import conversations as talks
 from tolk.store.models import Activity, EngineCall, now
 from tolk.store.repo import ItemRecord, MachineWrite, Store
 
@@ -297,7 +298,26 @@ def test_no_serious_accessibility_violation_on_any_page(served: tuple[str, str, 
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
-    base, token, _ = served
+    base, token, store = served
+    talk = talks.open_one(store, "en", "test", customer_lang="ko", subject="T-1")
+    for said in (
+        talks.Message(
+            0, "customer", "배송이 늦어요", "ko", "My delivery is late", "en", None, "CHECKED", 100.0
+        ),
+        talks.Message(
+            0,
+            "agent",
+            "Stop the pills",
+            "en",
+            "약을 끊으세요",
+            "ko",
+            "Stop the drug",
+            "NEEDS_REVIEW",
+            40.0,
+            ["sensitive"],
+        ),
+    ):
+        talks.add_message(store, talk.id, said, "ko")
     axe = Axe()
     found: dict[str, list[str]] = {}
     with sync_playwright() as pw:
@@ -305,11 +325,11 @@ def test_no_serious_accessibility_violation_on_any_page(served: tuple[str, str, 
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             pages = ["/ui/login", "/ui/review", "/ui/t/sku-1/name/es", "/ui/t/sku-1/name/es/history"]
-            pages += ["/ui/translate", "/ui/dashboard"]
+            pages += ["/ui/translate", "/ui/dashboard", "/ui/support", f"/ui/support/{talk.id}"]
             ARTIFACTS.mkdir(exist_ok=True)
             for path in pages:
                 page.goto(f"{base}{path}")
-                name = path.strip("/").replace("/", "-").replace("ui-", "", 1)
+                name = path.strip("/").replace("/", "-").replace("ui-", "", 1).replace(talk.id, "thread")
                 page.screenshot(path=str(ARTIFACTS / f"page-{name}.png"), full_page=True)  # for a person
                 if path == "/ui/login":
                     found[path] = _violations(axe, page)
@@ -322,13 +342,13 @@ def test_no_serious_accessibility_violation_on_any_page(served: tuple[str, str, 
             assert page.locator(".headline dd").count() >= 13
             assert page.locator("svg.chart").filter(has=page.locator("polyline, circle")).count() >= 5
             page.set_viewport_size({"width": 390, "height": 844})  # a phone
-            for path in ("/ui/review", "/ui/t/sku-1/name/es", "/ui/dashboard"):
+            for path in ("/ui/review", "/ui/t/sku-1/name/es", "/ui/dashboard", f"/ui/support/{talk.id}"):
                 page.goto(f"{base}{path}")
                 found[f"{path} (phone)"] = _violations(axe, page)
                 assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), (
                     path
                 )  # no sideways
-                name = path.strip("/").replace("/", "-").replace("ui-", "", 1)
+                name = path.strip("/").replace("/", "-").replace("ui-", "", 1).replace(talk.id, "thread")
                 page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"), full_page=True)
         finally:
             browser.close()

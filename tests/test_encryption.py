@@ -12,6 +12,7 @@ from sqlalchemy import inspect, select, text
 from tolk import vault
 from tolk.config import load
 from tolk.core import ConfigError, Grade, TolkError
+from tolk.store import conversations as talks
 from tolk.store.models import MemoryUnit
 from tolk.store.repo import Store
 
@@ -21,7 +22,9 @@ NOTE = "canary-note-7f3a call me back"  # an attribute nobody translates
 MESSAGE = "canary-msg-91c2 my parcel never arrived"  # a translated field
 
 
-def _config(tmp_path: Path, keys: list[str], fields: str = '["seller_note", "support_message"]') -> Path:
+def _config(
+    tmp_path: Path, keys: list[str], fields: str = '["seller_note", "support_message", "conversation"]'
+) -> Path:
     cfg = tmp_path / "tolk.toml"
     quoted = ", ".join(f'"{k}"' for k in keys)
     cfg.write_text(
@@ -84,6 +87,11 @@ def test_sensitive_fields_are_sealed_at_rest_and_rotate(db_url: str, tmp_path: P
     old, new = vault.new_key(), vault.new_key()
     _catalog(tmp_path)
     _translate(tmp_path, db_url, _config(tmp_path, [old]))
+    chat = Store(db_url, vault=vault.Vault([old], ["conversation"]))  # a support conversation's turn
+    talk = talks.open_one(chat, "en", "test", customer_lang="es")
+    said = talks.Message(0, "customer", f"{MESSAGE} es", "es", f"{MESSAGE} en", "en", None, "CHECKED", 100.0)
+    talks.add_message(chat, talk.id, said, "es")
+    chat.close()
     raw = _raw_dump(db_url)
     assert "canary" not in raw  # source, translation, history and attribute all sealed
     assert "Order 1" in raw  # what is not sensitive stays plain (and cached, searchable)
@@ -104,6 +112,10 @@ def test_sensitive_fields_are_sealed_at_rest_and_rotate(db_url: str, tmp_path: P
     assert "0 encrypted for the first time" in rotated.stderr
     assert _export(tmp_path, db_url, _config(tmp_path, [new])) == rows
     assert "canary" not in _raw_dump(db_url)
+    chat = Store(db_url, vault=vault.Vault([new], ["conversation"]))
+    kept = talks.turns(chat, talk.id)
+    chat.close()
+    assert [(m.original, m.text) for m in kept] == [(said.original, said.text)]
 
     # the dropped key alone no longer opens anything: one line, non-zero, nothing written
     (tmp_path / "out.jsonl").unlink()

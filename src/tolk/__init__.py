@@ -1,8 +1,8 @@
 """tolk: an AI translation agent for multilingual product data and content.
 
 As a library: `tolk.translate(texts, to="es")`, `tolk.atranslate`, `tolk.check`,
-`tolk.translate_catalog` and `tolk.Client` (tolk.client; imported on first use, so that `import tolk`
-and `tolk --version` stay quick).
+`tolk.translate_catalog`, `tolk.Client` and its support conversations (`Client.conversation`)
+(tolk.client; imported on first use, so that `import tolk` and `tolk --version` stay quick).
 """
 
 from __future__ import annotations
@@ -12,7 +12,17 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_LIBRARY = ("translate", "atranslate", "check", "translate_catalog", "Client", "Translation", "Check")
+_LIBRARY = (
+    "translate",
+    "atranslate",
+    "check",
+    "translate_catalog",
+    "Client",
+    "Conversation",
+    "Message",
+    "Translation",
+    "Check",
+)
 __all__ = ["__version__", *_LIBRARY]
 
 

@@ -30,6 +30,7 @@ from tolk import assemble, languages
 from tolk import formality as formality_mod
 from tolk.config import Settings, load
 from tolk.pipeline import Translated
+from tolk.store.conversations import Message
 from tolk.store.repo import Store
 from tolk.telemetry import Telemetry
 
@@ -291,6 +292,38 @@ class Client:
         summary = self._run(Pipeline(job).run())
         return summary.as_dict()
 
+    # --- support conversations -----------------------------------------------------------------------
+
+    def conversation(
+        self,
+        agent_lang: str | None = None,
+        *,
+        id: str | None = None,  # the conversation's id, as the API names it
+        customer_lang: str | None = None,
+        profile: str | None = None,
+        engine: str | None = None,
+        subject: str | None = None,
+    ) -> Conversation:
+        """A new support conversation (`agent_lang`: the support agent's language), or an open one
+        again by its `id`; see Conversation."""
+        from tolk.conversations import Conversations
+
+        talks = Conversations(self.kits)
+        if id is not None:
+            opened, _ = talks.get(id)
+        elif agent_lang is None:
+            raise ValueError("give agent_lang for a new conversation, or id for an open one")
+        else:
+            opened = talks.open(
+                agent_lang,
+                "python",
+                customer_lang=customer_lang,
+                profile=profile,
+                engine=engine,
+                subject=subject,
+            )
+        return Conversation(self, opened.id)
+
     # --- the machinery -------------------------------------------------------------------------------
 
     @property
@@ -334,6 +367,44 @@ class Client:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+class Conversation:
+    """A customer and a support agent who share no language (tolk.conversations): each message is
+    translated for the other side with the last turns as context; an agent's reply comes back with
+    its back-translation, and is `held` (not to be sent) when the gate does not pass it.
+
+        talk = client.conversation("en")
+        talk.customer("배송이 아직 안 왔어요").text   # → in English, talk.customer_lang == "ko"
+        reply = talk.agent("It ships tomorrow.")   # reply.text in Korean, reply.back_translation
+    """
+
+    def __init__(self, client: Client, conversation_id: str) -> None:
+        from tolk.conversations import Conversations
+
+        self.id, self._client, self._talks = conversation_id, client, Conversations(client.kits)
+
+    def customer(self, text: str) -> Message:
+        """A customer's message: its language found, translated into the agent's."""
+        return self._client._run(self._talks.post(self.id, "customer", text, "python"))
+
+    def agent(self, text: str, *, sensitivity: str = "normal") -> Message:
+        """An agent's reply: translated into the customer's language and back; `held` when the gate
+        (or `sensitivity` sensitive/urgent) keeps it for a person."""
+        work = self._talks.post(self.id, "agent", text, "python", sensitivity=_sensitivity(sensitivity))
+        return self._client._run(work)
+
+    def release(self, message_id: int, *, by: str = "python") -> Message:
+        """A held reply let out by the person named `by`, who read it."""
+        return self._talks.release(self.id, message_id, by)
+
+    @property
+    def messages(self) -> list[Message]:
+        return self._talks.get(self.id)[1]
+
+    @property
+    def customer_lang(self) -> str | None:
+        return self._talks.get(self.id)[0].customer_lang
 
 
 def _translation(source: str, target: str, t: Translated) -> Translation:

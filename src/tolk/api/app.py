@@ -19,7 +19,19 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from tolk import __version__
-from tolk.api import auth, deepl, glossary, health, jobs, libre, memory, translations, web
+from tolk.api import (
+    auth,
+    conversations,
+    deepl,
+    glossary,
+    health,
+    jobs,
+    libre,
+    memory,
+    support,
+    translations,
+    web,
+)
 from tolk.api.limits import BodyLimit
 from tolk.api.translate import Kits, TranslateRequest, TranslateResponse, TranslationOut
 from tolk.bus.webhooks import Webhooks
@@ -106,6 +118,7 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse({"detail": message, "errors": _plain(errors)}, status_code=422)
 
     for router in (
+        conversations.router,
         deepl.router,
         libre.router,
         translations.router,
@@ -114,6 +127,7 @@ def create_app(settings: Settings) -> FastAPI:
         memory.router,
         health.router,
         web.router,
+        support.router,
     ):
         app.include_router(router)
 

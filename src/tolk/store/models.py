@@ -407,3 +407,39 @@ class AuditEntry(Base):
     before_sha256: Mapped[str | None] = mapped_column(String(64))
     after_sha256: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(String(255))
+
+
+class Conversation(Base):
+    """A support conversation between a customer and an agent who do not share a language: the
+    agent's language is fixed, the customer's is what their messages were last found in."""
+
+    __tablename__ = "conversations"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agent_lang: Mapped[str] = mapped_column(String(16))
+    customer_lang: Mapped[str | None] = mapped_column(String(16))
+    profile: Mapped[str | None] = mapped_column(String(64))
+    engine: Mapped[str | None] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(String(200))  # the ticket it belongs to, if any
+    opened_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=now, index=True)
+
+
+class ConversationTurn(Base):
+    """One message of a conversation: as written, as translated for the other side, the agent's reply
+    translated back for them to compare, and whether the gate let it go out."""
+
+    __tablename__ = "conversation_turns"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(32), index=True)
+    sender: Mapped[str] = mapped_column(String(16))  # customer, agent
+    text: Mapped[str] = mapped_column(SealedText)
+    source_lang: Mapped[str] = mapped_column(String(16))
+    translated: Mapped[str] = mapped_column(SealedText)
+    target_lang: Mapped[str] = mapped_column(String(16))
+    back_translation: Mapped[str | None] = mapped_column(SealedText)
+    status: Mapped[str] = mapped_column(String(24))  # CHECKED, APPROVED, NEEDS_REVIEW, FAILED
+    score: Mapped[float] = mapped_column(Float)
+    failed: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    released_by: Mapped[str | None] = mapped_column(String(128))  # who let a held reply go out
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)

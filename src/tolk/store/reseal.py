@@ -12,10 +12,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Text, bindparam, delete, or_, select, tuple_, type_coerce, update
+from sqlalchemy import JSON, Text, bindparam, delete, literal, or_, select, tuple_, type_coerce, update
 from sqlalchemy.orm import InstrumentedAttribute
 
-from tolk.store.models import HistoryEntry, Item, MemoryUnit, SourceField, Translation
+from tolk.store.conversations import FIELD as CONVERSATION
+from tolk.store.models import ConversationTurn, HistoryEntry, Item, MemoryUnit, SourceField, Translation
 from tolk.store.repo import Store, _rowcount
 from tolk.vault import PREFIX, Vault
 
@@ -37,11 +38,12 @@ class Resealed:
     forgotten: int = 0  # cache entries and memory units of sensitive text dropped
 
 
-# (table, primary-key columns, text columns, the column naming the field)
-_TEXTS: list[tuple[type[Any], tuple[str, ...], tuple[str, ...], str]] = [
-    (SourceField, ("item_id", "field"), ("text",), "field"),
-    (Translation, ("id",), ("text", "suggestion"), "field"),
-    (HistoryEntry, ("id",), ("text",), "field"),
+# (table, primary-key columns, text columns, the field the texts belong to: a column or one name)
+_TEXTS: list[tuple[type[Any], tuple[str, ...], tuple[str, ...], Any]] = [
+    (SourceField, ("item_id", "field"), ("text",), SourceField.field),
+    (Translation, ("id",), ("text", "suggestion"), Translation.field),
+    (HistoryEntry, ("id",), ("text",), HistoryEntry.field),
+    (ConversationTurn, ("id",), ("text", "translated", "back_translation"), literal(CONVERSATION)),
 ]
 
 
@@ -78,11 +80,11 @@ def _forget_shared(store: Store, cache: Cache, done: Resealed) -> None:
 
 
 def _texts(
-    store: Store, box: Vault, model: type[Any], keys: Sequence[str], column: str, field: str, done: Resealed
+    store: Store, box: Vault, model: type[Any], keys: Sequence[str], column: str, field: Any, done: Resealed
 ) -> None:
     raw = type_coerce(getattr(model, column), Text)  # the stored value, not the opened one
     pks = [getattr(model, k) for k in keys]
-    wanted = or_(raw.startswith(PREFIX), getattr(model, field).in_(sorted(box.fields)))
+    wanted = or_(raw.startswith(PREFIX), field.in_(sorted(box.fields)))
     with store.sessions() as session:
         targets = [tuple(r) for r in session.execute(select(*pks).where(wanted, raw.is_not(None)))]
     table = model.__table__
@@ -91,7 +93,7 @@ def _texts(
     for chunk in _chunks(targets):
         rows = []
         with store.transaction() as session:
-            found = session.execute(select(*pks, getattr(model, field), raw).where(_any_of(pks, chunk))).all()
+            found = session.execute(select(*pks, field, raw).where(_any_of(pks, chunk))).all()
             for *key, name, value in found:
                 new = _resealed(box, name, value, done)
                 rows.append({f"k_{k}": v for k, v in zip(keys, key, strict=True)} | {"v_value": new})
