@@ -18,7 +18,7 @@ import os
 import socket
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -28,6 +28,7 @@ from typing import Any
 from tolk import assemble
 from tolk.agent import registry as registry_mod
 from tolk.agent.dedupe import Dedupe
+from tolk.agent.limits import Adaptive
 from tolk.agent.translator import Outcome, Translator
 from tolk.budget import Budget
 from tolk.bus import open_bus
@@ -52,6 +53,7 @@ class Options:
     bus_url: str
     languages: list[str]
     concurrency: int
+    concurrency_max: int | None = None  # set: adaptive between 1 and this (tolk.agent.limits)
     fetch_wait_s: float = 1.0
     relay_poll_s: float = 0.5
     drain: bool = False  # stop once the queues are empty, nothing is in flight or parked, the outbox sent
@@ -69,6 +71,7 @@ class _State:
     inflight: set[asyncio.Task[None]] = field(default_factory=set)
     due: float = 0.0  # monotonic time the last retry this worker asked for comes due
     told: set[str] = field(default_factory=set)  # events whose unexpected error was logged with a traceback
+    seconds: deque[float] = field(default_factory=lambda: deque(maxlen=512))  # recent events' durations
 
 
 class Worker:
@@ -118,22 +121,24 @@ class Worker:
             dedupe,
             served=s.agent.languages or s.targets or self.options.languages,
         )
+        start, top = self.options.concurrency, self.options.concurrency_max or self.options.concurrency
+        slots = Adaptive(start, 1 if top > start else start, top)
         bus = open_bus(self.options.bus_url, namespace=s.agent.namespace)
-        bus.max_deliveries, bus.prefetch = s.agent.max_deliveries, self.options.concurrency
+        bus.max_deliveries, bus.prefetch = s.agent.max_deliveries, top
+        pushback = functools.partial(_pushback, kit)
         state, leave = _State(), asyncio.Event()
         queues = [translator.queue(lang) for lang in self.options.languages]
         hooks = Webhooks(s.webhooks) if s.webhooks else None
         try:
             await self._declare(bus, translator, stop)
             ledger.register(store, self.id, s.agent.name, socket.gethostname(), os.getpid(), queues)
-            slots = asyncio.Semaphore(self.options.concurrency)
             consumers = [
-                asyncio.create_task(self._consume(bus, translator, lang, slots, state, leave, s))
+                asyncio.create_task(self._consume(bus, translator, lang, slots, state, leave, s, pushback))
                 for lang in self.options.languages
             ]
             chores = [
                 asyncio.create_task(self._relay(store, bus, leave, s.events.keep_sent_days * 86400)),
-                asyncio.create_task(self._heartbeat(store, state, leave, s.agent.heartbeat_s)),
+                asyncio.create_task(self._heartbeat(store, state, slots, leave, s.agent.heartbeat_s)),
                 *(asyncio.create_task(chore(s, store, leave)) for chore in self.options.chores),
             ]
             if hooks is not None:  # subscribers without a broker get the same events
@@ -186,10 +191,11 @@ class Worker:
         bus: Bus,
         translator: Translator,
         lang: str,
-        slots: asyncio.Semaphore,
+        slots: Adaptive,
         state: _State,
         leave: asyncio.Event,
         s: Settings,
+        pushback: Callable[[], int],
     ) -> None:
         queue, backoff = translator.queue(lang), 0.5
         while not leave.is_set():
@@ -213,13 +219,23 @@ class Worker:
             if not got:
                 slots.release()
                 continue
-            task = asyncio.create_task(self._one(bus, translator, got[0], lang, state, s))
+            work = self._one(bus, translator, got[0], lang, state, s, slots, pushback)
+            task = asyncio.create_task(work)
             state.inflight.add(task)
             task.add_done_callback(functools.partial(_finished, state, slots))
 
     async def _one(
-        self, bus: Bus, translator: Translator, delivery: Delivery, lang: str, state: _State, s: Settings
+        self,
+        bus: Bus,
+        translator: Translator,
+        delivery: Delivery,
+        lang: str,
+        state: _State,
+        s: Settings,
+        slots: Adaptive,
+        pushback: Callable[[], int],
     ) -> None:
+        started, refused = time.perf_counter(), pushback()
         try:
             outcome = await translator.handle(delivery, lang)
         except asyncio.CancelledError:  # shutdown grace ran out: hand it back now, not after a lease
@@ -235,7 +251,10 @@ class Worker:
                 state.told.add(delivery.envelope.id)
                 log.exception("event %s: unexpected error", delivery.envelope.id)
             outcome = Outcome("retry", repr(exc), s.agent.retry_base_s)
+        seconds = time.perf_counter() - started
         state.stats[outcome.action] += 1
+        state.seconds.append(seconds)
+        slots.observe(seconds, pushback=outcome.action == "pause" or pushback() > refused)
         try:
             if outcome.action == "ack":
                 await bus.ack(delivery)
@@ -298,10 +317,19 @@ class Worker:
                         leave.wait(), self.options.relay_poll_s if backoff <= 0.5 else backoff
                     )
 
-    async def _heartbeat(self, store: Store, state: _State, leave: asyncio.Event, every_s: float) -> None:
+    async def _heartbeat(
+        self, store: Store, state: _State, slots: Adaptive, leave: asyncio.Event, every_s: float
+    ) -> None:
         while not leave.is_set():
             paused = state.paused_until > time.monotonic()
-            stats = dict(state.stats) | {"inflight": len(state.inflight)}
+            stats: dict[str, Any] = dict(state.stats) | {
+                "inflight": len(state.inflight),
+                "limit": int(slots.limit),
+            }
+            if slots.adaptive:
+                stats |= {"raised": slots.raised, "cut": slots.cut}
+            if state.seconds:  # what an autoscaler reads: how long events take here lately
+                stats["p95_s"] = round(sorted(state.seconds)[int(0.95 * (len(state.seconds) - 1))], 3)
             try:
                 if ledger.heartbeat(store, self.id, "paused" if paused else "running", stats):
                     state.restart = True  # the next life registers afresh
@@ -313,6 +341,11 @@ class Worker:
                 await asyncio.wait_for(leave.wait(), every_s)
 
 
-def _finished(state: _State, slots: asyncio.Semaphore, task: asyncio.Task[None]) -> None:
+def _pushback(kit: assemble.Kit) -> int:
+    """The 429s and 5xx the worker's engines (and their fallbacks) have met so far."""
+    return sum(e.pushback() for first in kit.engines() for e in first.chain())
+
+
+def _finished(state: _State, slots: Adaptive, task: asyncio.Task[None]) -> None:
     state.inflight.discard(task)
     slots.release()

@@ -30,6 +30,23 @@ def run(
         int | None,
         typer.Option("--concurrency", "-n", help="Events in flight (default: agent.concurrency)."),
     ] = None,
+    max_concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--max-concurrency",
+            help="Let the events in flight rise to this while the engine keeps up, and halve on 429/5xx "
+            "(AIMD; default: agent.concurrency_max, unset = fixed).",
+        ),
+    ] = None,
+    autoscale: Annotated[
+        str | None,
+        typer.Option(
+            "--autoscale",
+            metavar="MIN:MAX",
+            help="Run MIN to MAX worker processes on this host, added and stopped by queue depth, latency "
+            "and error rate with cooldowns ([agent.autoscale]); e.g. 1:4.",
+        ),
+    ] = None,
     to: Annotated[
         str | None,
         typer.Option("--to", "-t", help="Languages to serve, one queue each (default: agent.languages)."),
@@ -61,10 +78,31 @@ def run(
     langs = languages.parse_list(to) if to else (s.agent.languages or s.targets)
     if not langs:
         raise typer.BadParameter("no language: pass --to es,ko or set agent.languages", param_hint="--to")
+    top = max_concurrency or s.agent.concurrency_max
+    if top is not None and top < (concurrency or s.agent.concurrency):
+        raise typer.BadParameter("must be at least --concurrency", param_hint="--max-concurrency")
+    if autoscale is not None:
+        if drain:
+            raise typer.BadParameter(
+                "not with --drain (a supervisor runs until stopped)", param_hint="--autoscale"
+            )
+        low, high = _bounds(autoscale)
+        passed = [
+            *(["--bus", bus] if bus else []),
+            *(["--db", db] if db else []),
+            *(["--config", str(config_path)] if config_path else []),
+            *(["--concurrency", str(concurrency)] if concurrency else []),
+            *(["--max-concurrency", str(top)] if top else []),
+            "--to",
+            ",".join(langs),
+        ]
+        _supervise(s, s.bus_url(bus), langs, low, high, passed)
+        return
     options = Options(
         bus_url=s.bus_url(bus),
         languages=langs,
         concurrency=concurrency or s.agent.concurrency,
+        concurrency_max=top,
         drain=drain,
         chores=[_reports],
     )
@@ -77,7 +115,7 @@ def run(
         start_http_server(metrics_port, registry=worker.telemetry.registry)
     err_console.print(
         f"worker {worker.id}: {s.agent.name} for {', '.join(langs)} on {safe_url(options.bus_url)}, "
-        f"concurrency {options.concurrency}",
+        f"concurrency {options.concurrency}" + (f" up to {top} (adaptive)" if top else ""),
         highlight=False,
     )
 
@@ -90,6 +128,47 @@ def run(
 
     asyncio.run(main())
     err_console.print(f"worker {worker.id}: stopped")
+
+
+def _bounds(text: str) -> tuple[int, int]:
+    low, sep, high = text.partition(":")
+    if not sep or not low.strip().isdigit() or not high.strip().isdigit():
+        raise typer.BadParameter(f"{text!r}: give MIN:MAX, e.g. 1:4", param_hint="--autoscale")
+    lo, hi = int(low), int(high)
+    if hi < 1 or lo > hi or hi > 256:
+        raise typer.BadParameter(f"{text!r}: need 0 <= MIN <= MAX, 1 <= MAX <= 256", param_hint="--autoscale")
+    return lo, hi
+
+
+def _supervise(
+    s: config.Settings, bus_url: str, langs: list[str], low: int, high: int, passed: list[str]
+) -> None:
+    """The one-host autoscaler (tolk.agent.supervisor) over `tolk agent run` processes."""
+    import sys
+
+    from tolk.agent import topology
+    from tolk.agent.supervisor import Supervisor
+
+    policy = s.agent.autoscale.model_copy(update={"min": low, "max": high})
+    queues = [f"{topology.of(s).agent}.{lang}" for lang in langs]
+    command = [sys.executable, "-m", "tolk", "agent", "run", *passed]
+    supervisor = Supervisor(s, bus_url, queues, policy, command)
+    err_console.print(
+        f"autoscale: {low} to {high} workers for {', '.join(langs)} on {safe_url(bus_url)} "
+        f"(a worker per {policy.backlog_per_worker} waiting; cooldowns {policy.up_cooldown_s:g} s up, "
+        f"{policy.down_cooldown_s:g} s down)",
+        highlight=False,
+    )
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await supervisor.run(stop)
+
+    asyncio.run(main())
+    err_console.print("autoscale: stopped")
 
 
 async def _reports(s: config.Settings, store: Store, leave: asyncio.Event) -> None:

@@ -4,11 +4,34 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from tolk.config.types import LanguageList
 
 HEARTBEAT_S = 5.0  # a worker silent for three beats is lost
+
+
+class AutoscaleSettings(BaseModel):
+    """`[agent.autoscale]`: `tolk agent run --autoscale MIN:MAX` adds and stops workers on one host
+    (on Kubernetes, KEDA does it: deploy/k8s/)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min: int = Field(1, ge=0, le=256)
+    max: int = Field(4, ge=1, le=256)
+    backlog_per_worker: int = Field(200, ge=1)  # waiting events a worker is expected to take on
+    up_cooldown_s: float = Field(15.0, ge=0)  # after a change, this long before adding again
+    down_cooldown_s: float = Field(60.0, ge=0)  # … and before stopping one (queues idle this long)
+    max_error_rate: float = Field(0.2, ge=0, le=1)  # retries and dead letters over events: more workers
+    # would only hammer a failing engine, so none is added above it
+    max_latency_s: float | None = Field(None, gt=0)  # events slower than this (p95): one worker more
+    every_s: float = Field(2.0, gt=0)  # how often it looks
+
+    @model_validator(mode="after")
+    def _bounds(self) -> AutoscaleSettings:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is above max ({self.max})")
+        return self
 
 
 class AgentSettings(BaseModel):
@@ -25,7 +48,11 @@ class AgentSettings(BaseModel):
     profile: str | None = None
     glossary: str | None = None
     fields: list[str] = Field(default_factory=lambda: ["name", "description"])
-    concurrency: int = Field(4, ge=1, le=256)  # events in flight per worker
+    concurrency: int = Field(4, ge=1, le=256)  # events in flight per worker (where it starts, with max)
+    # set: the events in flight rise up to this while the engine keeps up, and halve when it pushes back
+    # (429, 5xx) — AIMD (tolk.agent.limits); unset: fixed at `concurrency`
+    concurrency_max: int | None = Field(None, ge=1, le=1024)
+    autoscale: AutoscaleSettings = Field(default_factory=AutoscaleSettings)
     max_attempts: int = Field(5, ge=1)  # tries of one event across every redelivery (counted in SQL)
     retry_base_s: float = Field(5.0, gt=0)  # backoff after a failed try: base × 2^(tries-1) …
     retry_max_s: float = Field(300.0, gt=0)  # … up to this
@@ -37,6 +64,14 @@ class AgentSettings(BaseModel):
     heartbeat_s: float = Field(HEARTBEAT_S, gt=0)
     dedupe: str | None = None  # redis://… : skip repeat content before any engine call
     dedupe_ttl_s: int = Field(24 * 3600, ge=1)
+
+    @model_validator(mode="after")
+    def _limits(self) -> AgentSettings:
+        if self.concurrency_max is not None and self.concurrency_max < self.concurrency:
+            raise ValueError(
+                f"concurrency_max ({self.concurrency_max}) is below concurrency ({self.concurrency})"
+            )
+        return self
 
 
 class EventsSettings(BaseModel):

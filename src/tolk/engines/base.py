@@ -215,6 +215,11 @@ class Engine(abc.ABC):
             outage=outage,
         )
 
+    def pushback(self) -> int:
+        """How often the provider pushed back so far (429s, 5xx answers): a worker's adaptive
+        concurrency backs off when it grows. 0 for an engine that cannot be overloaded that way."""
+        return 0
+
     def chain(self) -> Iterator[Engine]:
         """This engine, then its fallbacks in order."""
         engine: Engine | None = self

@@ -37,6 +37,10 @@ class HttpEngine(Engine):
             return False, why
         return True, f"{len(s.api_keys) or 'no'} key(s), {s.rpm or 'no'} rpm limit, breaker {state}"
 
+    def pushback(self) -> int:
+        stats = self.client.stats
+        return stats.rate_limited + stats.server_errors
+
     async def aclose(self) -> None:
         await self.client.aclose()
         await super().aclose()
