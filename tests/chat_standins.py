@@ -17,6 +17,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 RESERVED = set("_*[]()~`>#+-=|{}.!")
 
@@ -166,6 +167,49 @@ class SlackStandIn(_Server):
         if not isinstance(body, dict) or not (body.get("text") or body.get("blocks")):
             return 400, "text/plain", b"invalid_payload"
         return 200, "text/plain", b"ok"
+
+
+class SlackApiStandIn(_Server):
+    """Slack's Web API as documented (form-encoded POSTs, `Authorization: Bearer xoxb-…`, answers
+    `{"ok": …}`): conversations.members (paged by cursor), users.info (with include_locale),
+    chat.postEphemeral; and a response_url at /respond/N. It records what was posted."""
+
+    def __init__(self, token: str, members: dict[str, list[str]], locales: dict[str, str]) -> None:
+        self.token, self.members, self.locales = token, members, locales
+        self.ephemeral: list[dict[str, str]] = []
+        self.responses: list[dict[str, Any]] = []
+        super().__init__()
+
+    def answer(self, req: Request) -> tuple[int, str, bytes]:
+        if req.path.startswith("/respond/"):
+            self.responses.append(req.json())
+            return 200, "text/plain", b"ok"
+        if req.headers.get("authorization") != f"Bearer {self.token}":
+            return _json(200, {"ok": False, "error": "invalid_auth"})
+        if not req.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            return _json(200, {"ok": False, "error": "invalid_form_data"})
+        form = {k: v[0] for k, v in parse_qs(req.body.decode()).items()}
+        method = req.path.removeprefix("/api/")
+        if method == "conversations.members":
+            everyone = self.members.get(form.get("channel", ""))
+            if everyone is None:
+                return _json(200, {"ok": False, "error": "channel_not_found"})
+            start, size = int(form.get("cursor") or 0), 2  # small pages: the caller must follow cursors
+            page = everyone[start : start + size]
+            cursor = str(start + size) if start + size < len(everyone) else ""
+            return _json(200, {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}})
+        if method == "users.info":
+            user = form.get("user", "")
+            profile: dict[str, Any] = {"id": user}
+            if form.get("include_locale") == "true" and user in self.locales:
+                profile["locale"] = self.locales[user]
+            return _json(200, {"ok": True, "user": profile})
+        if method == "chat.postEphemeral":
+            if not form.get("channel") or not form.get("user") or not form.get("text"):
+                return _json(200, {"ok": False, "error": "invalid_arguments"})
+            self.ephemeral.append(form)
+            return _json(200, {"ok": True, "message_ts": "1700000000.000100"})
+        return _json(200, {"ok": False, "error": "unknown_method"})
 
 
 class WebhookReceiver(_Server):

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -58,7 +58,10 @@ CSP = (
 )
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, routers: Sequence[APIRouter] = ()) -> FastAPI:
+    """`routers`: more routes from the layers above the API (`tolk serve` adds the Slack app's,
+    tolk.ops.slack)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.store, vault=settings.encryption.vault())
@@ -128,6 +131,7 @@ def create_app(settings: Settings) -> FastAPI:
         health.router,
         web.router,
         support.router,
+        *routers,
     ):
         app.include_router(router)
 

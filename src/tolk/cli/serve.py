@@ -15,12 +15,19 @@ def serve(
     db: DbOpt = None,
     config_path: ConfigOpt = None,
 ) -> None:
-    """Serve the API (/v1/…, OpenAPI at /docs), the web UI (/: review queue, translate, dashboard),
-    /healthz, /readyz and /metrics. Log in and call the API with a token from `tolk token create`."""
+    """Serve the API (/v1/…, OpenAPI at /docs), the web UI (/: review queue, translate, support,
+    dashboard), /healthz, /readyz, /metrics and, with a [slack] table, the Slack app at /slack/….
+    Log in and call the API with a token from `tolk token create`."""
     import uvicorn
 
     from tolk.api.app import create_app
+    from tolk.ops import slack
 
-    app = create_app(settings(config_path, db))
+    s = settings(config_path, db)
+    app = create_app(s, routers=[slack.router])
     err_console.print(f"tolk on http://{host}:{port}: web UI at /, OpenAPI at /docs", highlight=False)
+    if s.slack is not None:
+        err_console.print(
+            f"Slack app at http://{host}:{port}/slack/events, /commands, /interactive", highlight=False
+        )
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -31,7 +31,7 @@ from tolk.config.data import (
     PrivacySettings,
 )
 from tolk.config.engines import EngineSettings, apertium_installed
-from tolk.config.notify import NotifySettings, TelegramSettings, WebhookSettings
+from tolk.config.notify import NotifySettings, SlackAppSettings, TelegramSettings, WebhookSettings
 from tolk.config.operations import (
     HEARTBEAT_S,
     AgentSettings,
@@ -49,7 +49,8 @@ __all__ = [
     "EncryptionSettings", "EngineSettings", "EventsSettings", "HookSettings", "LanguageList", "LanguageTag",
     "MarketSettings", "MemoryOrigin",
     "NotifySettings", "PiiKind", "PricingSettings", "PrivacySettings", "ProfileSettings", "QualitySettings",
-    "ReportSettings", "SecretList", "Settings", "TelegramSettings", "Thresholds", "WebhookSettings",
+    "ReportSettings", "SecretList", "Settings", "SlackAppSettings", "TelegramSettings", "Thresholds",
+    "WebhookSettings",
     "apertium_installed", "find_config", "load",
 ]  # fmt: skip
 
@@ -79,6 +80,7 @@ class Settings(BaseSettings):
     profiles: dict[str, ProfileSettings] = Field(default_factory=dict)
     agent: AgentSettings = Field(default_factory=AgentSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    slack: SlackAppSettings | None = None  # [slack]: the Slack app (tolk.ops.slack)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     budget: BudgetSettings = Field(default_factory=BudgetSettings)
     encryption: EncryptionSettings = Field(default_factory=EncryptionSettings)

@@ -21,6 +21,24 @@ class TelegramSettings(BaseModel):
     base_url: str = "https://api.telegram.org"
 
 
+class SlackAppSettings(BaseModel):
+    """`[slack]`: the Slack app `tolk serve` answers at /slack/… (Events API, the /tolk slash command, the
+    "Translate" message shortcut). Not the report channel: that is [notify] slack_webhook."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    signing_secret: SecretStr  # the app's Signing Secret: every request is verified with it
+    bot_token: SecretStr  # xoxb-…: chat.postEphemeral, conversations.members, users.info
+    base_url: str = "https://slack.com/api"
+    admins: list[str] = Field(default_factory=list)  # user IDs allowed the ops commands (none: nobody)
+    # channels whose messages are translated for each member in their language (none: no channel;
+    # "*": every channel the bot is in)
+    channels: list[str] = Field(default_factory=list)
+    engine: str | None = None
+    profile: str | None = None
+    timeout_s: float = Field(10.0, gt=0)
+
+
 class WebhookSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -91,3 +91,28 @@ def review_count(store: Store) -> str:
         + (f" ({per})" if per else "")
         + "\n"
     )
+
+
+def reply(
+    store: Store, line: str, heartbeat_s: float = HEARTBEAT_S, order: Sequence[AgentSpec] = ()
+) -> str | None:
+    """The answer to one command line (`/quality 24h`, `/agent restart translator` …), as every chat
+    channel gives it (the Telegram bot, Slack's /tolk); None for a line that is no command here."""
+    words = line.strip().split()
+    if not words or not words[0].startswith("/"):
+        return None
+    command, args = words[0].split("@", 1)[0].lower(), words[1:]
+    try:
+        if command == "/quality":
+            return quality(store, args[0] if args else "24h")
+        if command == "/cache":
+            return cache(store, args[0] if args else "24h")
+        if command == "/review":
+            return review_count(store)
+        if command == "/agent" and args[:1] == ["status"]:
+            return agent_status(store, heartbeat_s, order)
+        if command == "/agent" and args[:1] == ["restart"] and len(args) == 2:
+            return agent_restart(store, args[1], heartbeat_s)
+    except TolkError as exc:
+        return f"error: {exc}"
+    return None

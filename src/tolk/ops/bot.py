@@ -13,7 +13,6 @@ from typing import Any
 
 from tolk.agent.registry import AgentSpec
 from tolk.config import HEARTBEAT_S
-from tolk.core import TolkError
 from tolk.notify.base import NotifyError
 from tolk.notify.telegram import Telegram, pre
 from tolk.ops import answers as ops
@@ -44,24 +43,7 @@ class OpsBot:
 
     def answer(self, text: str) -> str:
         """The reply to one command line (an unknown command gets the help)."""
-        words = text.strip().split()
-        if not words or not words[0].startswith("/"):
-            return HELP
-        command, args = words[0].split("@", 1)[0].lower(), words[1:]
-        try:
-            if command == "/quality":
-                return ops.quality(self.store, args[0] if args else "24h")
-            if command == "/cache":
-                return ops.cache(self.store, args[0] if args else "24h")
-            if command == "/review":
-                return ops.review_count(self.store)
-            if command == "/agent" and args[:1] == ["status"]:
-                return ops.agent_status(self.store, self.heartbeat_s, self.order)
-            if command == "/agent" and args[:1] == ["restart"] and len(args) == 2:
-                return ops.agent_restart(self.store, args[1], self.heartbeat_s)
-        except TolkError as exc:
-            return f"error: {exc}"
-        return HELP
+        return ops.reply(self.store, text, self.heartbeat_s, self.order) or HELP
 
     async def handle(self, update: dict[str, Any]) -> None:
         message = update.get("message") or {}

@@ -443,3 +443,13 @@ class ConversationTurn(Base):
     failed: Mapped[list[Any]] = mapped_column(JSON, default=list)
     released_by: Mapped[str | None] = mapped_column(String(128))  # who let a held reply go out
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class ChatPreference(Base):
+    """The language a chat user reads (Slack's `/tolk lang ko`): what the bot translates into for them."""
+
+    __tablename__ = "chat_preferences"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)  # slack
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=now)
