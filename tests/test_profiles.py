@@ -81,3 +81,54 @@ def test_unknown_profile_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "c.jsonl").write_text('{"id": "a", "name": "x"}\n')
     result = tolk("translate", "c.jsonl", "--to", "es", "--profile", "nope", cwd=tmp_path)
     assert result.returncode == 2 and "unknown profile 'nope'" in result.stderr
+
+
+def test_required_terms_hold_per_item_and_market_rules_join_the_profiles(tmp_path: Path) -> None:
+    """A market's compliance rules (`[markets.X]`) hold under any profile: a required term must appear
+    in some field of each item (not in every field: a product's name need not say 'TAE'), a forbidden
+    one in none; each failure says where."""
+    book = {
+        "Personal loan": "Préstamo personal",
+        "Annual percentage rate of 5 percent.": "Tasa anual equivalente (TAE) del 5 por ciento.",
+        "Car loan": "Préstamo para coche",
+        "Fixed rate of 5 percent.": "Tipo fijo del 5 por ciento.",
+        "Home loan": "Préstamo hipotecario",
+        "No fee, annual percentage rate of 3 percent.": (
+            "Gratis, tasa anual equivalente (TAE) del 3 por ciento."
+        ),
+    }
+    rows = [
+        {"id": "personal", "name": "Personal loan", "description": "Annual percentage rate of 5 percent."},
+        {"id": "car", "name": "Car loan", "description": "Fixed rate of 5 percent."},
+        {"id": "home", "name": "Home loan", "description": "No fee, annual percentage rate of 3 percent."},
+    ]
+    with StandIn(lambda body: Answer(book[body["messages"][0]["content"]])) as server:
+        (tmp_path / "tolk.toml").write_text(
+            'default_engine = "q"\n'
+            f'[engines.q]\nkind = "qwen-mt"\nbase_url = "{server.base_url}"\napi_keys = ["k"]\n'
+            "[quality]\nrounds = 0\n"
+            '[markets.spain]\nlanguage = "es"\ncurrency = "EUR"\nrate = 1\n'
+            'required_terms = ["TAE"]\nforbidden_terms = ["gratis"]\n'
+        )
+        (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        done = tolk("translate", "c.jsonl", "--to", "es", "--fields", "name,description", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    store = Store(f"sqlite:///{tmp_path}/tolk.db")
+    with store.sessions() as s:
+        got = {
+            (item, field): store.translation(s, item, field, "es")
+            for item in ("personal", "car", "home")
+            for field in ("name", "description")
+        }
+    store.close()
+    status = {k: (t.status, [c["id"] for c in t.checks]) for k, t in got.items() if t is not None}
+    assert status[("personal", "name")] == ("CHECKED", [])  # "TAE" is in its description: enough
+    assert status[("personal", "description")] == ("CHECKED", [])
+    assert status[("car", "name")] == status[("car", "description")] == ("NEEDS_REVIEW", ["required_terms"])
+    car = got[("car", "name")]
+    assert car is not None
+    (finding,) = [c for c in car.checks if c["id"] == "required_terms"]
+    assert "'TAE' appears nowhere in item car (es: description, name)" in finding["message"]
+    # a forbidden term fails the segment it is in; its 'TAE' then is not published, so the item has none
+    assert status[("home", "description")] == ("NEEDS_REVIEW", ["forbidden_terms"])
+    assert status[("home", "name")] == ("NEEDS_REVIEW", ["required_terms"])

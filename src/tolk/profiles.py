@@ -8,6 +8,7 @@ Built-in profiles can be extended or overridden with `[profiles.NAME]` in tolk.t
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,7 +92,28 @@ def resolve(settings: Settings, name: str | None = None) -> Profile:
     if base is None and conf is None:
         known = ", ".join(sorted({*BUILTIN, *settings.profiles}))
         raise ConfigError(f"unknown profile {chosen!r} (known: {known})")
-    return _merge(base or Profile(chosen, ""), conf) if conf else base  # type: ignore[return-value]
+    profile = _merge(base or Profile(chosen, ""), conf) if conf else base
+    assert profile is not None
+    return _with_markets(profile, settings)
+
+
+def _with_markets(profile: Profile, settings: Settings) -> Profile:
+    """The markets' compliance terms added to the profile's, for each market's language: a market's
+    rules hold under every profile (a jurisdiction's, not a domain's)."""
+    required, forbidden = dict(profile.required_terms), dict(profile.forbidden_terms)
+    for market in settings.markets.values():
+        lang = market.language
+        if market.required_terms:
+            required[lang] = tuple(
+                dict.fromkeys([*profile.required(lang), *required.get(lang, ()), *market.required_terms])
+            )
+        if market.forbidden_terms:
+            forbidden[lang] = tuple(
+                dict.fromkeys([*profile.forbidden(lang), *forbidden.get(lang, ()), *market.forbidden_terms])
+            )
+    if required == profile.required_terms and forbidden == profile.forbidden_terms:
+        return profile
+    return dataclasses.replace(profile, required_terms=required, forbidden_terms=forbidden)
 
 
 def _merge(base: Profile, conf: ProfileSettings) -> Profile:

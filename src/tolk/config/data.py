@@ -99,6 +99,10 @@ class MarketSettings(BaseModel):
     rounding: str | None = None  # an ending: ".99", "900", "00"; none: the currency's minor unit
     mode: Literal["up", "nearest"] = "up"
     locale: str | None = None  # Babel locale for formatting (default: from language), e.g. "es_MX"
+    # the market's compliance rules, for every translation into its language, whatever the profile: a
+    # required term must appear somewhere in each item or document; a forbidden one in no segment
+    required_terms: list[str] = Field(default_factory=list)
+    forbidden_terms: list[str] = Field(default_factory=list)
 
     @field_validator("rounding")
     @classmethod

@@ -40,9 +40,11 @@ class Commits:
         hook: CommitHook | None,
         tally: Tally,
         reused: frozenset[str] = frozenset(),
+        amended: dict[tuple[str, str | None], Settled] | None = None,
     ) -> None:
         """One transaction: every unit ends as exactly one of written, kept (a person's text stays; the
-        machine's becomes its suggestion) or failed. `reused`: the keys answered by cache or memory.
+        machine's becomes its suggestion) or failed. `reused`: the keys answered by cache or memory;
+        `amended`: an (item, field)'s own outcome where its item changed it (units share keys).
 
         Each table gets one statement for the whole chunk (translations, history, audit, outbox): the
         guarantees are the per-row ones, the cost is not."""
@@ -55,7 +57,8 @@ class Commits:
                 failed[u.item_id][field] = (res.error if res else None) or "no answer"
                 tally.failures += 1
                 self.failure(failed[u.item_id][field], f"{u.item_id}/{field} -> {target}")
-        landed = [(u, settled[u.key]) for u in units if u.key in settled]
+        mine = amended or {}
+        landed = [(u, mine.get((u.item_id, u.field), settled[u.key])) for u in units if u.key in settled]
         with store.transaction() as session:
             if hook is not None:
                 hook.before(session)

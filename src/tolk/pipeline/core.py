@@ -194,7 +194,8 @@ class Core:
                     u.context,
                     res,
                     rejected.get(u.source_hash, frozenset()),
-                    required_here=not self.job.required_in_whole,
+                    # an item's required terms are looked for in all its fields (story._whole_items)
+                    required_here=not (self.job.required_in_whole or u.item_id),
                 )
         register = self.job.formality.target(target)
         return await self.job.loop.settle(list(drafts.values()), source, target, register)

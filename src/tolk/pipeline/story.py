@@ -33,6 +33,7 @@ from tolk.pipeline.commit import Commits
 from tolk.pipeline.core import Core, Unit
 from tolk.pipeline.job import CommitHook, Job, Preview, Progress, Summary
 from tolk.quality.base import FLAGGED, flag_of
+from tolk.quality.loop import Settled
 from tolk.store.repo import ItemRecord
 
 
@@ -153,9 +154,39 @@ class Pipeline:
         if defer_transient:
             _defer_if_transient(units, done)
         settled = await self.core.judge(units, done, source, target)  # judge and decide
+        amended = self._whole_items(units, settled, target)  # … and the rules for a whole item
         self.commits.write(
-            units, done, settled, source, target, hook, tally, frozenset(cached) | frozenset(memory)
+            units, done, settled, source, target, hook, tally, frozenset(cached) | frozenset(memory), amended
         )  # commit
+
+    def _whole_items(
+        self, units: list[Unit], settled: dict[str, Settled], target: str
+    ) -> dict[tuple[str, str | None], Settled]:
+        """A required term (the profile's, the market's) must appear somewhere in an item — in any of
+        its fields, new or already stored, that may be published — not in every field: where it appears
+        nowhere, each of the item's new publishable texts is held, the finding naming the item."""
+        profile = self.job.loop.profile
+        required = profile.required(target) if profile is not None else ()
+        landed: dict[str, list[Unit]] = {}
+        for u in units:
+            if u.item_id and u.key in settled:
+                landed.setdefault(u.item_id, []).append(u)
+        if not required or not landed:
+            return {}
+        stored = self.job.store.published_texts(landed, target)
+        amended: dict[tuple[str, str | None], Settled] = {}
+        for item_id, mine in landed.items():
+            texts = {**stored.get(item_id, {}), **{u.field or "": settled[u.key].text for u in mine}}
+            fresh = {u.field or "" for u in mine if not settled[u.key].publishable}  # held: not published
+            whole = " ".join(t for f, t in texts.items() if f not in fresh).casefold()
+            missing = [term for term in required if term.casefold() not in whole]
+            if missing:
+                for u in (u for u in mine if settled[u.key].publishable):  # the held are held already
+                    where = f"item {item_id} ({target}: {', '.join(sorted(texts))})"
+                    amended[(u.item_id, u.field)] = self.job.loop.lacking(
+                        settled[u.key], missing, where, target
+                    )
+        return amended
 
     def _plan(self, records: list[ItemRecord], source: str, target: str) -> list[Unit]:
         with self.job.store.sessions() as session:

@@ -103,6 +103,16 @@ class Loop:
         found += [a.engine for a in self.assessors]
         return list({id(e): e for e in found}.values())
 
+    def lacking(self, settled: Settled, missing: list[str], where: str, lang: str) -> Settled:
+        """`settled` held for review because the whole it belongs to (an item's fields, a document)
+        has none of the `missing` required terms: the finding says which and where."""
+        terms = ", ".join(repr(t) for t in missing)
+        finding = Finding(
+            "required_terms", Severity.MAJOR, f"required term {terms} appears nowhere in {where}"
+        )
+        verdict = self.gate.amend(settled.verdict, finding, lang)
+        return dataclasses.replace(settled, verdict=verdict, status=NEEDS_REVIEW, approved_by=None)
+
     def judge(
         self, d: Draft, result: Result, source_lang: str, target: str, formality: str = DEFAULT
     ) -> Verdict:

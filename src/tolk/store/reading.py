@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Text, cast, exists, func, or_, select
 
-from tolk.core import HELD
+from tolk.core import HELD, publishable
 from tolk.store.base import StoreBase
 from tolk.store.models import HistoryEntry, SourceField, Translation
 
@@ -53,6 +53,22 @@ class Reading(StoreBase):
             stmt = stmt.where(Translation.grade == grade)
         with self.sessions() as session:
             return list(session.scalars(stmt.offset(offset).limit(limit)))
+
+    def published_texts(self, item_ids: Iterable[str], lang: str) -> dict[str, dict[str, str]]:
+        """Each item's stored translations into `lang` that may be published, field by field (what an
+        item-wide rule — a required term anywhere in the item — reads beside a run's new texts)."""
+        wanted = sorted(set(item_ids))
+        if not wanted:
+            return {}
+        stmt = select(Translation.item_id, Translation.field, Translation.text, Translation.status).where(
+            Translation.item_id.in_(wanted), Translation.lang == lang
+        )
+        found: dict[str, dict[str, str]] = {}
+        with self.sessions() as session:
+            for item_id, field, text, status in session.execute(stmt):
+                if publishable(status):
+                    found.setdefault(item_id, {})[field] = text
+        return found
 
     def sources(self, item_ids: Iterable[str]) -> dict[tuple[str, str], str]:
         """The source text of every field of these items, by (item id, field)."""
