@@ -68,10 +68,10 @@ def command(client: TestClient, text: str, user: str, response_url: str = "") ->
     return answer.json()
 
 
-def eventually(check: Callable[[], bool], timeout: float = 30.0) -> None:
+def eventually(check: Callable[[], bool], seen: Callable[[], object], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
-        assert time.monotonic() < deadline, "timed out"
+        assert time.monotonic() < deadline, f"timed out; the workspace saw {seen()!r}"
         time.sleep(0.05)
 
 
@@ -95,11 +95,11 @@ def test_the_slash_command_sets_a_language_and_translates(
     assert command(app, "lang", "U2")["text"] == "You read es."
     ack = command(app, f"translate {SHOES[0]}", "U2", f"{workspace.url}/respond/1")
     assert ack["text"] == "Translating…"  # within Slack's three seconds; the translation follows
-    eventually(lambda: len(workspace.responses) == 1)
+    eventually(lambda: len(workspace.responses) == 1, lambda: workspace.requests)
     assert workspace.responses[0]["text"] == SHOES[1]
     assert workspace.responses[0]["response_type"] == "ephemeral"
     command(app, f"translate en {SHOES[1]}", "U2", f"{workspace.url}/respond/2")  # a language named
-    eventually(lambda: len(workspace.responses) == 2)
+    eventually(lambda: len(workspace.responses) == 2, lambda: workspace.requests)
     assert workspace.responses[1]["text"] == SHOES[0]
     assert "`/tolk translate" in command(app, "", "U2")["text"]  # help
     assert "unknown" in command(app, "lang xx-nope", "U2")["text"].lower()
@@ -112,7 +112,7 @@ def test_a_channel_message_reaches_each_reader_in_their_language(
     event = {"type": "message", "channel": "C1", "user": "U1", "text": SHOES[0], "ts": "1700000000.000200"}
     body = json.dumps({"type": "event_callback", "event_id": "Ev1", "event": event}).encode()
     assert app.post("/slack/events", content=body, headers=signed(body)).status_code == 200
-    eventually(lambda: len(workspace.ephemeral) == 2)
+    eventually(lambda: len(workspace.ephemeral) == 2, lambda: workspace.requests)
     shown = {e["user"]: e for e in workspace.ephemeral}
     assert set(shown) == {"U2", "U3"}  # the author and the English reader get nothing
     assert all(e["text"].startswith(SHOES[1]) and e["thread_ts"] == event["ts"] for e in shown.values())
@@ -123,7 +123,9 @@ def test_a_channel_message_reaches_each_reader_in_their_language(
         assert app.post("/slack/events", content=extra, headers=signed(extra)).status_code == 200
     assert retry.status_code == 200
     time.sleep(1.0)
-    assert len(workspace.ephemeral) == 2  # a retry, a bot's message, an unserved channel: nothing more
+    assert len(workspace.ephemeral) == 2, (
+        workspace.requests
+    )  # a retry, a bot's message, an unserved channel: nothing more
 
 
 def test_the_translate_shortcut_on_a_message(app: TestClient, workspace: SlackApiStandIn) -> None:
@@ -137,7 +139,7 @@ def test_the_translate_shortcut_on_a_message(app: TestClient, workspace: SlackAp
     body = urlencode({"payload": json.dumps(payload)}).encode()
     headers = signed(body) | {"Content-Type": "application/x-www-form-urlencoded"}
     assert app.post("/slack/interactive", content=body, headers=headers).status_code == 200
-    eventually(lambda: len(workspace.responses) == 1)
+    eventually(lambda: len(workspace.responses) == 1, lambda: workspace.requests)
     assert workspace.responses[0]["text"] == SHOES[0]
 
 

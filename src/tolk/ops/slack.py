@@ -53,6 +53,7 @@ router = APIRouter(prefix="/slack", include_in_schema=False)
 PLATFORM = "slack"
 MAX_AGE_S = 300  # Slack's advice: a request older than five minutes may be a replay
 MAX_TEXT = 5_000
+LOCALE_TTL_S = 3600.0
 MAX_MEMBERS = 500  # a channel's members a message is translated for; a larger channel gets the first
 OPS = ("quality", "cache", "review", "agent")
 HELP = """*tolk* — translations in Slack
@@ -147,6 +148,9 @@ class SlackBot:
         transport: httpx2.AsyncBaseTransport | None = None,
     ) -> None:
         self.s, self.store, self.kits, self.transport = s, store, kits, transport
+        # users' Slack locales, asked once an hour at most: a busy channel must not cost a users.info
+        # call per member per message (Slack rate-limits it)
+        self.locales: dict[str, tuple[float, str | None]] = {}
 
     def api(self) -> SlackApi:
         return SlackApi(self.s, self.transport)
@@ -154,7 +158,17 @@ class SlackBot:
     # --- translating -------------------------------------------------------------------------------
 
     async def language_of(self, api: SlackApi, user: str) -> str | None:
-        return preferences.language_of(self.store, PLATFORM, user) or await api.locale(user)
+        return preferences.language_of(self.store, PLATFORM, user) or await self.locale(api, user)
+
+    async def locale(self, api: SlackApi, user: str) -> str | None:
+        at, known = self.locales.get(user, (0.0, None))
+        if time.monotonic() - at < LOCALE_TTL_S:
+            return known
+        if len(self.locales) > 10_000:
+            self.locales.clear()
+        found = await api.locale(user)
+        self.locales[user] = (time.monotonic(), found)
+        return found
 
     async def translate(self, text: str, target: str, user: str, source: str = languages.AUTO) -> str:
         """`text` in `target`, or why it is not shown (the gate held it, the engine failed)."""
@@ -245,7 +259,7 @@ class SlackBot:
             str(event.get("user", "")),
             str(event.get("text", "")),
         )
-        found = identify(text)
+        found = await asyncio.to_thread(identify, text)
         if found is None:
             return  # "ok", an emoji: nothing to translate
         async with _closing(self.api()) as api:
@@ -253,7 +267,7 @@ class SlackBot:
             chosen = preferences.languages_of(self.store, PLATFORM, members)
             readers: dict[str, list[str]] = {}
             for member in members:
-                lang = chosen.get(member) or await api.locale(member)
+                lang = chosen.get(member) or await self.locale(api, member)
                 if lang is not None and lang.split("-")[0] != found.tag.split("-")[0]:
                     readers.setdefault(lang, []).append(member)
             thread = str(event.get("thread_ts") or event.get("ts") or "") or None
