@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tolk import languages
 from tolk.api import auth
 from tolk.api.translate import MAX_TEXT_CHARS
-from tolk.conversations import Conversations, Message, NotFound, Opened, Refused
+from tolk.conversations import Conversations, Message, NotFound, Refused
 from tolk.core import TolkError, unstorable
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
@@ -51,18 +51,6 @@ class ConversationOut(BaseModel):
     engine: str | None
     subject: str | None
     created_at: datetime
-
-    @classmethod
-    def of(cls, c: Opened) -> ConversationOut:
-        return cls(
-            id=c.id,
-            agent_lang=c.agent_lang,
-            customer_lang=c.customer_lang,
-            profile=c.profile,
-            engine=c.engine,
-            subject=c.subject,
-            created_at=c.created_at,
-        )
 
 
 class MessageIn(BaseModel):
@@ -161,7 +149,7 @@ def open_conversation(body: ConversationIn, who: auth.Viewer, request: Request) 
         )
     except TolkError as exc:
         raise _refused(exc) from None
-    return ConversationOut.of(opened)
+    return ConversationOut.model_validate(opened, from_attributes=True)
 
 
 @router.get("/{conversation_id}", response_model=ThreadOut, response_model_by_alias=True)
@@ -171,7 +159,10 @@ def read_conversation(conversation_id: str, who: auth.Viewer, request: Request) 
         talk, turns = _talks(request).get(conversation_id)
     except TolkError as exc:
         raise _refused(exc) from None
-    return ThreadOut(**ConversationOut.of(talk).model_dump(), messages=[MessageOut.of(t) for t in turns])
+    return ThreadOut(
+        **ConversationOut.model_validate(talk, from_attributes=True).model_dump(),
+        messages=[MessageOut.of(t) for t in turns],
+    )
 
 
 @router.post(

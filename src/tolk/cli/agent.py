@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from tolk import languages
-from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, safe_url, settings
+from tolk.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    console,
+    err_console,
+    open_store,
+    safe_url,
+    settings,
+    until_stopped,
+)
 from tolk.cli.events import BusOpt
 from tolk.core import now
 
@@ -119,14 +127,7 @@ def run(
         highlight=False,
     )
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        await worker.run(stop)
-
-    asyncio.run(main())
+    until_stopped(worker.run)
     err_console.print(f"worker {worker.id}: stopped")
 
 
@@ -160,14 +161,7 @@ def _supervise(
         highlight=False,
     )
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        await supervisor.run(stop)
-
-    asyncio.run(main())
+    until_stopped(supervisor.run)
     err_console.print("autoscale: stopped")
 
 

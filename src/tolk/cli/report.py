@@ -7,13 +7,12 @@ Each prints what the Telegram bot answers to /quality, /cache (and `tolk review 
 from __future__ import annotations
 
 import asyncio
-import signal
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings
+from tolk.cli.common import ConfigOpt, DbOpt, console, err_console, open_store, settings, until_stopped
 from tolk.core import ConfigError
 
 SinceOpt = Annotated[str, typer.Option("--since", "-s", help="Window: 30m, 24h, 7d, 2w.")]
@@ -97,17 +96,13 @@ def bot_run(db: DbOpt = None, config_path: ConfigOpt = None) -> None:
         )
     store = open_store(s)
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
+    async def main(stop: asyncio.Event) -> None:
         order = registry.load(s.agent.registry, s.agent.name).ordered()
         bot = OpsBot(Telegram(t, s.notify.timeout_s, None), store, allowed, s.agent.heartbeat_s, order)
         err_console.print(f"ops bot: answering {len(allowed)} chat(s)")
         await bot.run(stop)
 
     try:
-        asyncio.run(main())
+        until_stopped(main)
     finally:
         store.close()
