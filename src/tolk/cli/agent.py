@@ -52,7 +52,7 @@ def run(
             "--autoscale",
             metavar="MIN:MAX",
             help="Run MIN to MAX worker processes on this host, added and stopped by queue depth, latency "
-            "and error rate with cooldowns ([agent.autoscale]); e.g. 1:4.",
+            "and error rate with cooldowns (\\[agent.autoscale] in tolk.toml); e.g. 1:4.",
         ),
     ] = None,
     to: Annotated[

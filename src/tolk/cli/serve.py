@@ -16,7 +16,7 @@ def serve(
     config_path: ConfigOpt = None,
 ) -> None:
     """Serve the API (/v1/…, OpenAPI at /docs), the web UI (/: review queue, translate, support,
-    dashboard), /healthz, /readyz, /metrics and, with a [slack] table, the Slack app at /slack/….
+    dashboard), /healthz, /readyz, /metrics and, with a \\[slack] table, the Slack app at /slack/….
     Log in and call the API with a token from `tolk token create`."""
     import uvicorn
 
