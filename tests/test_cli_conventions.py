@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 from tests.conftest import run_tolk
 
@@ -180,30 +179,3 @@ def test_estimate_reads_stdin_and_the_audit_goes_to_stdout(tmp_path: Path) -> No
     assert audit.returncode == 0 and audit.stderr == "audit: 0 entries\n"  # to stdout, not to a file "-"
     assert not (tmp_path / "-").exists()
 
-
-def test_no_help_text_loses_a_bracket_to_rich_markup() -> None:
-    """Typer renders help with rich: `[slack]` or `[agent.autoscale]` in a help text is taken for a
-    style tag and vanishes unless escaped (`\\[slack]`). Every command's and option's help, checked."""
-    import re
-
-    import typer.main
-
-    from tolk.cli.main import app
-
-    styles = {"bold", "dim", "italic", "underline", "red", "green", "yellow", "blue", "cyan", "magenta"}
-    unescaped = re.compile(r"(?<!\\)\[([a-z_.]+)\]")
-    found: list[str] = []
-    walked = 0
-
-    def walk(command: Any, path: str) -> None:  # typer's own click: not the click package's classes
-        nonlocal walked
-        walked += 1
-        texts = [command.help or "", *(getattr(p, "help", None) or "" for p in command.params)]
-        for text in texts:
-            found.extend(f"{path}: [{m}]" for m in unescaped.findall(text) if m not in styles)
-        for name, sub in getattr(command, "commands", {}).items():
-            walk(sub, f"{path} {name}")
-
-    walk(typer.main.get_command(app), "tolk")
-    assert walked > 40, walked  # every command, the groups' too
-    assert found == [], found
