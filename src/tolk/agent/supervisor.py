@@ -102,17 +102,15 @@ class Supervisor:
         self.command = list(command)  # one worker: `python -m tolk agent run …` without --autoscale
         self.children: list[subprocess.Popen[bytes]] = []
         self._stopping: list[subprocess.Popen[bytes]] = []  # sent SIGTERM, finishing what they hold
-        self.history: list[tuple[float, int, str]] = []  # (monotonic time, workers, why): what it did
 
     async def run(self, stop: asyncio.Event) -> None:
         store = Store(self.settings.store, vault=self.settings.encryption.vault())
         bus = open_bus(self.bus_url, namespace=self.settings.agent.namespace)
         seen, changed, calm_since = _Seen(), time.monotonic(), None
         try:
-            bus.max_deliveries = (
-                self.settings.agent.max_deliveries
-            )  # the queues' arguments, as workers make them
-            for queue in self.queues:  # depth needs the queues, before any worker has made them
+            # the queues' arguments as the workers make them: depth needs the queues before any worker
+            bus.max_deliveries = self.settings.agent.max_deliveries
+            for queue in self.queues:
                 await bus.declare(queue, topology.of(self.settings).patterns)
             self._scale_to(self.policy.min, "start")
             while not stop.is_set():
@@ -175,7 +173,6 @@ class Supervisor:
             with contextlib.suppress(ProcessLookupError):
                 child.send_signal(signal.SIGTERM)
             self._stopping.append(child)
-        self.history.append((time.monotonic(), n, why))
         log.warning("autoscale: %d worker(s) (%s)", n, why)
 
     def _reap(self) -> None:

@@ -24,6 +24,7 @@ holds is not shown as a translation: the user is told it waits for review, and w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -231,7 +232,7 @@ class SlackBot:
                 target, words = languages.normalize(words[0]), words[1:]
             except TolkError:
                 target = None
-        async with _closing(self.api()) as api:
+        async with contextlib.aclosing(self.api()) as api:
             target = target or await self.language_of(api, user)
             if target is None:
                 await api.respond(
@@ -244,7 +245,7 @@ class SlackBot:
         """The "Translate" message shortcut: that message into the user's language."""
         user = str((payload.get("user") or {}).get("id", ""))
         text = str((payload.get("message") or {}).get("text", ""))
-        async with _closing(self.api()) as api:
+        async with contextlib.aclosing(self.api()) as api:
             target = await self.language_of(api, user)
             url = str(payload.get("response_url", ""))
             if target is None:
@@ -262,7 +263,7 @@ class SlackBot:
         found = await asyncio.to_thread(identify, text)
         if found is None:
             return  # "ok", an emoji: nothing to translate
-        async with _closing(self.api()) as api:
+        async with contextlib.aclosing(self.api()) as api:
             members = [m for m in await api.members(channel) if m != author]
             chosen = preferences.languages_of(self.store, PLATFORM, members)
             readers: dict[str, list[str]] = {}
@@ -290,17 +291,6 @@ class SlackBot:
             return False
         channels = self.s.channels
         return "*" in channels or str(event.get("channel", "")) in channels
-
-
-class _closing:
-    def __init__(self, api: SlackApi) -> None:
-        self.api = api
-
-    async def __aenter__(self) -> SlackApi:
-        return self.api
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.api.aclose()
 
 
 # --- the routes ----------------------------------------------------------------------------------------
