@@ -178,4 +178,3 @@ def test_estimate_reads_stdin_and_the_audit_goes_to_stdout(tmp_path: Path) -> No
     audit = run_tolk("audit", "export", "--out", "-", cwd=tmp_path)
     assert audit.returncode == 0 and audit.stderr == "audit: 0 entries\n"  # to stdout, not to a file "-"
     assert not (tmp_path / "-").exists()
-
